@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test of Tessera on a fresh machine: installs what the tests need when it is
+# missing (idempotent), then rustfmt, clippy with -D warnings, and all tests with nextest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=()
+command -v openssl >/dev/null || need_pkgs+=(openssl)
+[ -d /usr/share/ca-certificates/mozilla ] || need_pkgs+=(ca-certificates)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+    echo "installing: ${need_pkgs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}"
+fi
+if ! cargo nextest --version >/dev/null 2>&1; then
+    cargo install --locked cargo-nextest
+fi
+
+[ -d ../shared/testdata ] || { echo "error: ../shared/testdata is missing (shared/ must sit beside the checkout)" >&2; exit 1; }
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo nextest run --workspace --locked --no-fail-fast "$@"
