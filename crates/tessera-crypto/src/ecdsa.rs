@@ -45,7 +45,9 @@ impl EcCurve {
 
     /// The curve named by `oid`, if supported.
     pub fn from_oid(oid: &const_oid::ObjectIdentifier) -> Option<Self> {
-        [Self::P256, Self::P384].into_iter().find(|c| c.oid() == *oid)
+        [Self::P256, Self::P384]
+            .into_iter()
+            .find(|c| c.oid() == *oid)
     }
 
     /// The digest conventionally paired with this curve (RFC 5480 §4).
@@ -89,7 +91,10 @@ pub enum EcdsaPublicKey {
 }
 
 fn invalid(reason: &'static str) -> CryptoError {
-    CryptoError::InvalidKey { algorithm: ALG, reason }
+    CryptoError::InvalidKey {
+        algorithm: ALG,
+        reason,
+    }
 }
 
 fn malformed() -> CryptoError {
@@ -106,10 +111,12 @@ impl EcdsaPrivateKey {
         use elliptic_curve::Generate as _;
         Ok(match curve {
             EcCurve::P256 => Self::P256(
-                p256::ecdsa::SigningKey::try_generate_from_rng(&mut SysRng).map_err(|_| CryptoError::Rng)?,
+                p256::ecdsa::SigningKey::try_generate_from_rng(&mut SysRng)
+                    .map_err(|_| CryptoError::Rng)?,
             ),
             EcCurve::P384 => Self::P384(
-                p384::ecdsa::SigningKey::try_generate_from_rng(&mut SysRng).map_err(|_| CryptoError::Rng)?,
+                p384::ecdsa::SigningKey::try_generate_from_rng(&mut SysRng)
+                    .map_err(|_| CryptoError::Rng)?,
             ),
         })
     }
@@ -117,10 +124,14 @@ impl EcdsaPrivateKey {
     /// From DER PKCS#8 or SEC1 `ECPrivateKey`.
     pub fn from_der(der: &[u8]) -> Result<Self> {
         use p256::pkcs8::DecodePrivateKey as _;
-        if let Ok(k) = p256::SecretKey::from_pkcs8_der(der).or_else(|_| p256::SecretKey::from_sec1_der(der)) {
+        if let Ok(k) =
+            p256::SecretKey::from_pkcs8_der(der).or_else(|_| p256::SecretKey::from_sec1_der(der))
+        {
             return Ok(Self::P256(k.into()));
         }
-        if let Ok(k) = p384::SecretKey::from_pkcs8_der(der).or_else(|_| p384::SecretKey::from_sec1_der(der)) {
+        if let Ok(k) =
+            p384::SecretKey::from_pkcs8_der(der).or_else(|_| p384::SecretKey::from_sec1_der(der))
+        {
             return Ok(Self::P384(k.into()));
         }
         Err(invalid("not a P-256 or P-384 private key"))
@@ -154,20 +165,30 @@ impl EcdsaPrivateKey {
     }
 
     /// Hashes `msg` with `digest` and signs the hash.
-    pub fn sign(&self, digest: DigestAlgorithm, msg: &[u8], enc: SignatureEncoding) -> Result<Vec<u8>> {
+    pub fn sign(
+        &self,
+        digest: DigestAlgorithm,
+        msg: &[u8],
+        enc: SignatureEncoding,
+    ) -> Result<Vec<u8>> {
         self.sign_prehash(&digest.digest(msg), enc)
     }
 
     /// Signs a hash computed elsewhere (as a token without on-board hashing needs).
     pub fn sign_prehash(&self, hash: &[u8], enc: SignatureEncoding) -> Result<Vec<u8>> {
-        let fail = |_| CryptoError::InvalidInput { algorithm: ALG, reason: "hash too short" };
+        let fail = |_| CryptoError::InvalidInput {
+            algorithm: ALG,
+            reason: "hash too short",
+        };
         Ok(match self {
             Self::P256(k) => {
-                let sig: p256::ecdsa::Signature = k.sign_prehash_with_rng(&mut SysRng, hash).map_err(fail)?;
+                let sig: p256::ecdsa::Signature =
+                    k.sign_prehash_with_rng(&mut SysRng, hash).map_err(fail)?;
                 encode(sig.to_der().as_bytes(), &sig.to_bytes(), enc)
             }
             Self::P384(k) => {
-                let sig: p384::ecdsa::Signature = k.sign_prehash_with_rng(&mut SysRng, hash).map_err(fail)?;
+                let sig: p384::ecdsa::Signature =
+                    k.sign_prehash_with_rng(&mut SysRng, hash).map_err(fail)?;
                 encode(sig.to_der().as_bytes(), &sig.to_bytes(), enc)
             }
         })
@@ -186,21 +207,35 @@ impl EcdsaPublicKey {
     pub fn from_sec1_bytes(curve: EcCurve, bytes: &[u8]) -> Result<Self> {
         let not_on_curve = |_| invalid("not a point on the curve");
         Ok(match curve {
-            EcCurve::P256 => Self::P256(p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes).map_err(not_on_curve)?),
-            EcCurve::P384 => Self::P384(p384::ecdsa::VerifyingKey::from_sec1_bytes(bytes).map_err(not_on_curve)?),
+            EcCurve::P256 => {
+                Self::P256(p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes).map_err(not_on_curve)?)
+            }
+            EcCurve::P384 => {
+                Self::P384(p384::ecdsa::VerifyingKey::from_sec1_bytes(bytes).map_err(not_on_curve)?)
+            }
         })
     }
 
     /// From DER SubjectPublicKeyInfo (id-ecPublicKey with a named curve).
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
         use der::Decode as _;
-        let spki = spki::SubjectPublicKeyInfoRef::from_der(der).map_err(|_| invalid("malformed SubjectPublicKeyInfo"))?;
-        let (oid, param) = spki.algorithm.oids().map_err(|_| invalid("malformed algorithm"))?;
+        let spki = spki::SubjectPublicKeyInfoRef::from_der(der)
+            .map_err(|_| invalid("malformed SubjectPublicKeyInfo"))?;
+        let (oid, param) = spki
+            .algorithm
+            .oids()
+            .map_err(|_| invalid("malformed algorithm"))?;
         if oid != crate::sm2::EC_PUBLIC_KEY_OID {
             return Err(invalid("not an EC key"));
         }
-        let curve = param.as_ref().and_then(EcCurve::from_oid).ok_or(invalid("unsupported curve"))?;
-        let point = spki.subject_public_key.as_bytes().ok_or(invalid("public key has unused bits"))?;
+        let curve = param
+            .as_ref()
+            .and_then(EcCurve::from_oid)
+            .ok_or(invalid("unsupported curve"))?;
+        let point = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or(invalid("public key has unused bits"))?;
         Self::from_sec1_bytes(curve, point)
     }
 
@@ -224,7 +259,13 @@ impl EcdsaPublicKey {
     }
 
     /// Verifies `sig` over `msg` hashed with `digest`.
-    pub fn verify(&self, digest: DigestAlgorithm, msg: &[u8], sig: &[u8], enc: SignatureEncoding) -> Result<()> {
+    pub fn verify(
+        &self,
+        digest: DigestAlgorithm,
+        msg: &[u8],
+        sig: &[u8],
+        enc: SignatureEncoding,
+    ) -> Result<()> {
         self.verify_prehash(&digest.digest(msg), sig, enc)
     }
 

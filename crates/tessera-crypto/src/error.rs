@@ -7,7 +7,10 @@ pub enum CryptoError {
     /// A key could not be decoded or is not valid for its algorithm (off-curve point, zero scalar,
     /// wrong length, unsupported RSA modulus size...).
     #[error("invalid {algorithm} key: {reason}")]
-    InvalidKey { algorithm: &'static str, reason: &'static str },
+    InvalidKey {
+        algorithm: &'static str,
+        reason: &'static str,
+    },
     /// A signature is not well formed (bad DER, wrong length, scalar out of range).
     #[error("malformed {algorithm} signature")]
     MalformedSignature { algorithm: &'static str },
@@ -19,7 +22,10 @@ pub enum CryptoError {
     DecryptionFailed { algorithm: &'static str },
     /// An input outside what the algorithm accepts.
     #[error("invalid input for {algorithm}: {reason}")]
-    InvalidInput { algorithm: &'static str, reason: &'static str },
+    InvalidInput {
+        algorithm: &'static str,
+        reason: &'static str,
+    },
     /// The operating system's random source failed.
     #[error("the operating system's random number generator failed")]
     Rng,

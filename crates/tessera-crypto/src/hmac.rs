@@ -17,13 +17,22 @@ pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
 /// Checks an HMAC-SM3 tag in constant time; `tag` may be truncated (at least 10 bytes, RFC 2104 §5).
 pub fn verify_hmac_sm3(key: &[u8], data: &[u8], tag: &[u8]) -> Result<()> {
     if tag.len() < 10 {
-        return Err(CryptoError::InvalidInput { algorithm: "HMAC-SM3", reason: "tag shorter than 80 bits" });
+        return Err(CryptoError::InvalidInput {
+            algorithm: "HMAC-SM3",
+            reason: "tag shorter than 80 bits",
+        });
     }
-    let mut m = <hmac::Hmac<sm3::Sm3> as KeyInit>::new_from_slice(key)
-        .map_err(|_| CryptoError::InvalidKey { algorithm: "HMAC-SM3", reason: "key length" })?;
+    let mut m = <hmac::Hmac<sm3::Sm3> as KeyInit>::new_from_slice(key).map_err(|_| {
+        CryptoError::InvalidKey {
+            algorithm: "HMAC-SM3",
+            reason: "key length",
+        }
+    })?;
     m.update(data);
     m.verify_truncated_left(tag)
-        .map_err(|_| CryptoError::BadSignature { algorithm: "HMAC-SM3" })
+        .map_err(|_| CryptoError::BadSignature {
+            algorithm: "HMAC-SM3",
+        })
 }
 
 fn mac<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> Vec<u8> {

@@ -3,7 +3,9 @@
 
 use rsa::{
     pkcs1::{DecodeRsaPrivateKey as _, DecodeRsaPublicKey as _},
-    pkcs8::{DecodePrivateKey as _, DecodePublicKey as _, EncodePrivateKey as _, EncodePublicKey as _},
+    pkcs8::{
+        DecodePrivateKey as _, DecodePublicKey as _, EncodePrivateKey as _, EncodePublicKey as _,
+    },
     traits::PublicKeyParts as _,
 };
 use zeroize::Zeroizing;
@@ -37,16 +39,21 @@ impl std::fmt::Debug for RsaPrivateKey {
 pub struct RsaPublicKey(rsa::PublicKey);
 
 fn invalid(reason: &'static str) -> CryptoError {
-    CryptoError::InvalidKey { algorithm: ALG, reason }
+    CryptoError::InvalidKey {
+        algorithm: ALG,
+        reason,
+    }
 }
 
 impl RsaPrivateKey {
     /// A fresh key of `bits` (2048 to 4096, a multiple of 8) with e = 65537.
     pub fn generate(bits: usize) -> Result<Self> {
-        if !(2048..=4096).contains(&bits) || bits % 8 != 0 {
+        if !(2048..=4096).contains(&bits) || !bits.is_multiple_of(8) {
             return Err(invalid("new keys are 2048 to 4096 bits"));
         }
-        rsa::PrivateKey::new(&mut SysRng, bits).map(Self).map_err(|_| CryptoError::Rng)
+        rsa::PrivateKey::new(&mut SysRng, bits)
+            .map(Self)
+            .map_err(|_| CryptoError::Rng)
     }
 
     /// From DER PKCS#8 or PKCS#1 `RSAPrivateKey`.
@@ -69,23 +76,51 @@ impl RsaPrivateKey {
     }
 
     /// Hashes `msg` with `digest` and signs it.
-    pub fn sign(&self, padding: RsaPadding, digest: DigestAlgorithm, msg: &[u8]) -> Result<Vec<u8>> {
+    pub fn sign(
+        &self,
+        padding: RsaPadding,
+        digest: DigestAlgorithm,
+        msg: &[u8],
+    ) -> Result<Vec<u8>> {
         self.sign_prehash(padding, digest, &digest.digest(msg))
     }
 
     /// Signs a hash computed elsewhere with `digest`.
-    pub fn sign_prehash(&self, padding: RsaPadding, digest: DigestAlgorithm, hash: &[u8]) -> Result<Vec<u8>> {
-        let fail = |_| CryptoError::InvalidInput { algorithm: ALG, reason: "hash length does not match the digest" };
+    pub fn sign_prehash(
+        &self,
+        padding: RsaPadding,
+        digest: DigestAlgorithm,
+        hash: &[u8],
+    ) -> Result<Vec<u8>> {
+        let fail = |_| CryptoError::InvalidInput {
+            algorithm: ALG,
+            reason: "hash length does not match the digest",
+        };
         if hash.len() != digest.output_len() {
-            return Err(CryptoError::InvalidInput { algorithm: ALG, reason: "hash length does not match the digest" });
+            return Err(CryptoError::InvalidInput {
+                algorithm: ALG,
+                reason: "hash length does not match the digest",
+            });
         }
         match padding {
             RsaPadding::Pkcs1v15 => self.0.sign(pkcs1v15_scheme(digest)?, hash).map_err(fail),
             RsaPadding::Pss => match digest {
-                DigestAlgorithm::Sha256 => self.0.sign_with_rng(&mut SysRng, rsa::Pss::<sha2::Sha256>::new(), hash),
-                DigestAlgorithm::Sha384 => self.0.sign_with_rng(&mut SysRng, rsa::Pss::<sha2::Sha384>::new(), hash),
-                DigestAlgorithm::Sha512 => self.0.sign_with_rng(&mut SysRng, rsa::Pss::<sha2::Sha512>::new(), hash),
-                DigestAlgorithm::Sm3 => self.0.sign_with_rng(&mut SysRng, rsa::Pss::<sm3::Sm3>::new(), hash),
+                DigestAlgorithm::Sha256 => {
+                    self.0
+                        .sign_with_rng(&mut SysRng, rsa::Pss::<sha2::Sha256>::new(), hash)
+                }
+                DigestAlgorithm::Sha384 => {
+                    self.0
+                        .sign_with_rng(&mut SysRng, rsa::Pss::<sha2::Sha384>::new(), hash)
+                }
+                DigestAlgorithm::Sha512 => {
+                    self.0
+                        .sign_with_rng(&mut SysRng, rsa::Pss::<sha2::Sha512>::new(), hash)
+                }
+                DigestAlgorithm::Sm3 => {
+                    self.0
+                        .sign_with_rng(&mut SysRng, rsa::Pss::<sm3::Sm3>::new(), hash)
+                }
                 _ => return Err(unsupported_digest()),
             }
             .map_err(fail),
@@ -94,7 +129,10 @@ impl RsaPrivateKey {
 }
 
 fn unsupported_digest() -> CryptoError {
-    CryptoError::InvalidInput { algorithm: ALG, reason: "digest not allowed for RSA signatures" }
+    CryptoError::InvalidInput {
+        algorithm: ALG,
+        reason: "digest not allowed for RSA signatures",
+    }
 }
 
 fn pkcs1v15_scheme(digest: DigestAlgorithm) -> Result<rsa::Pkcs1v15Sign> {
@@ -118,7 +156,12 @@ impl RsaPublicKey {
 
     /// DER SubjectPublicKeyInfo.
     pub fn to_spki_der(&self) -> Result<Vec<u8>> {
-        Ok(self.0.to_public_key_der().map_err(|_| invalid("encoding"))?.as_bytes().to_vec())
+        Ok(self
+            .0
+            .to_public_key_der()
+            .map_err(|_| invalid("encoding"))?
+            .as_bytes()
+            .to_vec())
     }
 
     /// Modulus size in bits.
@@ -127,15 +170,30 @@ impl RsaPublicKey {
     }
 
     /// Verifies `sig` over `msg` hashed with `digest`.
-    pub fn verify(&self, padding: RsaPadding, digest: DigestAlgorithm, msg: &[u8], sig: &[u8]) -> Result<()> {
+    pub fn verify(
+        &self,
+        padding: RsaPadding,
+        digest: DigestAlgorithm,
+        msg: &[u8],
+        sig: &[u8],
+    ) -> Result<()> {
         self.verify_prehash(padding, digest, &digest.digest(msg), sig)
     }
 
     /// Verifies `sig` over a hash computed elsewhere with `digest`.
-    pub fn verify_prehash(&self, padding: RsaPadding, digest: DigestAlgorithm, hash: &[u8], sig: &[u8]) -> Result<()> {
+    pub fn verify_prehash(
+        &self,
+        padding: RsaPadding,
+        digest: DigestAlgorithm,
+        hash: &[u8],
+        sig: &[u8],
+    ) -> Result<()> {
         let bad = |_| CryptoError::BadSignature { algorithm: ALG };
         match padding {
-            RsaPadding::Pkcs1v15 => self.0.verify(pkcs1v15_scheme(digest)?, hash, sig).map_err(bad),
+            RsaPadding::Pkcs1v15 => self
+                .0
+                .verify(pkcs1v15_scheme(digest)?, hash, sig)
+                .map_err(bad),
             RsaPadding::Pss => {
                 macro_rules! pss_any_salt {
                     ($d:ty) => {{

@@ -55,7 +55,9 @@ impl Drop for Sm2PrivateKey {
 
 impl std::fmt::Debug for Sm2PrivateKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sm2PrivateKey").field("public", &self.public).finish_non_exhaustive()
+        f.debug_struct("Sm2PrivateKey")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
     }
 }
 
@@ -63,7 +65,8 @@ impl Sm2PrivateKey {
     /// A fresh key from the OS CSPRNG (GB/T 32918.1 §6.1).
     pub fn generate() -> Result<Self> {
         loop {
-            let d = NonZeroScalar::try_generate_from_rng(&mut SysRng).map_err(|_| CryptoError::Rng)?;
+            let d =
+                NonZeroScalar::try_generate_from_rng(&mut SysRng).map_err(|_| CryptoError::Rng)?;
             // d = n - 1 has no (1 + d)^-1; draw again (probability 2^-256).
             if let Ok(key) = Self::from_scalar(d) {
                 return Ok(key);
@@ -73,21 +76,31 @@ impl Sm2PrivateKey {
 
     /// The key whose scalar is the 32 big-endian bytes `bytes`.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let invalid = |reason| CryptoError::InvalidKey { algorithm: ALG, reason };
+        let invalid = |reason| CryptoError::InvalidKey {
+            algorithm: ALG,
+            reason,
+        };
         if bytes.len() != 32 {
             return Err(invalid("private key is not 32 bytes"));
         }
-        let repr = FieldBytes::try_from(bytes).map_err(|_| invalid("private key is not 32 bytes"))?;
+        let repr =
+            FieldBytes::try_from(bytes).map_err(|_| invalid("private key is not 32 bytes"))?;
         let d: Option<NonZeroScalar> = NonZeroScalar::from_repr(repr).into();
         Self::from_scalar(d.ok_or(invalid("private key out of range"))?)
     }
 
     pub(crate) fn from_scalar(d: NonZeroScalar) -> Result<Self> {
         let d_plus_one_inv: Option<Scalar> = (*d + Scalar::ONE).invert().into();
-        let d_plus_one_inv = d_plus_one_inv
-            .ok_or(CryptoError::InvalidKey { algorithm: ALG, reason: "private key is n - 1" })?;
+        let d_plus_one_inv = d_plus_one_inv.ok_or(CryptoError::InvalidKey {
+            algorithm: ALG,
+            reason: "private key is n - 1",
+        })?;
         let point = (ProjectivePoint::mul_by_generator(&*d)).to_affine();
-        Ok(Self { d, d_plus_one_inv, public: Sm2PublicKey { point } })
+        Ok(Self {
+            d,
+            d_plus_one_inv,
+            public: Sm2PublicKey { point },
+        })
     }
 
     /// The private scalar as 32 big-endian bytes.
@@ -113,7 +126,11 @@ pub struct Sm2PublicKey {
 
 impl std::fmt::Debug for Sm2PublicKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Sm2PublicKey({})", hex_lower(&self.to_sec1_uncompressed()))
+        write!(
+            f,
+            "Sm2PublicKey({})",
+            hex_lower(&self.to_sec1_uncompressed())
+        )
     }
 }
 
@@ -121,7 +138,10 @@ impl Sm2PublicKey {
     /// Decodes a SEC1 point (`04 || x || y`, or compressed `02/03 || x`), checking it lies on
     /// the curve and is not the identity (GB/T 32918.1 §6.2).
     pub fn from_sec1_bytes(bytes: &[u8]) -> Result<Self> {
-        let invalid = |reason| CryptoError::InvalidKey { algorithm: ALG, reason };
+        let invalid = |reason| CryptoError::InvalidKey {
+            algorithm: ALG,
+            reason,
+        };
         let encoded = sm2::Sec1Point::from_bytes(bytes).map_err(|_| invalid("not a SEC1 point"))?;
         let point: Option<AffinePoint> = AffinePoint::from_sec1_point(&encoded).into();
         let point = point.ok_or(invalid("point is not on the curve"))?;
@@ -130,7 +150,10 @@ impl Sm2PublicKey {
 
     pub(crate) fn from_affine(point: AffinePoint) -> Result<Self> {
         if bool::from(ProjectivePoint::from(point).is_identity()) {
-            return Err(CryptoError::InvalidKey { algorithm: ALG, reason: "point at infinity" });
+            return Err(CryptoError::InvalidKey {
+                algorithm: ALG,
+                reason: "point at infinity",
+            });
         }
         Ok(Self { point })
     }
@@ -198,6 +221,10 @@ fn random_nonzero_scalar() -> Result<NonZeroScalar> {
     NonZeroScalar::try_generate_from_rng(&mut SysRng).map_err(|_| CryptoError::Rng)
 }
 
+#[allow(
+    clippy::panic,
+    reason = "only evaluated in constants: a bad literal fails the build"
+)]
 const fn hex32(s: &str) -> [u8; 32] {
     const fn nibble(c: u8) -> u8 {
         match c {

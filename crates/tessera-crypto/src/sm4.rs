@@ -30,7 +30,7 @@ pub enum Padding {
 type Sm4Gcm = aes_gcm::AesGcm<sm4::Sm4, aead::consts::U12>;
 
 fn check_unpadded(data: &[u8], padding: Padding) -> Result<()> {
-    if padding == Padding::None && data.len() % BLOCK_LEN != 0 {
+    if padding == Padding::None && !data.len().is_multiple_of(BLOCK_LEN) {
         return Err(CryptoError::InvalidInput {
             algorithm: ALG,
             reason: "length is not a multiple of 16 bytes",
@@ -55,7 +55,7 @@ pub fn ecb_encrypt(key: &[u8; 16], data: &[u8], padding: Padding) -> Result<Vec<
 
 /// ECB decryption.
 pub fn ecb_decrypt(key: &[u8; 16], data: &[u8], padding: Padding) -> Result<Zeroizing<Vec<u8>>> {
-    if data.len() % BLOCK_LEN != 0 {
+    if !data.len().is_multiple_of(BLOCK_LEN) {
         return Err(bad_padding());
     }
     let dec = ecb::Decryptor::<sm4::Sm4>::new(key.into());
@@ -67,7 +67,12 @@ pub fn ecb_decrypt(key: &[u8; 16], data: &[u8], padding: Padding) -> Result<Zero
 }
 
 /// CBC encryption under `iv`.
-pub fn cbc_encrypt(key: &[u8; 16], iv: &[u8; 16], data: &[u8], padding: Padding) -> Result<Vec<u8>> {
+pub fn cbc_encrypt(
+    key: &[u8; 16],
+    iv: &[u8; 16],
+    data: &[u8],
+    padding: Padding,
+) -> Result<Vec<u8>> {
     check_unpadded(data, padding)?;
     let enc = cbc::Encryptor::<sm4::Sm4>::new(key.into(), iv.into());
     Ok(match padding {
@@ -83,7 +88,7 @@ pub fn cbc_decrypt(
     data: &[u8],
     padding: Padding,
 ) -> Result<Zeroizing<Vec<u8>>> {
-    if data.len() % BLOCK_LEN != 0 {
+    if !data.len().is_multiple_of(BLOCK_LEN) {
         return Err(bad_padding());
     }
     let dec = cbc::Decryptor::<sm4::Sm4>::new(key.into(), iv.into());
@@ -98,14 +103,30 @@ pub fn cbc_decrypt(
 /// under one key.
 pub fn gcm_seal(key: &[u8; 16], nonce: &[u8; 12], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
     Sm4Gcm::new(key.into())
-        .encrypt(nonce.into(), Payload { msg: plaintext, aad })
-        .map_err(|_| CryptoError::InvalidInput { algorithm: "SM4-GCM", reason: "message too long" })
+        .encrypt(
+            nonce.into(),
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
+        .map_err(|_| CryptoError::InvalidInput {
+            algorithm: "SM4-GCM",
+            reason: "message too long",
+        })
 }
 
 /// SM4-GCM decryption of `ciphertext || tag`; any change to either or to `aad` fails.
-pub fn gcm_open(key: &[u8; 16], nonce: &[u8; 12], aad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+pub fn gcm_open(
+    key: &[u8; 16],
+    nonce: &[u8; 12],
+    aad: &[u8],
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
     Sm4Gcm::new(key.into())
         .decrypt(nonce.into(), Payload { msg: sealed, aad })
         .map(Zeroizing::new)
-        .map_err(|_| CryptoError::DecryptionFailed { algorithm: "SM4-GCM" })
+        .map_err(|_| CryptoError::DecryptionFailed {
+            algorithm: "SM4-GCM",
+        })
 }

@@ -18,7 +18,10 @@ pub const EC_PUBLIC_KEY_OID: const_oid::ObjectIdentifier =
     const_oid::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 
 fn invalid(reason: &'static str) -> CryptoError {
-    CryptoError::InvalidKey { algorithm: ALG, reason }
+    CryptoError::InvalidKey {
+        algorithm: ALG,
+        reason,
+    }
 }
 
 /// Whether an algorithm identifier names an SM2 key, in either of the forms in use.
@@ -33,11 +36,15 @@ pub fn is_sm2_algorithm(alg: &AlgorithmIdentifierRef<'_>) -> bool {
 impl Sm2PublicKey {
     /// From a DER SubjectPublicKeyInfo naming SM2.
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
-        let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|_| invalid("malformed SubjectPublicKeyInfo"))?;
+        let spki = SubjectPublicKeyInfoRef::from_der(der)
+            .map_err(|_| invalid("malformed SubjectPublicKeyInfo"))?;
         if !is_sm2_algorithm(&spki.algorithm) {
             return Err(invalid("SubjectPublicKeyInfo does not name SM2"));
         }
-        let bits = spki.subject_public_key.as_bytes().ok_or(invalid("public key has unused bits"))?;
+        let bits = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or(invalid("public key has unused bits"))?;
         Self::from_sec1_bytes(bits)
     }
 
@@ -49,7 +56,8 @@ impl Sm2PublicKey {
                 oid: EC_PUBLIC_KEY_OID,
                 parameters: Some((&CURVE_OID).into()),
             },
-            subject_public_key: BitStringRef::from_bytes(&point).map_err(|_| invalid("encoding"))?,
+            subject_public_key: BitStringRef::from_bytes(&point)
+                .map_err(|_| invalid("encoding"))?,
         };
         spki.to_der().map_err(|_| invalid("encoding"))
     }
@@ -75,10 +83,10 @@ impl Sm2PrivateKey {
 
     fn from_sec1_der(der: &[u8]) -> Result<Self> {
         let key = EcPrivateKey::from_der(der).map_err(|_| invalid("malformed ECPrivateKey"))?;
-        if let Some(EcParameters::NamedCurve(curve)) = key.parameters {
-            if curve != CURVE_OID {
-                return Err(invalid("ECPrivateKey names another curve"));
-            }
+        if let Some(EcParameters::NamedCurve(curve)) = key.parameters
+            && curve != CURVE_OID
+        {
+            return Err(invalid("ECPrivateKey names another curve"));
         }
         let mut scalar = Zeroizing::new([0u8; 32]);
         let d = key.private_key;
@@ -87,10 +95,12 @@ impl Sm2PrivateKey {
         }
         scalar[32 - d.len()..].copy_from_slice(d);
         let sk = Self::from_bytes(&*scalar)?;
-        if let Some(public) = key.public_key {
-            if Sm2PublicKey::from_sec1_bytes(public)? != *sk.public_key() {
-                return Err(invalid("embedded public key does not match the private key"));
-            }
+        if let Some(public) = key.public_key
+            && Sm2PublicKey::from_sec1_bytes(public)? != *sk.public_key()
+        {
+            return Err(invalid(
+                "embedded public key does not match the private key",
+            ));
         }
         Ok(sk)
     }
@@ -99,17 +109,24 @@ impl Sm2PrivateKey {
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
         let d = self.to_bytes();
         let public = self.public_key().to_sec1_uncompressed();
-        let sec1 = EcPrivateKey { private_key: &*d, parameters: None, public_key: Some(&public) };
+        let sec1 = EcPrivateKey {
+            private_key: &*d,
+            parameters: None,
+            public_key: Some(&public),
+        };
         let sec1_der = Zeroizing::new(sec1.to_der().map_err(|_| invalid("encoding"))?);
         let info = PrivateKeyInfoRef {
             algorithm: AlgorithmIdentifierRef {
                 oid: EC_PUBLIC_KEY_OID,
                 parameters: Some((&CURVE_OID).into()),
             },
-            private_key: der::asn1::OctetStringRef::new(&sec1_der).map_err(|_| invalid("encoding"))?,
+            private_key: der::asn1::OctetStringRef::new(&sec1_der)
+                .map_err(|_| invalid("encoding"))?,
             public_key: None,
         };
-        Ok(Zeroizing::new(info.to_der().map_err(|_| invalid("encoding"))?))
+        Ok(Zeroizing::new(
+            info.to_der().map_err(|_| invalid("encoding"))?,
+        ))
     }
 
     /// PEM `PRIVATE KEY` (PKCS#8).
@@ -135,7 +152,9 @@ fn pem_block(pem: &str, labels: &[&str]) -> Option<Zeroizing<Vec<u8>>> {
     while let Some(start) = rest.find("-----BEGIN ") {
         let block = &rest[start..];
         let end_marker = block.find("-----END ")?;
-        let end = block[end_marker..].find("\n").map_or(block.len(), |i| end_marker + i + 1);
+        let end = block[end_marker..]
+            .find("\n")
+            .map_or(block.len(), |i| end_marker + i + 1);
         let text = &block[..end];
         if let Ok((label, der)) = pem_rfc7468::decode_vec(text.as_bytes()) {
             let der = Zeroizing::new(der);

@@ -4,11 +4,7 @@ use der::{
     Decode as _, Encode as _,
     asn1::{OctetStringRef, UintRef},
 };
-use elliptic_curve::{
-    group::Group as _,
-    point::AffineCoordinates as _,
-    sec1::ToSec1Point as _,
-};
+use elliptic_curve::{group::Group as _, point::AffineCoordinates as _, sec1::ToSec1Point as _};
 use sm2::{AffinePoint, FieldBytes, NonZeroScalar, ProjectivePoint};
 use subtle::ConstantTimeEq as _;
 use zeroize::Zeroizing;
@@ -63,7 +59,11 @@ impl CiphertextFormat {
                 if c3.len() != 32 {
                     return Err(failed());
                 }
-                Ok(Parts { c1: *c1.point(), c3, c2 })
+                Ok(Parts {
+                    c1: *c1.point(),
+                    c3,
+                    c2,
+                })
             }
             Self::C1C3C2 | Self::C1C2C3 => {
                 if ct.len() < 65 + 32 {
@@ -77,7 +77,11 @@ impl CiphertextFormat {
                     let (c2, c3) = rest.split_at(rest.len() - 32);
                     (c3, c2)
                 };
-                Ok(Parts { c1: *c1.point(), c3, c2 })
+                Ok(Parts {
+                    c1: *c1.point(),
+                    c3,
+                    c2,
+                })
             }
         }
     }
@@ -89,7 +93,10 @@ impl CiphertextFormat {
             Self::C1C3C2 => [sec1, c3, c2].concat(),
             Self::C1C2C3 => [sec1, c2, c3].concat(),
             Self::Der => {
-                let too_long = || CryptoError::InvalidInput { algorithm: ALG, reason: "message too long" };
+                let too_long = || CryptoError::InvalidInput {
+                    algorithm: ALG,
+                    reason: "message too long",
+                };
                 let (x, y) = (strip_zeros(&sec1[1..33]), strip_zeros(&sec1[33..65]));
                 DerCiphertext {
                     x: UintRef::new(x).map_err(|_| too_long())?,
@@ -105,7 +112,10 @@ impl CiphertextFormat {
 }
 
 fn strip_zeros(bytes: &[u8]) -> &[u8] {
-    let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len().saturating_sub(1));
+    let first = bytes
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(bytes.len().saturating_sub(1));
     &bytes[first..]
 }
 
@@ -151,7 +161,10 @@ impl Sm2PublicKey {
     /// Encrypts `msg` to this key (GB/T 32918.4 §6.1) with a nonce from the OS CSPRNG.
     pub fn encrypt(&self, msg: &[u8], format: CiphertextFormat) -> Result<Vec<u8>> {
         if msg.is_empty() {
-            return Err(CryptoError::InvalidInput { algorithm: ALG, reason: "empty message" });
+            return Err(CryptoError::InvalidInput {
+                algorithm: ALG,
+                reason: "empty message",
+            });
         }
         loop {
             let k = random_nonzero_scalar()?;
@@ -189,17 +202,28 @@ impl Sm2PublicKey {
         k: &[u8; 32],
         format: CiphertextFormat,
     ) -> Result<Vec<u8>> {
-        let k = Option::from(NonZeroScalar::from_repr((*k).into()))
-            .ok_or(CryptoError::InvalidInput { algorithm: ALG, reason: "k out of range" })?;
+        let k = Option::from(NonZeroScalar::from_repr((*k).into())).ok_or(
+            CryptoError::InvalidInput {
+                algorithm: ALG,
+                reason: "k out of range",
+            },
+        )?;
         self.encrypt_with_nonce(msg, &k, format)?
-            .ok_or(CryptoError::InvalidInput { algorithm: ALG, reason: "k gives a zero key stream" })
+            .ok_or(CryptoError::InvalidInput {
+                algorithm: ALG,
+                reason: "k gives a zero key stream",
+            })
     }
 }
 
 impl Sm2PrivateKey {
     /// Decrypts a ciphertext in `format` (GB/T 32918.4 §7.1); any tampering gives
     /// [`CryptoError::DecryptionFailed`].
-    pub fn decrypt(&self, ciphertext: &[u8], format: CiphertextFormat) -> Result<Zeroizing<Vec<u8>>> {
+    pub fn decrypt(
+        &self,
+        ciphertext: &[u8],
+        format: CiphertextFormat,
+    ) -> Result<Zeroizing<Vec<u8>>> {
         let parts = format.split(ciphertext)?;
         // B3: (x2, y2) = [d]C1, constant time in d.
         let shared = (ProjectivePoint::from(parts.c1) * **self.scalar()).to_affine();
@@ -217,5 +241,9 @@ fn open(shared: &AffinePoint, parts: &Parts<'_>) -> Result<Zeroizing<Vec<u8>>> {
         return Err(failed());
     }
     let u = c3_hash(&x2, &msg, &y2);
-    if bool::from(u.ct_eq(parts.c3)) { Ok(msg) } else { Err(failed()) }
+    if bool::from(u.ct_eq(parts.c3)) {
+        Ok(msg)
+    } else {
+        Err(failed())
+    }
 }

@@ -2,10 +2,7 @@
 
 use der::{Decode as _, asn1::UintRef};
 use elliptic_curve::{
-    PrimeField as _,
-    group::Group as _,
-    ops::MulByGeneratorVartime,
-    point::AffineCoordinates as _,
+    PrimeField as _, group::Group as _, ops::MulByGeneratorVartime, point::AffineCoordinates as _,
 };
 use sm2::{FieldBytes, NonZeroScalar, ProjectivePoint, Scalar};
 use subtle::ConstantTimeEq as _;
@@ -42,7 +39,10 @@ impl Sm2Signature {
 
     /// From `r` and `s` as big-endian bytes of at most 32 bytes each; both must be in [1, n-1].
     pub fn from_scalars(r: &[u8], s: &[u8]) -> Result<Self> {
-        Ok(Self { r: nonzero_from_be(r)?, s: nonzero_from_be(s)? })
+        Ok(Self {
+            r: nonzero_from_be(r)?,
+            s: nonzero_from_be(s)?,
+        })
     }
 
     /// From the raw 64 bytes `r || s`.
@@ -94,7 +94,10 @@ impl Sm2Signature {
 /// A DER INTEGER holding the unsigned big-endian `bytes` (X.690 §8.3): minimal, with a
 /// leading zero when the high bit is set.
 fn der_positive_integer(bytes: &[u8]) -> Vec<u8> {
-    let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len().saturating_sub(1));
+    let first = bytes
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(bytes.len().saturating_sub(1));
     let value = &bytes[first..];
     let pad = value.first().is_some_and(|b| b & 0x80 != 0);
     let mut out = vec![0x02, (value.len() + usize::from(pad)) as u8];
@@ -153,10 +156,17 @@ impl Sm2PrivateKey {
     #[cfg(feature = "fixed-nonce-vectors")]
     #[doc(hidden)]
     pub fn sign_digest_with_fixed_nonce(&self, e: &[u8; 32], k: &[u8; 32]) -> Result<Sm2Signature> {
-        let k = Option::from(NonZeroScalar::from_repr((*k).into()))
-            .ok_or(CryptoError::InvalidInput { algorithm: ALG, reason: "k out of range" })?;
+        let k = Option::from(NonZeroScalar::from_repr((*k).into())).ok_or(
+            CryptoError::InvalidInput {
+                algorithm: ALG,
+                reason: "k out of range",
+            },
+        )?;
         self.sign_digest_with_nonce(e, &k)
-            .ok_or(CryptoError::InvalidInput { algorithm: ALG, reason: "k gives r = 0 or s = 0" })
+            .ok_or(CryptoError::InvalidInput {
+                algorithm: ALG,
+                reason: "k gives r = 0 or s = 0",
+            })
     }
 }
 
@@ -191,7 +201,12 @@ impl Sm2PublicKey {
         }
         // B7: R = (e + x1) mod n must equal r.
         let x1 = point.to_affine().x();
-        let big_r = scalar_from_bytes(e) + <Scalar as elliptic_curve::ops::Reduce<FieldBytes>>::reduce(&x1);
-        if bool::from(big_r.ct_eq(&r)) { Ok(()) } else { Err(bad) }
+        let big_r =
+            scalar_from_bytes(e) + <Scalar as elliptic_curve::ops::Reduce<FieldBytes>>::reduce(&x1);
+        if bool::from(big_r.ct_eq(&r)) {
+            Ok(())
+        } else {
+            Err(bad)
+        }
     }
 }
