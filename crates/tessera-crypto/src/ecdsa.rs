@@ -180,6 +180,14 @@ impl EcdsaPrivateKey {
             algorithm: ALG,
             reason: "hash too short",
         };
+        // `ecdsa` 0.17 no longer checks the length (and RFC 6979's bits2int asserts on an empty
+        // hash): refuse anything shorter than half the field size, as `ecdsa` 0.16 did.
+        if hash.len() < self.curve().bits() as usize / 16 {
+            return Err(CryptoError::InvalidInput {
+                algorithm: ALG,
+                reason: "hash too short",
+            });
+        }
         Ok(match self {
             Self::P256(k) => {
                 let sig: p256::ecdsa::Signature =
