@@ -1,7 +1,12 @@
 //! SM2 sign and verify per second, next to `openssl speed sm2` in the same run.
 //!
 //! `cargo bench -p tessera-crypto --bench sm2` prints one table; BENCHMARKS.md keeps the figures.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, reason = "bench binary")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "bench binary"
+)]
 
 use std::hint::black_box;
 use std::process::Command;
@@ -29,11 +34,17 @@ fn per_second(mut op: impl FnMut()) -> f64 {
 
 /// `openssl speed -seconds 3 sm2` → (sign/s, verify/s), if openssl is there.
 fn openssl_speed() -> Option<(f64, f64)> {
-    let out = Command::new("openssl").args(["speed", "-seconds", "3", "sm2"]).output().ok()?;
+    let out = Command::new("openssl")
+        .args(["speed", "-seconds", "3", "sm2"])
+        .output()
+        .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     // The result line: " 256 bits SM2 (CurveSM2)   0.0001s   0.0004s   7000.0   2500.0"
     let line = text.lines().find(|l| l.contains("SM2 (CurveSM2)"))?;
-    let nums: Vec<f64> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    let nums: Vec<f64> = line
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
     let n = nums.len();
     (n >= 2).then(|| (nums[n - 2], nums[n - 1]))
 }
@@ -52,7 +63,9 @@ fn main() {
         black_box(key.sign_digest(black_box(&e)).unwrap());
     });
     let verify = per_second(|| {
-        key.public_key().verify_digest(black_box(&e), black_box(&sig)).unwrap();
+        key.public_key()
+            .verify_digest(black_box(&e), black_box(&sig))
+            .unwrap();
     });
     let sign_msg = per_second(|| {
         black_box(key.sign(DEFAULT_ID, black_box(&msg)).unwrap());
@@ -62,8 +75,14 @@ fn main() {
     println!("|---|---:|---:|---:|");
     match openssl_speed() {
         Some((o_sign, o_verify)) => {
-            println!("| SM2 sign (digest) | {sign:.0} | {o_sign:.0} | {:.2}x |", sign / o_sign);
-            println!("| SM2 verify (digest) | {verify:.0} | {o_verify:.0} | {:.2}x |", verify / o_verify);
+            println!(
+                "| SM2 sign (digest) | {sign:.0} | {o_sign:.0} | {:.2}x |",
+                sign / o_sign
+            );
+            println!(
+                "| SM2 verify (digest) | {verify:.0} | {o_verify:.0} | {:.2}x |",
+                verify / o_verify
+            );
         }
         None => {
             println!("| SM2 sign (digest) | {sign:.0} | n/a | |");
