@@ -21,4 +21,18 @@ fi
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# A short run of the certificate-parser fuzz target, seeded with real certificates. cargo-fuzz
+# needs nightly flags; stable accepts them with RUSTC_BOOTSTRAP=1.
+if [ "${TESSERA_SKIP_FUZZ:-0}" != 1 ]; then
+    command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+    corpus=$(mktemp -d)
+    trap 'rm -rf "$corpus"' EXIT
+    cp ../shared/testdata/sm2-certs/*.pem ../shared/testdata/sm2-certs/sm2/*.crt "$corpus"/
+    ls /usr/share/ca-certificates/mozilla/*.crt | head -n 20 | xargs -I{} cp {} "$corpus"/
+    (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run certificate "$corpus" -- \
+        -max_total_time="${TESSERA_FUZZ_SECONDS:-30}" -max_len=65536 -print_final_stats=1)
+fi
+
+# Last, so its summary closes the output.
 cargo nextest run --workspace --locked --no-fail-fast "$@"
