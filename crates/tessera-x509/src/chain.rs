@@ -2,12 +2,22 @@
 //!
 //! Path building and the core of path validation are rustls-webpki's: signatures (with the
 //! algorithms of [`algorithms`], SM2-with-SM3 among them), validity periods (§6.1.3 (a)(2)),
-//! basic constraints and path length (§4.2.1.9), name constraints on dNSName and iPAddress
-//! (§4.2.1.10), extended key usage (§4.2.1.12) and CRLs (§6.3). On every candidate path webpki
-//! finds, [`profile`] then applies the rules webpki leaves out (the trust anchor's own
-//! validity and extensions, keyUsage of CAs, AKI/SKI, serial numbers, duplicate and critical
-//! extensions, directoryName and rfc822Name constraints, chain length); a path that fails
-//! them is dropped and path building goes on with the next candidate.
+//! basicConstraints and pathLenConstraint (§4.2.1.9), name constraints on dNSName and
+//! iPAddress (§4.2.1.10), extended key usage (§4.2.1.12), unknown critical extensions (§4.2)
+//! and CRLs (§6.3). webpki offers each complete candidate path to a hook, where Tessera applies
+//! the RFC 5280 rules webpki leaves out: the trust anchor's validity, basicConstraints, keyUsage
+//! and critical extensions; keyCertSign on every CA (§4.2.1.3); authority and subject key
+//! identifiers (§4.2.1.1-2); serial numbers (§4.1.2.2); non-empty names (§4.1.2.4, §4.1.2.6);
+//! duplicate extensions and `SIZE (1..MAX)` lists (§4.2); the syntax of name constraints and
+//! dNSNames (§4.2.1.6, §4.2.1.10); criticality of policyConstraints (§4.2.1.11); the end
+//! entity's key and key usage; the caller's limit on intermediates; cRLSign of a CRL's issuer
+//! (§4.2.1.3) and the CRL profile (§5.2). A path that fails them is dropped and path building
+//! goes on with the next candidate.
+//!
+//! Known limits, inherited from webpki: a directoryName or rfc822Name name constraint fails
+//! every path below it (webpki cannot evaluate them and refuses rather than ignores); self-issued
+//! intermediates count toward pathLenConstraint and are subject to name constraints (RFC 5280
+//! §4.2.1.9 and §6.1.3 (b) exempt them); a CA certificate cannot be the end entity.
 //!
 //! ```no_run
 //! use tessera_x509::chain::{TrustStore, ValidationOptions, validate};
@@ -78,8 +88,10 @@ impl ValidatedChain {
 /// Validates `leaf` (DER) against `store`, building a path through any of `intermediates`
 /// (DER, in any order, extras allowed) as RFC 5280 §6.1 describes, under `options`.
 ///
-/// Returns the first path that passes every check; if none does, the reason the most
-/// promising path failed.
+/// Returns the first path that passes every check. If none does: the reason the first
+/// complete path (one reaching a trusted root with every signature good) was dropped, if there
+/// was one; otherwise webpki's most specific reason (an expired certificate before a bad
+/// signature before an unknown issuer).
 pub fn validate<C: AsRef<[u8]>>(
     leaf: &[u8],
     intermediates: &[C],
@@ -87,9 +99,8 @@ pub fn validate<C: AsRef<[u8]>>(
     options: &ValidationOptions,
 ) -> Result<ValidatedChain, ChainError> {
     let validated_at = options.time();
-    let secs = u64::try_from(validated_at.unix_timestamp()).map_err(|_| ChainError::Malformed {
-        reason: "validation time before 1970",
-    })?;
+    // No certificate is valid before 1970 (X.509 times as webpki reads them start there).
+    let secs = u64::try_from(validated_at.unix_timestamp()).unwrap_or(0);
     let time = UnixTime::since_unix_epoch(Duration::from_secs(secs));
 
     let leaf_der = CertificateDer::from(leaf);

@@ -16,7 +16,9 @@
 //!   curve/digest pair.
 //! - RSA PKCS#1 v1.5 with SHA-256/384/512, parameters NULL or absent (RFC 4055 §5), and
 //!   RSASSA-PSS with SHA-256/384/512 and MGF1 of the same digest (RFC 4055 §3.1), on
-//!   rsaEncryption keys of 2048 to 8192 bits, a whole number of bytes.
+//!   rsaEncryption keys of 2048 to 8192 bits, a whole number of bytes. The PSS parameters
+//!   must be the usual ones (salt as long as the digest, as webpki's identifiers spell them);
+//!   the salt length inside the signature is then recovered, not compared.
 //!
 //! Deliberately absent: SHA-1 and MD5 signatures (collisions are practical, SHAttered 2017;
 //! the CA/Browser Forum stopped SHA-1 in 2016). Trust anchors are not affected: a root's own

@@ -154,7 +154,7 @@ impl ValidationOptions {
         self
     }
 
-    /// Every certificate in the path that has extKeyUsage must list `purpose` (RFC 5280
+    /// The end entity and every intermediate that has extKeyUsage must list `purpose` (RFC 5280
     /// §4.2.1.12; for CA certificates this is the "EKU chaining" convention of Mozilla and
     /// Microsoft). A certificate without the extension is unrestricted. anyExtendedKeyUsage
     /// does not stand in for a named purpose (RFC 5280 §4.2.1.12 allows rejecting it).

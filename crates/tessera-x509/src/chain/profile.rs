@@ -8,7 +8,7 @@
 //! profile (critical basicConstraints, subjectKeyIdentifier), since no root program vetted them.
 
 use const_oid::db::rfc5280 as oids;
-use x509_cert::ext::pkix::KeyUsages;
+use x509_cert::{certificate::Version, ext::pkix::KeyUsages};
 
 use super::{ChainError, RootSource, ValidationOptions, algorithms, names, parsed::Parsed};
 
@@ -48,21 +48,7 @@ pub(crate) fn check_path(
     }
     for cert in issued.iter().skip(1) {
         check_ca(cert)?;
-        if !cert
-            .ext
-            .basic_constraints
-            .as_ref()
-            .is_some_and(|bc| bc.critical)
-        {
-            return Err(malformed(
-                "basicConstraints of a CA is not critical (RFC 5280 §4.2.1.9)",
-            ));
-        }
-        if cert.ext.ski.is_none() {
-            return Err(malformed(
-                "CA certificate without subjectKeyIdentifier (RFC 5280 §4.2.1.2)",
-            ));
-        }
+        check_ca_profile(cert)?;
     }
     check_anchor(anchor, anchor_source, cx)?;
     if let Some(leaf) = issued.first() {
@@ -192,6 +178,27 @@ fn check_ca(cert: &Parsed) -> Result<(), ChainError> {
     Ok(())
 }
 
+/// The CA profile beyond what makes a certificate usable as a CA: basicConstraints critical
+/// (RFC 5280 §4.2.1.9) and a subjectKeyIdentifier (§4.2.1.2).
+fn check_ca_profile(cert: &Parsed) -> Result<(), ChainError> {
+    if !cert
+        .ext
+        .basic_constraints
+        .as_ref()
+        .is_some_and(|bc| bc.critical)
+    {
+        return Err(malformed(
+            "basicConstraints of a CA is not critical (RFC 5280 §4.2.1.9)",
+        ));
+    }
+    if cert.ext.ski.is_none() {
+        return Err(malformed(
+            "CA certificate without subjectKeyIdentifier (RFC 5280 §4.2.1.2)",
+        ));
+    }
+    Ok(())
+}
+
 /// Rules for the trust anchor (RFC 5280 §6.1.1 (d) trusts its name and key; these make sure
 /// the certificate carrying them is a usable, current CA certificate).
 fn check_anchor(anchor: &Parsed, source: RootSource, cx: &Context<'_>) -> Result<(), ChainError> {
@@ -206,7 +213,15 @@ fn check_anchor(anchor: &Parsed, source: RootSource, cx: &Context<'_>) -> Result
             not_after: super::error::datetime_secs(not_after),
         });
     }
-    check_ca(anchor)?;
+    // RFC 5280 §6.1.4 (k) asks basicConstraints of version 3 certificates only; a version 1
+    // root has no extensions to consult and is trusted on its name and key alone.
+    if anchor.cert.tbs_certificate().version() == Version::V3 {
+        check_ca(anchor)?;
+    } else if anchor.cert.tbs_certificate().subject().is_empty() {
+        return Err(malformed(
+            "CA certificate with an empty subject (RFC 5280 §4.1.2.6)",
+        ));
+    }
     if let Some(oid) = anchor.ext.unknown_critical.first() {
         return Err(ChainError::UnsupportedCriticalExtension { oid: Some(*oid) });
     }
@@ -223,21 +238,7 @@ fn check_anchor(anchor: &Parsed, source: RootSource, cx: &Context<'_>) -> Result
         ));
     }
     if source == RootSource::User {
-        if !anchor
-            .ext
-            .basic_constraints
-            .as_ref()
-            .is_some_and(|bc| bc.critical)
-        {
-            return Err(malformed(
-                "basicConstraints of a CA is not critical (RFC 5280 §4.2.1.9)",
-            ));
-        }
-        if anchor.ext.ski.is_none() {
-            return Err(malformed(
-                "CA certificate without subjectKeyIdentifier (RFC 5280 §4.2.1.2)",
-            ));
-        }
+        check_ca_profile(anchor)?;
         if cx.options.tls_server_profile {
             // CA/Browser Forum Baseline Requirements §7.1.2.1.2 and §7.1.2.1.3 (root CAs).
             if anchor.ext.eku.is_some() {
@@ -293,4 +294,40 @@ fn check_leaf(leaf: &Parsed, options: &ValidationOptions) -> Result<(), ChainErr
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    /// Every root Debian ships passes the anchor rules for system roots, except for being
+    /// out of date.
+    #[test]
+    fn system_roots_pass_anchor_rules() {
+        let Ok(bundle) = std::fs::read(super::super::TrustStore::SYSTEM_BUNDLE) else {
+            return;
+        };
+        let options = ValidationOptions::new();
+        let now = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap();
+        let cx = Context {
+            options: &options,
+            time: now,
+            crl_issuers: &[],
+        };
+        let mut failures = Vec::new();
+        for der in super::super::pem::certificates(&bundle).unwrap() {
+            let parsed = Parsed::new(&der).unwrap();
+            let result =
+                check_any(&parsed).and_then(|()| check_anchor(&parsed, RootSource::System, &cx));
+            match result {
+                Ok(()) | Err(ChainError::Expired { .. }) => {}
+                Err(e) => failures.push(format!(
+                    "{:?}: {e}",
+                    parsed.cert.tbs_certificate().subject().to_string()
+                )),
+            }
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
 }
