@@ -209,3 +209,69 @@ fn refused_algorithms() {
         }
     }
 }
+
+const CA_CONFIG: &str = "\
+[ca]
+default_ca = ca_default
+[ca_default]
+database = index.txt
+crlnumber = crlnumber
+new_certs_dir = .
+default_md = sm3
+default_crl_days = 30
+crl_extensions = crl_ext
+policy = policy_any
+[crl_ext]
+authorityKeyIdentifier = keyid:always
+[policy_any]
+commonName = supplied
+";
+
+/// An SM2 CA's CRL, signed with SM2-with-SM3 by `openssl ca`: before the leaf is revoked the
+/// chain validates, after it the leaf is reported revoked. A CRL signed with OpenSSL's default
+/// empty ID is refused. (OpenSSL 3.0 checks CRL signatures with the empty ID whatever
+/// `-vfyopt` says, so it serves here only to confirm the revocation entry.)
+#[test]
+fn sm2_crl() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path();
+    let Some((leaf, root)) = issue(path, "sm2", "sm2", SM3) else {
+        eprintln!("openssl not installed: skipped");
+        return;
+    };
+    std::fs::write(path.join("ca.cnf"), CA_CONFIG).unwrap();
+    std::fs::write(path.join("index.txt"), "").unwrap();
+    std::fs::write(path.join("crlnumber"), "1000\n").unwrap();
+    let ca = "ca -config ca.cnf -cert root.pem -keyfile root.key";
+    openssl(path, &format!("{ca} -gencrl -md sm3 -sigopt distid:1234567812345678 -out before.pem")).unwrap();
+    openssl(path, &format!("{ca} -revoke leaf.pem")).unwrap();
+    openssl(path, &format!("{ca} -gencrl -md sm3 -sigopt distid:1234567812345678 -out after.pem")).unwrap();
+    openssl(path, &format!("{ca} -gencrl -md sm3 -out empty-id.pem")).unwrap();
+
+    let mut store = TrustStore::new();
+    store.add_user_root_der(&root).unwrap();
+    let with = |name: &str| {
+        let crl = pem_rfc7468::decode_vec(&std::fs::read(path.join(name)).unwrap())
+            .unwrap()
+            .1;
+        let options = ValidationOptions::signing().crl(crl);
+        validate::<Vec<u8>>(&leaf, &[], &store, &options).map(|_| ())
+    };
+    assert_eq!(with("before.pem"), Ok(()));
+    assert_eq!(with("after.pem"), Err(ChainError::Revoked));
+    assert!(matches!(
+        with("empty-id.pem"),
+        Err(ChainError::BadCrl { .. })
+    ));
+
+    let args = "verify -crl_check -CRLfile empty-id.pem -CAfile root.pem -vfyopt distid:1234567812345678 leaf.pem";
+    let out = Command::new("openssl")
+        .current_dir(path)
+        .args(args.split_whitespace())
+        .output();
+    if let Ok(out) = out {
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(text.contains("certificate revoked"), "{text}");
+    }
+}

@@ -151,6 +151,7 @@ fn limbo() {
     let (mut agreed, mut skipped) = (0, 0);
     let mut skip_reasons: BTreeMap<String, usize> = BTreeMap::new();
     let mut disagreements = Vec::new();
+    let mut disagreed_features: BTreeMap<String, usize> = BTreeMap::new();
     for case in cases {
         let id = case["id"].as_str().unwrap();
         let expected_ok = case["expected_result"] == "SUCCESS";
@@ -163,8 +164,13 @@ fn limbo() {
                 if outcome.is_ok() == expected_ok {
                     agreed += 1;
                 } else {
+                    let features = case["features"].as_array().unwrap();
+                    let features: Vec<&str> = features.iter().filter_map(Value::as_str).collect();
+                    for feature in &features {
+                        *disagreed_features.entry(feature.to_string()).or_default() += 1;
+                    }
                     disagreements.push(format!(
-                        "{id}: expected {}, got {outcome:?}",
+                        "{id} {features:?}: expected {}, got {outcome:?}",
                         case["expected_result"]
                     ));
                 }
@@ -177,6 +183,9 @@ fn limbo() {
     );
     for (reason, n) in &skip_reasons {
         println!("  skipped {n}: {reason}");
+    }
+    for (feature, n) in &disagreed_features {
+        println!("  disagreed {n} with feature {feature}");
     }
     for d in &disagreements {
         println!("  disagree: {d}");
