@@ -243,9 +243,10 @@ fn sm2_crl() {
     std::fs::write(path.join("index.txt"), "").unwrap();
     std::fs::write(path.join("crlnumber"), "1000\n").unwrap();
     let ca = "ca -config ca.cnf -cert root.pem -keyfile root.key";
-    openssl(path, &format!("{ca} -gencrl -md sm3 -sigopt distid:1234567812345678 -out before.pem")).unwrap();
+    let sm2_crl = "-gencrl -md sm3 -sigopt distid:1234567812345678";
+    openssl(path, &format!("{ca} {sm2_crl} -out before.pem")).unwrap();
     openssl(path, &format!("{ca} -revoke leaf.pem")).unwrap();
-    openssl(path, &format!("{ca} -gencrl -md sm3 -sigopt distid:1234567812345678 -out after.pem")).unwrap();
+    openssl(path, &format!("{ca} {sm2_crl} -out after.pem")).unwrap();
     openssl(path, &format!("{ca} -gencrl -md sm3 -out empty-id.pem")).unwrap();
 
     let mut store = TrustStore::new();
