@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
-#![allow(clippy::panic, reason = "tests fail with the context that explains them")]
+#![allow(clippy::panic, reason = "tests")]
 //! The details model on certificates made by `openssl req` at test time: every extension kind,
 //! key and signature algorithms beyond the Mozilla set (RSA-PSS, P-521, Ed25519, Ed448)
 //! checked against `openssl x509`, validity status, the JSON contract and the flat field list.

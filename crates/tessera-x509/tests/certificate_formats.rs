@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
-#![allow(clippy::panic, reason = "tests fail with the context that explains them")]
+#![allow(clippy::panic, reason = "tests")]
 //! Containers and bad input: PEM bundles, DER, PKCS#7 made by `openssl crl2pkcs7` (DER and PEM)
 //! and by hand in BER, OpenSSL's TRUSTED CERTIFICATE, then malformed and hostile input, which
 //! must give typed errors and never panic. Also a certificate with Chinese names made by

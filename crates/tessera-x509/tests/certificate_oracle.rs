@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
-#![allow(clippy::panic, reason = "tests fail with the context that explains them")]
+#![allow(clippy::panic, reason = "tests")]
 #![allow(
     dead_code,
     reason = "shared by certificate_mozilla.rs and certificate_sm2.rs through #[path]"

@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
-#![allow(clippy::panic, reason = "tests fail with the context that explains them")]
+#![allow(clippy::panic, reason = "tests")]
 //! SM2 certificates from `../shared/testdata/sm2-certs` (Tongsuo's test certificates): every one
 //! parses, names its key SM2 (also when the key algorithm is the SM2 curve OID itself) and its
 //! signature SM2-with-SM3, the `*_expire` ones are expired, and the details agree with
