@@ -14,12 +14,13 @@ pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
     mac::<hmac::Hmac<sha2::Sha256>>(key, data)
 }
 
-/// Checks an HMAC-SM3 tag in constant time; `tag` may be truncated (at least 10 bytes, RFC 2104 §5).
+/// Checks an HMAC-SM3 tag in constant time; `tag` may be truncated to its left half or more
+/// (RFC 2104 §5: not less than half the hash output).
 pub fn verify_hmac_sm3(key: &[u8], data: &[u8], tag: &[u8]) -> Result<()> {
-    if tag.len() < 10 {
+    if tag.len() < 16 {
         return Err(CryptoError::InvalidInput {
             algorithm: "HMAC-SM3",
-            reason: "tag shorter than 80 bits",
+            reason: "tag shorter than 128 bits",
         });
     }
     let mut m = <hmac::Hmac<sm3::Sm3> as KeyInit>::new_from_slice(key).map_err(|_| {

@@ -303,7 +303,7 @@ fn hmac_sm3_tags_of_bad_length_fail() {
     let (key, data) = (b"key".as_slice(), b"data".as_slice());
     let tag = hmac::hmac_sm3(key, data);
     assert_eq!(tag.len(), 32);
-    for len in [0, 1, 9] {
+    for len in [0, 1, 10, 15] {
         assert!(
             matches!(
                 hmac::verify_hmac_sm3(key, data, &tag[..len]),
@@ -312,7 +312,7 @@ fn hmac_sm3_tags_of_bad_length_fail() {
             "{len}"
         );
     }
-    for len in [10, 16, 31, 32] {
+    for len in [16, 31, 32] {
         hmac::verify_hmac_sm3(key, data, &tag[..len]).unwrap();
     }
     let longer = [&tag[..], &[0]].concat();
