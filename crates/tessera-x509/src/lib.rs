@@ -7,3 +7,6 @@
 
 pub mod certificate;
 pub mod chain;
+
+pub use certificate::{Certificate, CertificateDetails, Field, ParseError, parse_certificates};
+pub use chain::{ChainError, TrustStore, ValidatedChain, ValidationOptions, validate};

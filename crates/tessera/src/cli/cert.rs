@@ -1,0 +1,425 @@
+//! `tessera cert show|verify`.
+
+use std::io::Read as _;
+
+use clap::{Subcommand, ValueEnum};
+use fluent_bundle::FluentValue as V;
+use serde::{Deserialize, Serialize};
+use tessera::i18n::Localizer;
+use tessera_crypto::digest::DigestAlgorithm;
+use tessera_x509::{
+    Certificate, CertificateDetails, ChainError, Field, ParseError, TrustStore, ValidationOptions,
+    chain::TrustStoreError,
+};
+use time::OffsetDateTime;
+
+use super::{Failure, Format, Output, exit};
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CertCommand {
+    /// Show every detail of one or more certificates.
+    Show {
+        /// Certificate files (DER, PEM, bundles, PKCS#7); `-` for standard input.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// Thumbprint algorithm shown in text output.
+        #[arg(long, value_enum, default_value_t = Fingerprint::Sha1)]
+        fingerprint: Fingerprint,
+    },
+    /// Verify a certificate chain against trusted roots.
+    Verify {
+        /// The end-entity certificate first, then any intermediates; `-` for standard input.
+        #[arg(value_name = "CHAIN")]
+        chain: String,
+        /// Trusted roots (PEM bundle or DER) instead of the system's.
+        #[arg(long, value_name = "FILE")]
+        roots: Option<String>,
+        /// Validate at this instant (RFC 3339) instead of now.
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        at: Option<OffsetDateTime>,
+    },
+}
+
+/// Thumbprint algorithms offered to users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Fingerprint {
+    Sha1,
+    Sha256,
+    Sm3,
+    Md5,
+}
+
+impl Fingerprint {
+    fn algorithm(self) -> DigestAlgorithm {
+        match self {
+            Self::Sha1 => DigestAlgorithm::Sha1,
+            Self::Sha256 => DigestAlgorithm::Sha256,
+            Self::Sm3 => DigestAlgorithm::Sm3,
+            Self::Md5 => DigestAlgorithm::Md5,
+        }
+    }
+}
+
+fn parse_time(s: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| e.to_string())
+}
+
+/// One certificate as `cert show --format json` prints it: the details model plus where it
+/// came from and the thumbprint asked for.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct ShownCertificate {
+    /// The file it was read from (`-` for standard input).
+    pub(crate) source: String,
+    /// The thumbprint selected with `--fingerprint`.
+    pub(crate) fingerprint: ShownFingerprint,
+    #[serde(flatten)]
+    pub(crate) details: CertificateDetails,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct ShownFingerprint {
+    pub(crate) algorithm: Fingerprint,
+    pub(crate) value: String,
+}
+
+/// The result of `cert verify --format json`.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct VerifyReport {
+    pub(crate) valid: bool,
+    /// Stable id of the failure (`expired`, `unknown_issuer`...), absent when valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) reason: Option<String>,
+    /// The failure in words, in the chosen language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) message: Option<String>,
+    /// The validated chain, leaf to root.
+    pub(crate) chain: Vec<ChainLink>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct ChainLink {
+    pub(crate) subject: String,
+    pub(crate) sha256: String,
+}
+
+pub(crate) fn run(cmd: CertCommand, out: &mut Output<'_>) -> Result<u8, Failure> {
+    match cmd {
+        CertCommand::Show { files, fingerprint } => show(&files, fingerprint, out),
+        CertCommand::Verify { chain, roots, at } => verify(&chain, roots.as_deref(), at, out),
+    }
+}
+
+fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
+    let read_failure = |source| Failure::Read {
+        path: path.to_owned(),
+        source,
+    };
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .take(tessera_x509::certificate::MAX_INPUT_LEN as u64 + 1)
+            .read_to_end(&mut buf)
+            .map_err(read_failure)?;
+        return Ok(buf);
+    }
+    let len = std::fs::metadata(path).map_err(read_failure)?.len();
+    if len > tessera_x509::certificate::MAX_INPUT_LEN as u64 {
+        return Err(Failure::Parse {
+            path: path.to_owned(),
+            source: ParseError::TooLarge {
+                limit: tessera_x509::certificate::MAX_INPUT_LEN,
+            },
+        });
+    }
+    std::fs::read(path).map_err(read_failure)
+}
+
+fn read_certificates(path: &str) -> Result<Vec<Certificate>, Failure> {
+    let bytes = read_input(path)?;
+    tessera_x509::parse_certificates(&bytes).map_err(|source| Failure::Parse {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn show(files: &[String], fingerprint: Fingerprint, out: &mut Output<'_>) -> Result<u8, Failure> {
+    let now = OffsetDateTime::now_utc();
+    let mut shown = Vec::new();
+    for path in files {
+        for cert in read_certificates(path)? {
+            shown.push(ShownCertificate {
+                source: path.clone(),
+                fingerprint: ShownFingerprint {
+                    algorithm: fingerprint,
+                    value: cert.thumbprint(fingerprint.algorithm()),
+                },
+                details: cert.details(now),
+            });
+        }
+    }
+    match out.format {
+        Format::Json if shown.len() == 1 => out.json(&shown[0])?,
+        Format::Json => out.json(&shown)?,
+        Format::Text => {
+            let total = shown.len();
+            for (i, cert) in shown.iter().enumerate() {
+                if i > 0 {
+                    out.line("")?;
+                }
+                show_text(cert, i + 1, total, out)?;
+            }
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn show_text(
+    cert: &ShownCertificate,
+    number: usize,
+    total: usize,
+    out: &mut Output<'_>,
+) -> Result<(), Failure> {
+    let l = out.l;
+    let title = l.text_with(
+        "cert-heading",
+        &[
+            ("number", V::from(number)),
+            ("total", V::from(total)),
+            ("source", V::from(cert.source.as_str())),
+        ],
+    );
+    out.heading(&title)?;
+    let shown_thumbprint = format!(
+        "thumbprint.{}",
+        cert.fingerprint.algorithm.algorithm().name()
+    );
+    let fields = cert.details.fields();
+    let width = fields
+        .iter()
+        .map(|f| label_width(&field_label(l, f)))
+        .max()
+        .unwrap_or(0);
+    for field in fields
+        .iter()
+        .filter(|f| !f.key.starts_with("thumbprint.") || f.key == shown_thumbprint)
+    {
+        let label = field_label(l, field);
+        let pad = " ".repeat(width.saturating_sub(label_width(&label)));
+        out.line(&format!("  {label}{pad}  {}", field_value(l, field)))?;
+    }
+    Ok(())
+}
+
+/// Display width: CJK characters take two columns in a terminal.
+fn label_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if c as u32 >= 0x1100 { 2 } else { 1 })
+        .sum()
+}
+
+fn fluent_id(prefix: &str, key: &str) -> String {
+    format!("{prefix}-{}", key.replace(['.', '_'], "-"))
+}
+
+/// The label of a field, with its qualifier (general-name form, OID) and criticality.
+fn field_label(l: &Localizer, field: &Field) -> String {
+    let mut label = l.text(&fluent_id("field", field.key));
+    if let Some(q) = &field.qualifier {
+        let id = fluent_id("qualifier", q);
+        let q = if l.has(&id) { l.text(&id) } else { q.clone() };
+        label = l.text_with(
+            "field-with-qualifier",
+            &[("label", V::from(label)), ("qualifier", V::from(q))],
+        );
+    }
+    if field.critical == Some(true) {
+        label = l.text_with("field-critical", &[("label", V::from(label))]);
+    }
+    label
+}
+
+/// The value of a field; values from a fixed set (status, usage, key usage bits...) are
+/// localized, each item of a list on its own.
+fn field_value(l: &Localizer, field: &Field) -> String {
+    let prefix = fluent_id("value", field.key);
+    let localize = |item: &str| {
+        let id = fluent_id(&prefix, item);
+        if l.has(&id) {
+            l.text(&id)
+        } else {
+            item.to_owned()
+        }
+    };
+    if field.key == "extension.key_usage" {
+        return field
+            .value
+            .split(", ")
+            .map(localize)
+            .collect::<Vec<_>>()
+            .join(l.text("list-separator").as_str());
+    }
+    localize(&field.value)
+}
+
+fn verify(
+    chain: &str,
+    roots: Option<&str>,
+    at: Option<OffsetDateTime>,
+    out: &mut Output<'_>,
+) -> Result<u8, Failure> {
+    let certs = read_certificates(chain)?;
+    let Some((leaf, intermediates)) = certs.split_first() else {
+        return Err(Failure::Parse {
+            path: chain.to_owned(),
+            source: ParseError::NoCertificate,
+        });
+    };
+    let store = match roots {
+        Some(path) => {
+            let mut store = TrustStore::new();
+            let bytes = read_input(path)?;
+            store
+                .add_user_roots(&bytes)
+                .map_err(|e| trust_store_failure(path, e))?;
+            store
+        }
+        None => TrustStore::system().map_err(|e| trust_store_failure("system", e))?,
+    };
+    let intermediates: Vec<&[u8]> = intermediates.iter().map(Certificate::der).collect();
+    let mut options = ValidationOptions::new();
+    if let Some(at) = at {
+        options = options.at(at);
+    }
+    let now = OffsetDateTime::now_utc();
+    let result = tessera_x509::validate(leaf.der(), &intermediates, &store, &options);
+    let l = out.l;
+    let report = match &result {
+        Ok(validated) => VerifyReport {
+            valid: true,
+            reason: None,
+            message: None,
+            chain: validated
+                .certificates
+                .iter()
+                .filter_map(|der| Certificate::from_der(der).ok())
+                .map(|c| ChainLink {
+                    subject: c.details(now).subject.rfc4514,
+                    sha256: c.thumbprint(DigestAlgorithm::Sha256),
+                })
+                .collect(),
+        },
+        Err(e) => VerifyReport {
+            valid: false,
+            reason: Some(chain_error_id(e).to_owned()),
+            message: Some(chain_reason(l, e)),
+            chain: Vec::new(),
+        },
+    };
+    match out.format {
+        Format::Json => out.json(&report)?,
+        Format::Text if report.valid => {
+            out.heading(&l.text("verify-valid"))?;
+            for (i, link) in report.chain.iter().enumerate() {
+                out.line(&format!(
+                    "  {}. {}  (SHA-256 {})",
+                    i + 1,
+                    link.subject,
+                    link.sha256
+                ))?;
+            }
+        }
+        Format::Text => {
+            if let Err(reason) = result {
+                return Err(Failure::ChainInvalid { reason });
+            }
+        }
+    }
+    Ok(if report.valid {
+        exit::OK
+    } else {
+        exit::CHAIN_INVALID
+    })
+}
+
+fn trust_store_failure(path: &str, e: TrustStoreError) -> Failure {
+    match e {
+        TrustStoreError::Io { source, .. } => Failure::Read {
+            path: path.to_owned(),
+            source,
+        },
+        other => Failure::Parse {
+            path: path.to_owned(),
+            source: ParseError::Der {
+                index: 0,
+                reason: other.to_string(),
+            },
+        },
+    }
+}
+
+/// A stable id for each chain failure, used in JSON and to pick the Fluent message.
+pub(crate) fn chain_error_id(e: &ChainError) -> &'static str {
+    match e {
+        ChainError::Expired { .. } => "expired",
+        ChainError::NotYetValid { .. } => "not_yet_valid",
+        ChainError::UnknownIssuer => "unknown_issuer",
+        ChainError::BadSignature => "bad_signature",
+        ChainError::UnsupportedSignatureAlgorithm { .. } => "unsupported_signature_algorithm",
+        ChainError::UnsupportedPublicKey { .. } => "unsupported_public_key",
+        ChainError::PathLenExceeded => "path_len_exceeded",
+        ChainError::TooManyIntermediates { .. } => "too_many_intermediates",
+        ChainError::NameConstraintViolation => "name_constraint_violation",
+        ChainError::NameMismatch { .. } => "name_mismatch",
+        ChainError::KeyUsageNotAllowed { .. } => "key_usage_not_allowed",
+        ChainError::RequiredEkuNotFound { .. } => "required_eku_not_found",
+        ChainError::CaUsedAsEndEntity => "ca_used_as_end_entity",
+        ChainError::EndEntityUsedAsCa => "end_entity_used_as_ca",
+        ChainError::Revoked => "revoked",
+        ChainError::BadCrl { .. } => "bad_crl",
+        ChainError::CrlExpired { .. } => "crl_expired",
+        ChainError::Distrusted => "distrusted",
+        ChainError::UnsupportedCriticalExtension { .. } => "unsupported_critical_extension",
+        ChainError::Malformed { .. } => "malformed",
+        ChainError::TooComplex => "too_complex",
+        _ => "other",
+    }
+}
+
+fn rfc3339(t: &OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
+
+/// A chain failure in words: the Fluent message for its id, with the variant's data.
+pub(crate) fn chain_reason(l: &Localizer, e: &ChainError) -> String {
+    let id = fluent_id("chain-error", chain_error_id(e));
+    let detail = match e {
+        ChainError::Expired { not_after: t }
+        | ChainError::NotYetValid { not_before: t }
+        | ChainError::CrlExpired { next_update: t } => rfc3339(t),
+        _ => e.to_string(),
+    };
+    l.text_with(&id, &[("detail", V::from(detail))])
+}
+
+/// A parse failure in words.
+pub(crate) fn parse_reason(l: &Localizer, e: &ParseError) -> String {
+    let (id, detail) = match e {
+        ParseError::Empty => ("parse-error-empty", String::new()),
+        ParseError::TooLarge { limit } => ("parse-error-too-large", limit.to_string()),
+        ParseError::UnrecognizedFormat => ("parse-error-unrecognized", String::new()),
+        ParseError::Pem { reason } => ("parse-error-pem", reason.clone()),
+        ParseError::Der { index, reason } => {
+            ("parse-error-der", format!("#{}: {reason}", index + 1))
+        }
+        ParseError::Pkcs7 { reason } => ("parse-error-pkcs7", reason.clone()),
+        ParseError::UnsupportedContainer { content_type } => {
+            ("parse-error-container", content_type.clone())
+        }
+        ParseError::NoCertificate => ("parse-error-no-certificate", String::new()),
+        other => ("parse-error-other", other.to_string()),
+    };
+    l.text_with(id, &[("detail", V::from(detail))])
+}
