@@ -7,6 +7,7 @@
 
 pub mod certificate;
 pub mod chain;
+pub mod key_usage;
 
 pub use certificate::{Certificate, CertificateDetails, Field, ParseError, parse_certificates};
 pub use chain::{ChainError, TrustStore, ValidatedChain, ValidationOptions, validate};

@@ -117,59 +117,7 @@ pub enum ExtensionValue {
     },
 }
 
-/// A keyUsage bit (RFC 5280 §4.2.1.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KeyUsageBit {
-    /// digitalSignature (0).
-    DigitalSignature,
-    /// nonRepudiation / contentCommitment (1).
-    NonRepudiation,
-    /// keyEncipherment (2).
-    KeyEncipherment,
-    /// dataEncipherment (3).
-    DataEncipherment,
-    /// keyAgreement (4).
-    KeyAgreement,
-    /// keyCertSign (5).
-    KeyCertSign,
-    /// cRLSign (6).
-    CrlSign,
-    /// encipherOnly (7).
-    EncipherOnly,
-    /// decipherOnly (8).
-    DecipherOnly,
-}
-
-impl KeyUsageBit {
-    /// All bits in bit order.
-    pub const ALL: [KeyUsageBit; 9] = [
-        Self::DigitalSignature,
-        Self::NonRepudiation,
-        Self::KeyEncipherment,
-        Self::DataEncipherment,
-        Self::KeyAgreement,
-        Self::KeyCertSign,
-        Self::CrlSign,
-        Self::EncipherOnly,
-        Self::DecipherOnly,
-    ];
-
-    /// Stable identifier, as in JSON (`digital_signature`).
-    pub fn id(self) -> &'static str {
-        match self {
-            Self::DigitalSignature => "digital_signature",
-            Self::NonRepudiation => "non_repudiation",
-            Self::KeyEncipherment => "key_encipherment",
-            Self::DataEncipherment => "data_encipherment",
-            Self::KeyAgreement => "key_agreement",
-            Self::KeyCertSign => "key_cert_sign",
-            Self::CrlSign => "crl_sign",
-            Self::EncipherOnly => "encipher_only",
-            Self::DecipherOnly => "decipher_only",
-        }
-    }
-}
+pub use crate::key_usage::KeyUsageBit;
 
 /// An extended key usage purpose (RFC 5280 §4.2.1.12).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
