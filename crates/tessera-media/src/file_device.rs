@@ -1,0 +1,398 @@
+//! File device (文件型设备): a soft medium kept in one file, keys sealed under the PIN.
+//!
+//! Format: `docs/file-device.md`. Key derivation: Argon2id (RFC 9106); sealing: AES-256-GCM or
+//! SM4-GCM (RFC 8998). Every write replaces the file atomically ([`atomic`]).
+//!
+//! The retry counter stops guessing through the app only. Whoever copies the file can guess
+//! offline; against that, the Argon2id cost per guess is the defence, so choose a PIN longer than
+//! six digits where the threat matters.
+
+mod atomic;
+mod format;
+mod objects;
+mod seal;
+
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use format::{Cipher, DeviceFile, FORMAT_NAME, FORMAT_VERSION, MAX_FILE_LEN, PinState};
+pub use format::{KdfAlgorithm, KdfParams};
+
+use crate::{AlgorithmMode, FormatError, MediumError, MediumInfo, MediumKind, Pin, Result, SoPin};
+
+/// File name extension of device files.
+pub const EXTENSION: &str = "tdev";
+/// Shortest PIN or SO PIN accepted when one is set.
+pub const MIN_PIN_LEN: usize = 6;
+/// Longest PIN or SO PIN accepted when one is set.
+pub const MAX_PIN_LEN: usize = 64;
+/// Wrong PINs allowed before the device locks, unless chosen otherwise at creation.
+pub const DEFAULT_MAX_RETRIES: u8 = 6;
+
+/// How to make a new file device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CreateOptions {
+    /// Name shown to the user; unique within a store.
+    pub label: String,
+    /// National mode seals with SM4-GCM; standard mode with AES-256-GCM.
+    pub mode: AlgorithmMode,
+    /// Wrong PINs allowed before the device locks (1 to 100).
+    pub max_retries: u8,
+    /// Argon2id cost; [`KdfParams::default`] unless testing.
+    pub kdf: KdfParams,
+}
+
+impl CreateOptions {
+    /// Standard mode, 6 retries, default Argon2id cost.
+    pub fn new(label: impl Into<String>) -> Self {
+        Self {
+            label: label.into(),
+            mode: AlgorithmMode::Standard,
+            max_retries: DEFAULT_MAX_RETRIES,
+            kdf: KdfParams::default(),
+        }
+    }
+
+    /// The same options in `mode`.
+    pub fn mode(mut self, mode: AlgorithmMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// The same options with `n` retries.
+    pub fn max_retries(mut self, n: u8) -> Self {
+        self.max_retries = n;
+        self
+    }
+
+    /// The same options with another Argon2id cost.
+    pub fn kdf(mut self, kdf: KdfParams) -> Self {
+        self.kdf = kdf;
+        self
+    }
+}
+
+/// A folder of device files, one per device (the client chooses the folder).
+#[derive(Debug, Clone)]
+pub struct FileDeviceStore {
+    dir: PathBuf,
+}
+
+/// One entry of [`FileDeviceStore::list`]: a file and what it says, or why it cannot be read.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ListedDevice {
+    pub path: PathBuf,
+    pub info: Result<MediumInfo>,
+}
+
+impl FileDeviceStore {
+    /// The store in `dir`, creating the folder if needed.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<Self> {
+        let dir = dir.into();
+        std::fs::create_dir_all(&dir).map_err(|e| MediumError::io(&dir, e))?;
+        Ok(Self { dir })
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every device file in the folder, sorted by path; unreadable ones are listed with their
+    /// error rather than hidden.
+    pub fn list(&self) -> Result<Vec<ListedDevice>> {
+        let entries = std::fs::read_dir(&self.dir).map_err(|e| MediumError::io(&self.dir, e))?;
+        let mut out = Vec::new();
+        for entry in entries {
+            let path = entry.map_err(|e| MediumError::io(&self.dir, e))?.path();
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            let is_device = name.is_some_and(|n| !n.starts_with(atomic::TEMP_PREFIX))
+                && path.extension().is_some_and(|e| e == EXTENSION);
+            if is_device {
+                let info = FileDevice::open(&path).and_then(|d| crate::Medium::info(&d));
+                out.push(ListedDevice { path, info });
+            }
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+
+    /// Opens the device whose label or serial is `name`.
+    pub fn open_device(&self, name: &str) -> Result<FileDevice> {
+        for listed in self.list()? {
+            if let Ok(info) = &listed.info
+                && (info.label == name || info.serial == name)
+            {
+                return FileDevice::open(&listed.path);
+            }
+        }
+        Err(MediumError::NotFound {
+            label: name.to_owned(),
+        })
+    }
+
+    /// Makes a new device with its user PIN and SO PIN; fails if the label is taken.
+    pub fn create(&self, options: &CreateOptions, pin: &Pin, so_pin: &SoPin) -> Result<FileDevice> {
+        if self
+            .list()?
+            .iter()
+            .any(|d| d.info.as_ref().is_ok_and(|i| i.label == options.label))
+        {
+            return Err(MediumError::AlreadyExists {
+                label: options.label.clone(),
+            });
+        }
+        check_pin_len(pin.char_len())?;
+        check_pin_len(so_pin.char_len())?;
+        if !(1..=100).contains(&options.max_retries) {
+            return Err(FormatError::Invalid {
+                what: "device options",
+                reason: "max_retries must be 1 to 100".into(),
+            }
+            .into());
+        }
+        options.kdf.check()?;
+        let serial = hex::encode(tessera_crypto::rng::bytes::<8>()?);
+        let cipher = Cipher::for_mode(options.mode);
+        let data_key = seal::random_key(cipher)?;
+        let mut file = DeviceFile {
+            format: FORMAT_NAME.into(),
+            version: FORMAT_VERSION,
+            label: options.label.clone(),
+            serial: serial.clone(),
+            maker: "Tessera".into(),
+            mode: options.mode,
+            cipher,
+            kdf: options.kdf,
+            pin: PinState {
+                max_retries: options.max_retries,
+                retries_left: options.max_retries,
+            },
+            user_pin: placeholder(),
+            so_pin: placeholder(),
+            keys: Vec::new(),
+            certificates: Vec::new(),
+            data_objects: Vec::new(),
+        };
+        file.user_pin = seal::wrap(
+            &file.kdf,
+            cipher,
+            pin.expose(),
+            &data_key,
+            &file.aad("user-pin", ""),
+        )?;
+        file.so_pin = seal::wrap(
+            &file.kdf,
+            cipher,
+            so_pin.expose(),
+            &data_key,
+            &file.aad("so-pin", ""),
+        )?;
+        let path = self.dir.join(format!("{serial}.{EXTENSION}"));
+        atomic::write(&path, &file.to_bytes()?)?;
+        Ok(FileDevice {
+            path,
+            state: file,
+            data_key: None,
+        })
+    }
+}
+
+fn placeholder() -> format::WrappedKey {
+    format::WrappedKey {
+        salt: format::B64::default(),
+        sealed: format::Sealed {
+            nonce: format::B64::default(),
+            ciphertext: format::B64::default(),
+        },
+    }
+}
+
+fn check_pin_len(len: usize) -> Result<()> {
+    if (MIN_PIN_LEN..=MAX_PIN_LEN).contains(&len) {
+        Ok(())
+    } else {
+        Err(MediumError::PinLength {
+            min: MIN_PIN_LEN,
+            max: MAX_PIN_LEN,
+        })
+    }
+}
+
+/// An open file device. Holds the data key in memory (zeroized on logout and drop) after a
+/// successful login.
+pub struct FileDevice {
+    path: PathBuf,
+    state: DeviceFile,
+    data_key: Option<Zeroizing<Vec<u8>>>,
+}
+
+impl std::fmt::Debug for FileDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileDevice")
+            .field("path", &self.path)
+            .field("label", &self.state.label)
+            .field("logged_in", &self.data_key.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl FileDevice {
+    /// Opens a device file. A damaged file gives [`FormatError::Corrupt`] and is left untouched;
+    /// a file from a newer Tessera gives [`FormatError::NewerVersion`].
+    pub fn open(path: impl Into<PathBuf>) -> Result<Self> {
+        let path = path.into();
+        let state = read_file(&path)?;
+        Ok(Self {
+            path,
+            state,
+            data_key: None,
+        })
+    }
+
+    /// Where the device lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The Argon2id parameters stored in the file.
+    pub fn kdf_params(&self) -> KdfParams {
+        self.state.kdf
+    }
+
+    /// Re-reads the file, so that the retry counter is the one on disk.
+    fn reload(&mut self) -> Result<()> {
+        self.state = read_file(&self.path)?;
+        Ok(())
+    }
+
+    /// Writes `next` atomically and makes it the state.
+    fn commit(&mut self, next: DeviceFile) -> Result<()> {
+        atomic::write(&self.path, &next.to_bytes()?)?;
+        self.state = next;
+        Ok(())
+    }
+
+    /// The data key, if logged in.
+    fn data_key(&self) -> Result<&[u8]> {
+        self.data_key
+            .as_deref()
+            .map(Vec::as_slice)
+            .ok_or(MediumError::NotLoggedIn)
+    }
+
+    /// Checks the user PIN against the file. The counter is decremented and written *before*
+    /// the check and restored after a success, so killing the app mid-check does not buy a free
+    /// guess (the order smart cards use).
+    fn verify_pin(&mut self, pin: &Pin) -> Result<Zeroizing<Vec<u8>>> {
+        self.data_key = None;
+        self.reload()?;
+        let PinState {
+            max_retries,
+            retries_left,
+        } = self.state.pin;
+        if retries_left == 0 {
+            return Err(MediumError::Locked);
+        }
+        let mut next = self.state.clone();
+        next.pin.retries_left = retries_left - 1;
+        self.commit(next)?;
+        let aad = self.state.aad("user-pin", "");
+        let key = seal::unwrap(
+            &self.state.kdf,
+            self.state.cipher,
+            pin.expose(),
+            &self.state.user_pin,
+            &aad,
+        )?;
+        match key {
+            Some(key) => {
+                let mut next = self.state.clone();
+                next.pin.retries_left = max_retries;
+                self.commit(next)?;
+                Ok(key)
+            }
+            None => Err(MediumError::PinIncorrect {
+                retries_left: retries_left - 1,
+            }),
+        }
+    }
+
+    fn login_impl(&mut self, pin: &Pin) -> Result<()> {
+        let key = self.verify_pin(pin)?;
+        self.data_key = Some(key);
+        Ok(())
+    }
+
+    fn change_pin_impl(&mut self, old: &Pin, new: &Pin) -> Result<()> {
+        check_pin_len(new.char_len())?;
+        let key = self.verify_pin(old)?;
+        let mut next = self.state.clone();
+        next.user_pin = seal::wrap(
+            &next.kdf,
+            next.cipher,
+            new.expose(),
+            &key,
+            &next.aad("user-pin", ""),
+        )?;
+        self.commit(next)?;
+        self.data_key = Some(key);
+        Ok(())
+    }
+
+    fn unlock_impl(&mut self, so_pin: &SoPin, new: &Pin) -> Result<()> {
+        check_pin_len(new.char_len())?;
+        self.data_key = None;
+        self.reload()?;
+        let key = seal::unwrap(
+            &self.state.kdf,
+            self.state.cipher,
+            so_pin.expose(),
+            &self.state.so_pin,
+            &self.state.aad("so-pin", ""),
+        )?
+        .ok_or(MediumError::SoPinIncorrect { retries_left: None })?;
+        let mut next = self.state.clone();
+        next.user_pin = seal::wrap(
+            &next.kdf,
+            next.cipher,
+            new.expose(),
+            &key,
+            &next.aad("user-pin", ""),
+        )?;
+        next.pin.retries_left = next.pin.max_retries;
+        self.commit(next)
+    }
+
+    fn info_impl(&self) -> MediumInfo {
+        let s = &self.state;
+        MediumInfo {
+            kind: MediumKind::FileDevice,
+            label: s.label.clone(),
+            serial: s.serial.clone(),
+            maker: s.maker.clone(),
+            mode: s.mode,
+            pin_retries_left: s.pin.retries_left,
+            pin_max_retries: s.pin.max_retries,
+            locked: s.pin.retries_left == 0,
+            logged_in: self.data_key.is_some(),
+            free_space: None,
+        }
+    }
+}
+
+fn read_file(path: &Path) -> Result<DeviceFile> {
+    use std::io::Read as _;
+    let f = std::fs::File::open(path).map_err(|e| MediumError::io(path, e))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_FILE_LEN + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| MediumError::io(path, e))?;
+    if bytes.len() as u64 > MAX_FILE_LEN {
+        return Err(FormatError::corrupt("file larger than 64 MiB").into());
+    }
+    DeviceFile::parse(&bytes)
+}

@@ -1,0 +1,248 @@
+//! The device file, version 1: one JSON object, binary fields in standard base64 with padding
+//! (RFC 4648 §4). Spec: `docs/file-device.md`.
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+use crate::{AlgorithmMode, FormatError, MediumError, Result};
+
+/// Value of the `format` field.
+pub(crate) const FORMAT_NAME: &str = "tessera-file-device";
+/// The version this code writes and the newest it reads.
+pub(crate) const FORMAT_VERSION: u32 = 1;
+/// Largest device file read (certificates and seal images included).
+pub(crate) const MAX_FILE_LEN: u64 = 64 * 1024 * 1024;
+
+/// Bytes, as base64 in JSON.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub(crate) struct B64(pub(crate) Vec<u8>);
+
+impl std::fmt::Debug for B64 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "B64({} bytes)", self.0.len())
+    }
+}
+
+impl Serialize for B64 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for B64 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .map(B64)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// The AEAD sealing private objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Cipher {
+    #[serde(rename = "aes-256-gcm")]
+    Aes256Gcm,
+    #[serde(rename = "sm4-gcm")]
+    Sm4Gcm,
+}
+
+impl Cipher {
+    pub(crate) fn for_mode(mode: AlgorithmMode) -> Self {
+        match mode {
+            AlgorithmMode::National => Self::Sm4Gcm,
+            _ => Self::Aes256Gcm,
+        }
+    }
+}
+
+/// Argon2id cost parameters (RFC 9106 §3.1), stored in the file so they can be raised later
+/// without breaking old devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct KdfParams {
+    /// Always `argon2id`.
+    pub algorithm: KdfAlgorithm,
+    /// Memory in KiB (`m`).
+    pub memory_kib: u32,
+    /// Passes (`t`).
+    pub iterations: u32,
+    /// Lanes (`p`).
+    pub parallelism: u32,
+}
+
+/// The password hash; only Argon2id version 0x13 is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum KdfAlgorithm {
+    /// Argon2id v1.3 (RFC 9106).
+    #[serde(rename = "argon2id")]
+    Argon2id,
+}
+
+impl Default for KdfParams {
+    /// m = 19 MiB, t = 2, p = 1: the floor this project sets for devices in use (OWASP's
+    /// Argon2id minimum; RFC 9106 §4 lets memory-constrained settings go this low).
+    fn default() -> Self {
+        Self {
+            algorithm: KdfAlgorithm::Argon2id,
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
+}
+
+impl KdfParams {
+    /// The cheapest parameters the format accepts (m = 64 KiB, t = 1): for tests only, never for
+    /// a device that holds a real key.
+    pub fn insecure_minimum_for_tests() -> Self {
+        Self {
+            algorithm: KdfAlgorithm::Argon2id,
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        }
+    }
+
+    /// Bounds on read: low enough that a crafted file cannot make the app allocate without
+    /// limit, high enough for any sane setting.
+    pub(crate) fn check(&self) -> Result<()> {
+        let ok = (64..=4 * 1024 * 1024).contains(&self.memory_kib)
+            && (1..=64).contains(&self.iterations)
+            && (1..=16).contains(&self.parallelism)
+            && self.memory_kib >= 8 * self.parallelism;
+        if ok {
+            Ok(())
+        } else {
+            Err(FormatError::corrupt("Argon2id parameters out of range").into())
+        }
+    }
+}
+
+/// AEAD output: a nonce and `ciphertext || tag`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Sealed {
+    pub(crate) nonce: B64,
+    pub(crate) ciphertext: B64,
+}
+
+/// The device's data key sealed under a key derived from a PIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct WrappedKey {
+    pub(crate) salt: B64,
+    pub(crate) sealed: Sealed,
+}
+
+/// The user PIN's retry counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PinState {
+    pub(crate) max_retries: u8,
+    pub(crate) retries_left: u8,
+}
+
+/// A private key: public half in clear, PKCS#8 sealed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StoredKey {
+    /// Hex key reference (SHA-1 of the subjectPublicKey bits).
+    pub(crate) id: String,
+    pub(crate) algorithm: String,
+    /// DER SubjectPublicKeyInfo.
+    pub(crate) public_key: B64,
+    pub(crate) exportable: bool,
+    /// DER PKCS#8 under the data key.
+    pub(crate) private_key: Sealed,
+}
+
+/// A certificate, DER.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StoredCert {
+    pub(crate) der: B64,
+}
+
+/// A named data object, public (in clear) or private (sealed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StoredData {
+    pub(crate) name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) value: Option<B64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) sealed: Option<Sealed>,
+}
+
+/// The whole file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DeviceFile {
+    pub(crate) format: String,
+    pub(crate) version: u32,
+    pub(crate) label: String,
+    pub(crate) serial: String,
+    pub(crate) maker: String,
+    pub(crate) mode: AlgorithmMode,
+    pub(crate) cipher: Cipher,
+    pub(crate) kdf: KdfParams,
+    pub(crate) pin: PinState,
+    pub(crate) user_pin: WrappedKey,
+    pub(crate) so_pin: WrappedKey,
+    pub(crate) keys: Vec<StoredKey>,
+    pub(crate) certificates: Vec<StoredCert>,
+    pub(crate) data_objects: Vec<StoredData>,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    format: String,
+    version: u32,
+}
+
+impl DeviceFile {
+    /// Decodes a device file, checking the format name and version first so that a newer file
+    /// gives [`FormatError::NewerVersion`] rather than a parse error.
+    pub(crate) fn parse(bytes: &[u8]) -> Result<Self> {
+        let header: Header = serde_json::from_slice(bytes)
+            .map_err(|e| FormatError::corrupt(format!("not a device file: {e}")))?;
+        if header.format != FORMAT_NAME {
+            return Err(FormatError::corrupt(format!("format is {:?}", header.format)).into());
+        }
+        if header.version > FORMAT_VERSION {
+            return Err(FormatError::NewerVersion {
+                found: header.version,
+                supported: FORMAT_VERSION,
+            }
+            .into());
+        }
+        let file: DeviceFile =
+            serde_json::from_slice(bytes).map_err(|e| FormatError::corrupt(e.to_string()))?;
+        file.check()?;
+        Ok(file)
+    }
+
+    fn check(&self) -> Result<()> {
+        self.kdf.check()?;
+        if self.cipher != Cipher::for_mode(self.mode) {
+            return Err(FormatError::corrupt("cipher does not match the mode").into());
+        }
+        if self.pin.max_retries == 0 || self.pin.retries_left > self.pin.max_retries {
+            return Err(FormatError::corrupt("PIN retry counter out of range").into());
+        }
+        Ok(())
+    }
+
+    /// Pretty JSON with a final newline.
+    pub(crate) fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut out = serde_json::to_vec_pretty(self)
+            .map_err(|e| MediumError::from(FormatError::corrupt(e.to_string())))?;
+        out.push(b'\n');
+        Ok(out)
+    }
+
+    /// Associated data binding a sealed object to this device and its role in it.
+    pub(crate) fn aad(&self, role: &str, name: &str) -> Vec<u8> {
+        format!(
+            "{FORMAT_NAME}/{FORMAT_VERSION}|{}|{role}|{name}",
+            self.serial
+        )
+        .into_bytes()
+    }
+}

@@ -1,0 +1,33 @@
+//! Media: where a holder's keys and certificates live, behind a PIN.
+//!
+//! [`Medium`] is the contract every backend meets (the file device here; PKCS#11 tokens,
+//! Bluetooth keys and cloud keys later), modelled on the token/session split of PKCS#11 v2.40:
+//! public objects (certificates, public data) are readable without a PIN, private keys only after
+//! [`Medium::login`].
+//!
+//! The file device ([`file_device`]) keeps one medium in one file, private keys sealed under a key
+//! derived from the PIN with Argon2id (RFC 9106) and AES-256-GCM or SM4-GCM (RFC 8998). Format:
+//! `docs/file-device.md`.
+//!
+//! PKCS#12 (RFC 7292) and PEM (RFC 7468) import and export: [`pkcs12`].
+#![forbid(unsafe_code)]
+
+mod csr;
+mod error;
+pub mod file_device;
+mod keys;
+mod medium;
+mod pin;
+pub mod pkcs12;
+
+pub use csr::CsrRequest;
+pub use error::{FormatError, MediumError};
+pub use keys::{KeyAlgorithm, KeySpec};
+pub use medium::{
+    AlgorithmMode, CertEntry, CertRef, EncAlg, GeneratedKey, KeyEntry, KeyRef, Medium, MediumInfo,
+    MediumKind, SignAlg,
+};
+pub use pin::{Pin, SoPin};
+
+/// Result of every fallible operation on a medium.
+pub type Result<T, E = MediumError> = core::result::Result<T, E>;
