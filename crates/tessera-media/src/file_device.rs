@@ -7,7 +7,7 @@
 //! offline; against that, the Argon2id cost per guess is the defence, so choose a PIN longer than
 //! six digits where the threat matters.
 
-mod atomic;
+pub(crate) mod atomic;
 mod format;
 mod objects;
 mod seal;

@@ -15,6 +15,7 @@
 mod csr;
 mod error;
 pub mod file_device;
+mod key_file;
 mod keys;
 mod medium;
 mod pin;
@@ -22,6 +23,8 @@ pub mod pkcs12;
 
 pub use csr::CsrRequest;
 pub use error::{FormatError, MediumError};
+pub use file_device::atomic::write as write_atomic;
+pub use key_file::pkcs8_from_key_file;
 pub use keys::{KeyAlgorithm, KeySpec};
 pub use medium::{
     AlgorithmMode, CertEntry, CertRef, EncAlg, GeneratedKey, KeyEntry, KeyRef, Medium, MediumInfo,

@@ -2,7 +2,9 @@
 
 use secrecy::{ExposeSecret as _, SecretString};
 
-/// The user PIN (PKCS#11 v2.40 `CKU_USER`). No `Display`; `Debug` prints `Pin(***)`.
+/// The user PIN (PKCS#11 v2.40 `CKU_USER`). No `Display`; `Debug` prints `Pin(***)`. `Clone`
+/// so the PIN cache can hand out copies; each copy is zeroized when dropped.
+#[derive(Clone)]
 pub struct Pin(SecretString);
 
 /// The security officer PIN / PUK (PKCS#11 v2.40 `CKU_SO`), which unlocks a locked medium and sets

@@ -13,8 +13,9 @@ use crate::{MediumError, Result};
 /// Prefix of temporary files; directory listings skip names starting with it.
 pub(crate) const TEMP_PREFIX: &str = ".tmp-";
 
-/// Replaces `path` with `bytes` atomically and durably.
-pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Replaces `path` with `bytes` atomically and durably: a crash at any instant leaves the old
+/// or the new file whole. Used for device files and for the client's settings.
+pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
