@@ -1,0 +1,54 @@
+//! `GET /openapi.json`: the OpenAPI 3.1 document, generated from the handlers with `utoipa`.
+
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::AppState;
+
+/// The API description.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(title = "Tessera service", description = "Certificates, enrollment, SMS and captcha."),
+    paths(
+        super::health::healthz,
+        super::metrics::metrics,
+        super::orgs::list_orgs,
+        super::orgs::list_projects,
+        super::orgs::service_key,
+        super::sms::send_code,
+        super::sms::new_captcha,
+        super::admin::list_orgs,
+        super::admin::create_org,
+        super::admin::create_project,
+        super::admin::enrollment_qr,
+        super::admin::list_sms,
+        super::admin::list_audit,
+    ),
+    components(schemas(tessera_proto::Problem)),
+    modifiers(&AdminToken),
+)]
+pub struct ApiDoc;
+
+struct AdminToken;
+
+impl Modify for AdminToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "admin_token",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+/// The openapi area.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/openapi.json", get(openapi_json))
+}
+
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

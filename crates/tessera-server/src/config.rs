@@ -1,0 +1,299 @@
+//! Typed configuration: defaults, then a TOML file, then `TESSERA_*` environment variables,
+//! then command-line flags (each flag has its variable; clap applies flag over variable).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+
+use crate::sms::{GatewayConfig, SmsLimits};
+
+/// Default listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
+
+/// Command line of `tessera-server`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "tessera-server",
+    version,
+    about = "Tessera service: certificates, enrollment, SMS and captcha",
+    after_help = "EXAMPLES:\n  tessera-server                                   # first start: data folder, demo org, admin token, QR\n  tessera-server --data-dir ./data --listen 127.0.0.1:8443\n  tessera-server --listen 0.0.0.0:8443 --tls auto\n  tessera-server --database-url postgres://tessera@127.0.0.1/tessera\n  tessera-server sms tail --data-dir ./data --follow"
+)]
+pub struct Cli {
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Options of the service itself.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Operator commands; none runs the service.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args, Default)]
+pub struct CommonArgs {
+    /// Data folder (database, keys, admin token). Default: the OS data folder for Tessera.
+    #[arg(long, env = "TESSERA_DATA_DIR", global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL, `postgres://…` or `sqlite:…`; default: `DIR/tessera.sqlite3`.
+    #[arg(long, env = "TESSERA_DATABASE_URL", global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Config file (TOML). Default: `DIR/config.toml` when it exists.
+    #[arg(long, env = "TESSERA_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Service options.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (printed at start).
+    #[arg(long, env = "TESSERA_LISTEN", value_name = "ADDR:PORT")]
+    pub listen: Option<SocketAddr>,
+    /// `auto`: HTTPS with a certificate from the service's own CA; `off`: plain HTTP (loopback only).
+    #[arg(long, env = "TESSERA_TLS", value_name = "auto|off", conflicts_with_all = ["tls_cert", "tls_key"])]
+    pub tls: Option<TlsSwitch>,
+    /// HTTPS certificate chain, PEM.
+    #[arg(
+        long,
+        env = "TESSERA_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// HTTPS private key, PEM (PKCS#8, SEC1 or PKCS#1).
+    #[arg(
+        long,
+        env = "TESSERA_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+    /// URL clients reach the service at (default: from the listen address).
+    #[arg(long, env = "TESSERA_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Log format on stderr.
+    #[arg(long, env = "TESSERA_LOG_FORMAT", value_name = "compact|json")]
+    pub log_format: Option<LogFormat>,
+}
+
+/// `--tls` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsSwitch {
+    /// Certificate from the service's own CA.
+    Auto,
+    /// Plain HTTP.
+    Off,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    #[default]
+    Compact,
+    /// One JSON object per event.
+    Json,
+}
+
+/// Operator commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The SMS outbox.
+    Sms {
+        /// What to do with it.
+        #[command(subcommand)]
+        command: SmsCommand,
+    },
+}
+
+/// `tessera-server sms …`
+#[derive(Debug, Subcommand)]
+pub enum SmsCommand {
+    /// Print the newest outbox messages (and, with --follow, new ones as they come).
+    Tail {
+        /// How many of the newest messages to print first.
+        #[arg(short = 'n', long, default_value_t = 20)]
+        lines: i64,
+        /// Keep polling for new messages.
+        #[arg(short, long)]
+        follow: bool,
+        /// Print one JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The TOML file; every key optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FileConfig {
+    /// As `--listen`.
+    pub listen: Option<SocketAddr>,
+    /// As `--database-url`.
+    pub database_url: Option<String>,
+    /// As `--public-url`.
+    pub public_url: Option<String>,
+    /// As `--tls`.
+    pub tls: Option<TlsSwitch>,
+    /// As `--tls-cert`.
+    pub tls_cert: Option<PathBuf>,
+    /// As `--tls-key`.
+    pub tls_key: Option<PathBuf>,
+    /// As `--log-format`.
+    pub log_format: Option<LogFormat>,
+    /// `[sms]`.
+    pub sms: SmsSection,
+}
+
+/// `[sms]` of the config file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmsSection {
+    /// `[sms.limits]`.
+    pub limits: SmsLimits,
+    /// `[sms.gateway]`; absent means the outbox.
+    pub gateway: Option<GatewayConfig>,
+}
+
+/// How the service speaks HTTP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Plain HTTP (loopback only).
+    Off,
+    /// HTTPS with a certificate from the service's own CA in the data folder.
+    Auto,
+    /// HTTPS with the given PEM files.
+    Files {
+        /// Certificate chain.
+        cert: PathBuf,
+        /// Private key.
+        key: PathBuf,
+    },
+}
+
+/// The resolved configuration of a service run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Data folder.
+    pub data_dir: PathBuf,
+    /// Database URL; `None` for `DIR/tessera.sqlite3`.
+    pub database_url: Option<String>,
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// HTTP or HTTPS.
+    pub tls: TlsMode,
+    /// Public base URL, if set.
+    pub public_url: Option<String>,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// SMS settings.
+    pub sms: SmsSection,
+}
+
+/// The configuration is unusable.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No data folder given and the OS has no data folder for this user.
+    #[error("no data folder: pass --data-dir")]
+    NoDataDir,
+    /// The config file could not be read.
+    #[error("config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The config file is not valid TOML of the expected shape.
+    #[error("config file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// Plain HTTP on a non-loopback address.
+    #[error(
+        "refusing plain HTTP on {0}: listen on 127.0.0.1/::1, or use --tls auto or --tls-cert/--tls-key"
+    )]
+    PlainHttpNotLoopback(SocketAddr),
+    /// Only one of the TLS files was given in the config file.
+    #[error("tls_cert and tls_key go together")]
+    HalfTls,
+}
+
+/// The data folder: `--data-dir`, or the OS data folder (`~/.local/share/tessera-server` on Linux).
+pub fn data_dir(common: &CommonArgs) -> Result<PathBuf, ConfigError> {
+    if let Some(dir) = &common.data_dir {
+        return Ok(dir.clone());
+    }
+    directories::ProjectDirs::from("", "", "tessera-server")
+        .map(|d| d.data_dir().to_owned())
+        .ok_or(ConfigError::NoDataDir)
+}
+
+/// Reads the config file: `--config`, else `DIR/config.toml` if present, else defaults.
+pub fn load_file(common: &CommonArgs, data_dir: &Path) -> Result<FileConfig, ConfigError> {
+    let (path, required) = match &common.config {
+        Some(p) => (p.clone(), true),
+        None => (data_dir.join("config.toml"), false),
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(FileConfig::default());
+        }
+        Err(source) => return Err(ConfigError::Read { path, source }),
+    };
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path,
+        message: e.to_string(),
+    })
+}
+
+impl Config {
+    /// Merges defaults, file, environment and flags, and checks the result.
+    pub fn resolve(common: &CommonArgs, serve: &ServeArgs) -> Result<Self, ConfigError> {
+        let data_dir = data_dir(common)?;
+        let file = load_file(common, &data_dir)?;
+        let listen = serve
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443)));
+        let tls = match (serve.tls, &serve.tls_cert, &serve.tls_key) {
+            (Some(TlsSwitch::Auto), _, _) => TlsMode::Auto,
+            (Some(TlsSwitch::Off), _, _) => TlsMode::Off,
+            (None, Some(cert), Some(key)) => TlsMode::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            },
+            _ => match (file.tls, &file.tls_cert, &file.tls_key) {
+                (Some(TlsSwitch::Auto), _, _) => TlsMode::Auto,
+                (Some(TlsSwitch::Off), _, _) | (None, None, None) => TlsMode::Off,
+                (None, Some(cert), Some(key)) => TlsMode::Files {
+                    cert: cert.clone(),
+                    key: key.clone(),
+                },
+                _ => return Err(ConfigError::HalfTls),
+            },
+        };
+        if tls == TlsMode::Off && !listen.ip().is_loopback() {
+            return Err(ConfigError::PlainHttpNotLoopback(listen));
+        }
+        Ok(Self {
+            data_dir,
+            database_url: common.database_url.clone().or(file.database_url),
+            listen,
+            tls,
+            public_url: serve.public_url.clone().or(file.public_url),
+            log_format: serve.log_format.or(file.log_format).unwrap_or_default(),
+            sms: file.sms,
+        })
+    }
+}

@@ -1,0 +1,261 @@
+//! `ApiError`: every failure a handler returns, rendered as `application/problem+json` in the
+//! one `IntoResponse` below. Server-side detail is logged (inside the request's span, so with
+//! its request id) and never put in the response.
+
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tessera_proto::{PROBLEM_CONTENT_TYPE, Problem};
+
+use crate::captcha::CaptchaError;
+use crate::phone::InvalidPhoneNumber;
+use crate::sms::SmsError;
+use crate::store::StoreError;
+
+/// A failed request.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// No route matches the path.
+    #[error("no such resource")]
+    NotFound,
+    /// The route exists but not for this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The body was not acceptable JSON (syntax, shape, content type or size).
+    #[error("{detail}")]
+    BadBody {
+        /// 400, 413, 415 or 422.
+        status: StatusCode,
+        /// What was wrong, safe to show.
+        detail: String,
+    },
+    /// A field failed validation; the text is safe to show.
+    #[error("{0}")]
+    Invalid(String),
+    /// Missing or unknown bearer token.
+    #[error("missing or invalid admin token")]
+    Unauthorized,
+    /// A named object does not exist.
+    #[error("{0} not found")]
+    Missing(String),
+    /// A unique key is taken.
+    #[error("{0} already exists")]
+    Conflict(String),
+    /// SMS code issuing or checking failed.
+    #[error(transparent)]
+    Sms(#[from] SmsError),
+    /// Captcha checking failed.
+    #[error(transparent)]
+    Captcha(#[from] CaptchaError),
+    /// The store failed; detail is logged only.
+    #[error(transparent)]
+    Store(StoreError),
+    /// Anything else on the server's side; detail is logged only.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { what } => Self::Conflict(what),
+            StoreError::NotFound { what } => Self::Missing(what),
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl From<InvalidPhoneNumber> for ApiError {
+    fn from(e: InvalidPhoneNumber) -> Self {
+        Self::Invalid(e.to_string())
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        Self::BadBody {
+            status: r.status(),
+            detail: r.body_text(),
+        }
+    }
+}
+
+/// (status, stable code, constant title, public detail, retry-after seconds)
+type Parts = (
+    StatusCode,
+    &'static str,
+    &'static str,
+    Option<String>,
+    Option<u64>,
+);
+
+impl ApiError {
+    fn parts(&self) -> Parts {
+        use StatusCode as S;
+        match self {
+            Self::NotFound => (S::NOT_FOUND, "not_found", "Not Found", None, None),
+            Self::MethodNotAllowed => (
+                S::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method Not Allowed",
+                None,
+                None,
+            ),
+            Self::BadBody { status, detail } => {
+                let (code, title) = match *status {
+                    S::PAYLOAD_TOO_LARGE => ("payload_too_large", "Payload Too Large"),
+                    S::UNSUPPORTED_MEDIA_TYPE => {
+                        ("unsupported_media_type", "Unsupported Media Type")
+                    }
+                    S::UNPROCESSABLE_ENTITY => ("invalid_body", "Invalid Request Body"),
+                    _ => ("malformed_json", "Malformed JSON"),
+                };
+                let status = if status.is_client_error() {
+                    *status
+                } else {
+                    S::BAD_REQUEST
+                };
+                (status, code, title, Some(detail.clone()), None)
+            }
+            Self::Invalid(d) => (
+                S::UNPROCESSABLE_ENTITY,
+                "invalid_field",
+                "Invalid Field",
+                Some(d.clone()),
+                None,
+            ),
+            Self::Unauthorized => (S::UNAUTHORIZED, "unauthorized", "Unauthorized", None, None),
+            Self::Missing(what) => (
+                S::NOT_FOUND,
+                "not_found",
+                "Not Found",
+                Some(format!("{what} not found")),
+                None,
+            ),
+            Self::Conflict(what) => (
+                S::CONFLICT,
+                "conflict",
+                "Conflict",
+                Some(format!("{what} already exists")),
+                None,
+            ),
+            Self::Sms(e) => sms_parts(e),
+            Self::Captcha(e) => match e {
+                CaptchaError::Invalid => (
+                    S::BAD_REQUEST,
+                    "captcha_invalid",
+                    "Captcha Invalid",
+                    Some("unknown, used or expired captcha".into()),
+                    None,
+                ),
+                CaptchaError::Incorrect => (
+                    S::BAD_REQUEST,
+                    "captcha_incorrect",
+                    "Captcha Incorrect",
+                    None,
+                    None,
+                ),
+                CaptchaError::Render | CaptchaError::Store(_) => internal(),
+            },
+            Self::Store(_) | Self::Internal(_) => internal(),
+        }
+    }
+}
+
+fn internal() -> Parts {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Internal Server Error",
+        None,
+        None,
+    )
+}
+
+fn sms_parts(e: &SmsError) -> Parts {
+    use StatusCode as S;
+    match e {
+        SmsError::RateLimited { retry_after, .. } => (
+            S::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Too Many Requests",
+            Some(e.to_string()),
+            Some(*retry_after),
+        ),
+        SmsError::InvalidPurpose => (
+            S::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+            "Invalid Field",
+            Some(e.to_string()),
+            None,
+        ),
+        SmsError::NoCode => (
+            S::BAD_REQUEST,
+            "sms_code_missing",
+            "No SMS Code",
+            Some(e.to_string()),
+            None,
+        ),
+        SmsError::Expired => (
+            S::BAD_REQUEST,
+            "sms_code_expired",
+            "SMS Code Expired",
+            None,
+            None,
+        ),
+        SmsError::Incorrect { .. } => (
+            S::BAD_REQUEST,
+            "sms_code_incorrect",
+            "SMS Code Incorrect",
+            Some(e.to_string()),
+            None,
+        ),
+        SmsError::TooManyTries => (
+            S::BAD_REQUEST,
+            "sms_code_locked",
+            "Too Many Tries",
+            Some(e.to_string()),
+            None,
+        ),
+        SmsError::Send(_) => (
+            S::BAD_GATEWAY,
+            "sms_send_failed",
+            "SMS Gateway Failed",
+            None,
+            None,
+        ),
+        SmsError::Store(_) | SmsError::Random => internal(),
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, title, detail, retry_after) = self.parts();
+        if status.is_server_error() {
+            // the span carries the request id; the response carries only the code
+            tracing::error!(error = %self, code, "request failed");
+        } else {
+            tracing::debug!(code, status = status.as_u16(), "request rejected");
+        }
+        let mut problem = Problem::new(code, title, status.as_u16());
+        problem.detail = detail;
+        problem.retry_after = retry_after;
+        problem_response(&problem, status)
+    }
+}
+
+/// Serializes `problem` with the problem+json content type (and `Retry-After` when set).
+pub(crate) fn problem_response(problem: &Problem, status: StatusCode) -> Response {
+    let body = serde_json::to_vec(problem).unwrap_or_else(|_| b"{}".to_vec());
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+    );
+    if let Some(secs) = problem.retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}

@@ -1,0 +1,26 @@
+//! The Tessera service: axum routers per area over one [`AppState`], a [`store::Store`] on
+//! SQLite or PostgreSQL, SMS codes, image captchas, audit, and the first-start bootstrap.
+//!
+//! `app(state)` is the whole HTTP service; the binary adds config, TLS and a socket.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod bootstrap;
+pub mod captcha;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod files;
+pub mod identity;
+pub mod metrics;
+pub mod pepper;
+pub mod phone;
+pub mod qr;
+pub mod sms;
+pub mod state;
+pub mod store;
+pub mod tls;
+
+pub use api::app;
+pub use error::ApiError;
+pub use state::{AppState, StateParts};

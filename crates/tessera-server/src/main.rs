@@ -1,0 +1,241 @@
+//! `tessera-server`: parse config, open the data folder, print what a newcomer needs, serve.
+#![forbid(unsafe_code)]
+#![allow(
+    clippy::print_stdout,
+    reason = "the binary's face prints to the operator"
+)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use tessera_server::bootstrap::{self, FirstStart};
+use tessera_server::clock::{Clock, SystemClock};
+use tessera_server::config::{Cli, Command, CommonArgs, Config, LogFormat, SmsCommand, TlsMode};
+use tessera_server::sms::{HttpGateway, SmsSender};
+use tessera_server::store::Store;
+use tessera_server::{AppState, StateParts, app, tls};
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Compact => builder.compact().init(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Sms {
+            command:
+                SmsCommand::Tail {
+                    lines,
+                    follow,
+                    json,
+                },
+        }) => {
+            init_logging(LogFormat::Compact);
+            sms_tail(&cli.common, lines, follow, json).await
+        }
+        None => {
+            let config = Config::resolve(&cli.common, &cli.serve)?;
+            init_logging(config.log_format);
+            serve(config).await
+        }
+    }
+}
+
+async fn open_for_tool(common: &CommonArgs) -> anyhow::Result<Store> {
+    let config = Config::resolve(common, &Default::default())?;
+    Ok(bootstrap::open_store(&config).await?)
+}
+
+async fn sms_tail(common: &CommonArgs, lines: i64, follow: bool, json: bool) -> anyhow::Result<()> {
+    let store = open_for_tool(common).await?;
+    let mut last = 0;
+    let mut batch = store.outbox_tail(lines.max(0)).await?;
+    loop {
+        for m in &batch {
+            if json {
+                println!("{}", serde_json::to_string(m)?);
+            } else {
+                println!("#{} {} {}: {}", m.id, m.created_at, m.phone, m.body);
+            }
+            last = m.id;
+        }
+        if !follow {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        batch = store.outbox_after(last, 1000).await?;
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let store = bootstrap::open_store(&config).await?;
+    let pepper = bootstrap::load_pepper(&config.data_dir)?;
+    let service_key = bootstrap::load_service_key(&config.data_dir)?;
+    let listener = std::net::TcpListener::bind(config.listen)
+        .with_context(|| format!("listening on {}", config.listen))?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let scheme = if config.tls == TlsMode::Off {
+        "http"
+    } else {
+        "https"
+    };
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("{scheme}://{addr}"));
+    let host = url_host(&public_url);
+    let tls = match &config.tls {
+        TlsMode::Off => None,
+        TlsMode::Auto => Some(tls::auto(&config.data_dir, addr, host.as_deref())?),
+        TlsMode::Files { cert, key } => Some(tls::from_files(cert, key)?),
+    };
+    // First line of stdout: tests and scripts read the bound address from it.
+    println!("tessera-server listening on {scheme}://{addr}");
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let first = bootstrap::first_start(
+        &store,
+        &config.data_dir,
+        &service_key,
+        &public_url,
+        clock.as_ref(),
+    )
+    .await?;
+    print_banner(&config, &public_url, &store, first.as_ref(), tls.as_ref());
+
+    let sms_sender: Option<Arc<dyn SmsSender>> = match &config.sms.gateway {
+        Some(gateway) => Some(Arc::new(HttpGateway::new(gateway.clone())?)),
+        None => None,
+    };
+    let state = AppState::new(StateParts {
+        store: store.clone(),
+        clock: clock.clone(),
+        pepper,
+        sms_sender,
+        sms_limits: config.sms.limits,
+        service_key,
+        public_url,
+    });
+    tokio::spawn(purge_loop(store.clone(), clock));
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    match tls {
+        None => {
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            axum::serve(listener, service)
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
+        }
+        Some(tls) => {
+            let handle = axum_server::Handle::new();
+            let on_signal = handle.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                on_signal.graceful_shutdown(Some(Duration::from_secs(10)));
+            });
+            let rustls = axum_server::tls_rustls::RustlsConfig::from_config(tls.config);
+            axum_server::tls_rustls::from_tcp_rustls(listener, rustls)?
+                .handle(handle)
+                .serve(service)
+                .await?;
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+fn url_host(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split('/').next()?;
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next()?,
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    Some(host.to_owned())
+}
+
+fn print_banner(
+    config: &Config,
+    url: &str,
+    store: &Store,
+    first: Option<&FirstStart>,
+    tls: Option<&tls::TlsSetup>,
+) {
+    println!("  data folder:  {}", config.data_dir.display());
+    println!("  store:        {}", store.backend_name());
+    println!("  health:       {url}/healthz");
+    println!("  API document: {url}/openapi.json");
+    println!("  metrics:      {url}/metrics");
+    if let Some(tls) = tls {
+        println!("  TLS SHA-256:  {}", tls.fingerprint);
+        if let Some(ca) = &tls.ca_cert {
+            println!("  TLS CA:       {}", ca.display());
+        }
+    }
+    if let Some(first) = first {
+        println!();
+        println!(
+            "First start: created a demo organization and project {}.",
+            first.project.code
+        );
+        println!(
+            "Admin token (shown once; also in {}):",
+            first.token_file.display()
+        );
+        println!("  {}", first.admin_token.expose());
+        println!(
+            "Enrollment QR of project {} (PNG: {}):",
+            first.project.code,
+            first.qr_png.display()
+        );
+        println!("{}", first.qr_terminal);
+        println!("  {}", first.qr_text);
+    }
+}
+
+async fn purge_loop(store: Store, clock: Arc<dyn Clock>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = clock.now();
+        // SMS codes stay a day and an hour: the daily rate limit counts them
+        if let Err(e) = store.purge_expired(now, now - 90_000).await {
+            tracing::warn!(error = %e, "purging expired codes failed");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+    tracing::info!("shutting down");
+}

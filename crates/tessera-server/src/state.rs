@@ -1,0 +1,102 @@
+//! `AppState`: what every handler shares.
+
+use std::sync::Arc;
+
+use crate::captcha::Captchas;
+use crate::clock::{Clock, SystemClock};
+use crate::identity::ServiceKey;
+use crate::metrics::Metrics;
+use crate::pepper::Pepper;
+use crate::sms::{OutboxSender, SmsCodes, SmsLimits, SmsSender};
+use crate::store::Store;
+
+/// Default captcha lifetime, seconds.
+pub const CAPTCHA_TTL: i64 = 120;
+
+/// The shared state of the service. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// The clock every expiry is measured with.
+    pub clock: Arc<dyn Clock>,
+    /// SMS codes.
+    pub sms: SmsCodes,
+    /// Image captchas.
+    pub captchas: Captchas,
+    /// Request metrics.
+    pub metrics: Metrics,
+    /// The service's signing key, for enrollment QR payloads.
+    pub service_key: Arc<ServiceKey>,
+    /// Base URL clients reach the service at, e.g. `http://127.0.0.1:8443`.
+    pub public_url: String,
+}
+
+/// Everything [`AppState::new`] does not default.
+#[derive(Debug, Clone)]
+pub struct StateParts {
+    /// The database.
+    pub store: Store,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// Key for hashing codes and captcha answers.
+    pub pepper: Pepper,
+    /// SMS sender; `None` for the outbox in `store`.
+    pub sms_sender: Option<Arc<dyn SmsSender>>,
+    /// SMS limits.
+    pub sms_limits: SmsLimits,
+    /// Signing key.
+    pub service_key: Arc<ServiceKey>,
+    /// Base URL.
+    pub public_url: String,
+}
+
+impl StateParts {
+    /// Parts for tests and tools: system clock, random pepper and key, outbox sender.
+    pub fn ephemeral(store: Store) -> Result<Self, crate::identity::IdentityError> {
+        Ok(Self {
+            store,
+            clock: Arc::new(SystemClock),
+            pepper: Pepper::random()?,
+            sms_sender: None,
+            sms_limits: SmsLimits::default(),
+            service_key: Arc::new(ServiceKey::generate()?),
+            public_url: "http://127.0.0.1".into(),
+        })
+    }
+}
+
+impl AppState {
+    /// Assembles the state.
+    pub fn new(parts: StateParts) -> Self {
+        let StateParts {
+            store,
+            clock,
+            pepper,
+            sms_sender,
+            sms_limits,
+            service_key,
+            public_url,
+        } = parts;
+        let sender = sms_sender.unwrap_or_else(|| {
+            Arc::new(OutboxSender::new(store.clone(), clock.clone())) as Arc<dyn SmsSender>
+        });
+        let sms = SmsCodes::new(
+            store.clone(),
+            sender,
+            clock.clone(),
+            pepper.clone(),
+            sms_limits,
+        );
+        let captchas = Captchas::new(store.clone(), clock.clone(), pepper, CAPTCHA_TTL);
+        Self {
+            store,
+            clock,
+            sms,
+            captchas,
+            metrics: Metrics::default(),
+            service_key,
+            public_url,
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! `Store`: every query of the service, over SQLite (default) or PostgreSQL.
+//!
+//! One enum dispatches to the two pools; each query is written once, with `$N` placeholders
+//! (SQLite accepts them too) and types both backends decode alike: `BIGINT` ↔ `i64`,
+//! `TEXT` ↔ `String`, `BOOLEAN` ↔ `bool`, `BLOB`/`BYTEA` ↔ `Vec<u8>`. Times are Unix seconds,
+//! passed in by the caller so the store never reads a clock. Schemas: `migrations/{sqlite,postgres}`.
+
+mod audit;
+mod auth;
+mod orgs;
+mod sms;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+
+pub use audit::{AuditEntry, AuditRecord};
+pub use orgs::{Organization, Project, RaPolicy};
+pub use sms::SmsCodeRow;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// A store failure. Its text is for the log; clients see a generic problem.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database answered with an error or could not be reached.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Applying the embedded migrations failed.
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The URL names no supported database.
+    #[error("unsupported database URL (use sqlite: or postgres://)")]
+    UnsupportedUrl,
+    /// A unique key (organization or project code, …) is taken.
+    #[error("{what} already exists")]
+    Conflict {
+        /// What collided, e.g. `organization DEMO`.
+        what: String,
+    },
+    /// A row the caller named does not exist.
+    #[error("{what} not found")]
+    NotFound {
+        /// What was missing, e.g. `organization DEMO`.
+        what: String,
+    },
+    /// A stored value has a shape this version does not know.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+/// Result of store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to whichever pool the store holds.
+macro_rules! dispatch {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::store::Backend::Sqlite($pool) => $body,
+            $crate::store::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+use dispatch;
+
+/// The service's database. Cheap to clone (pools are shared).
+#[derive(Debug, Clone)]
+pub struct Store {
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens (creating if missing) the SQLite file at `path` and applies the migrations.
+    pub async fn open_sqlite(path: &Path) -> Result<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        Self::from_sqlite_options(options, 8).await
+    }
+
+    /// A private in-memory SQLite database (one connection), migrated; for tests and tools.
+    pub async fn open_memory() -> Result<Self> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        Self::from_sqlite_options(options, 1).await
+    }
+
+    async fn from_sqlite_options(options: SqliteConnectOptions, max: u32) -> Result<Self> {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            // an in-memory database lives as long as its one connection
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        let store = Self {
+            backend: Backend::Sqlite(pool),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects to `url` (`postgres://…`, `postgresql://…` or `sqlite:…`) and migrates.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Backend::Postgres(pool)
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5));
+            return Self::from_sqlite_options(options, 8).await;
+        } else {
+            return Err(StoreError::UnsupportedUrl);
+        };
+        let store = Self { backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the embedded migrations not yet applied.
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Backend::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Succeeds when the database answers a trivial query.
+    pub async fn ping(&self) -> Result<()> {
+        let one: i64 = dispatch!(self, pool => sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(pool).await?);
+        if one == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt("SELECT 1 answered otherwise".into()))
+        }
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        dispatch!(self, pool => pool.close().await);
+    }
+}
+
+/// Maps a unique-key violation to [`StoreError::Conflict`], anything else through `From`.
+fn conflict_or(err: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict { what: what() }
+        }
+        _ => StoreError::Database(err),
+    }
+}

@@ -1,0 +1,205 @@
+//! SMS outbox, SMS codes and captchas: rows only; the rules live in `crate::sms`/`crate::captcha`.
+
+use tessera_proto::sms::OutboxMessage;
+
+use super::{Result, Store, dispatch};
+
+/// The newest unused code of a phone for a purpose.
+#[derive(Clone)]
+pub struct SmsCodeRow {
+    /// Row id.
+    pub id: i64,
+    /// Keyed hash of the code.
+    pub code_hash: Vec<u8>,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Wrong answers so far.
+    pub tries: i64,
+}
+
+impl std::fmt::Debug for SmsCodeRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmsCodeRow")
+            .field("id", &self.id)
+            .field("expires_at", &self.expires_at)
+            .field("tries", &self.tries)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Appends a message to the outbox; returns its id.
+    pub async fn outbox_push(&self, phone: &str, body: &str, now: i64) -> Result<i64> {
+        Ok(dispatch!(self, pool => sqlx::query_scalar(
+            "INSERT INTO sms_outbox (phone, body, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(phone)
+        .bind(body)
+        .bind(now)
+        .fetch_one(pool)
+        .await?))
+    }
+
+    /// Outbox messages with id greater than `after`, oldest first, at most `limit`.
+    pub async fn outbox_after(&self, after: i64, limit: i64) -> Result<Vec<OutboxMessage>> {
+        let rows: Vec<(i64, String, String, i64)> = dispatch!(self, pool => sqlx::query_as(
+            "SELECT id, phone, body, created_at FROM sms_outbox WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?);
+        Ok(rows
+            .into_iter()
+            .map(|(id, phone, body, created_at)| OutboxMessage {
+                id,
+                phone,
+                body,
+                created_at,
+            })
+            .collect())
+    }
+
+    /// The newest `limit` outbox messages, oldest first.
+    pub async fn outbox_tail(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
+        let newest: Option<i64> = dispatch!(self, pool => sqlx::query_scalar("SELECT MAX(id) FROM sms_outbox").fetch_one(pool).await?);
+        let after = newest.unwrap_or(0).saturating_sub(limit);
+        self.outbox_after(after, limit).await
+    }
+
+    /// Records an issued code (hash only).
+    pub async fn sms_code_insert(
+        &self,
+        phone: &str,
+        purpose: &str,
+        code_hash: &[u8],
+        ip: Option<&str>,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<i64> {
+        Ok(dispatch!(self, pool => sqlx::query_scalar(
+            "INSERT INTO sms_codes (phone, purpose, code_hash, ip, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(phone)
+        .bind(purpose)
+        .bind(code_hash)
+        .bind(ip)
+        .bind(now)
+        .bind(expires_at)
+        .fetch_one(pool)
+        .await?))
+    }
+
+    /// Codes issued to `phone` at or after `since`, and the newest one's time.
+    pub async fn sms_codes_for_phone_since(
+        &self,
+        phone: &str,
+        since: i64,
+    ) -> Result<(i64, Option<i64>)> {
+        Ok(dispatch!(self, pool => sqlx::query_as(
+            "SELECT COUNT(*), MAX(created_at) FROM sms_codes WHERE phone = $1 AND created_at >= $2",
+        )
+        .bind(phone)
+        .bind(since)
+        .fetch_one(pool)
+        .await?))
+    }
+
+    /// Codes requested from `ip` at or after `since`, and the oldest one's time.
+    pub async fn sms_codes_for_ip_since(&self, ip: &str, since: i64) -> Result<(i64, Option<i64>)> {
+        Ok(dispatch!(self, pool => sqlx::query_as(
+            "SELECT COUNT(*), MIN(created_at) FROM sms_codes WHERE ip = $1 AND created_at >= $2",
+        )
+        .bind(ip)
+        .bind(since)
+        .fetch_one(pool)
+        .await?))
+    }
+
+    /// The newest unused code for `phone` and `purpose`.
+    pub async fn sms_code_latest(&self, phone: &str, purpose: &str) -> Result<Option<SmsCodeRow>> {
+        let row: Option<(i64, Vec<u8>, i64, i64)> = dispatch!(self, pool => sqlx::query_as(
+            "SELECT id, code_hash, expires_at, tries FROM sms_codes \
+             WHERE phone = $1 AND purpose = $2 AND used = FALSE ORDER BY id DESC LIMIT 1",
+        )
+        .bind(phone)
+        .bind(purpose)
+        .fetch_optional(pool)
+        .await?);
+        Ok(row.map(|(id, code_hash, expires_at, tries)| SmsCodeRow {
+            id,
+            code_hash,
+            expires_at,
+            tries,
+        }))
+    }
+
+    /// Counts one more try on code `id` unless it already has `max` tries; true if counted.
+    pub async fn sms_code_count_try(&self, id: i64, max: i64) -> Result<bool> {
+        let n = dispatch!(self, pool => sqlx::query(
+            "UPDATE sms_codes SET tries = tries + 1 WHERE id = $1 AND tries < $2 AND used = FALSE",
+        )
+        .bind(id)
+        .bind(max)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Marks code `id` used; false if it was already used (a concurrent verification won).
+    pub async fn sms_code_consume(&self, id: i64) -> Result<bool> {
+        let n = dispatch!(self, pool => sqlx::query(
+            "UPDATE sms_codes SET used = TRUE WHERE id = $1 AND used = FALSE",
+        )
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Stores a captcha's answer hash.
+    pub async fn captcha_insert(
+        &self,
+        id: &str,
+        answer_hash: &[u8],
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        dispatch!(self, pool => sqlx::query(
+            "INSERT INTO captchas (id, answer_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(answer_hash)
+        .bind(now)
+        .bind(expires_at)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// Marks captcha `id` used and returns its answer hash, if it exists, was unused and has
+    /// not expired at `now`; one atomic statement, so a captcha is answered at most once.
+    pub async fn captcha_take(&self, id: &str, now: i64) -> Result<Option<Vec<u8>>> {
+        Ok(dispatch!(self, pool => sqlx::query_scalar(
+            "UPDATE captchas SET used = TRUE WHERE id = $1 AND used = FALSE AND expires_at > $2 \
+             RETURNING answer_hash",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_optional(pool)
+        .await?))
+    }
+
+    /// Deletes expired captchas and SMS codes older than `before`; returns rows removed.
+    pub async fn purge_expired(&self, now: i64, before: i64) -> Result<u64> {
+        let a = dispatch!(self, pool => sqlx::query("DELETE FROM captchas WHERE expires_at <= $1")
+            .bind(now).execute(pool).await?.rows_affected());
+        let b = dispatch!(self, pool => sqlx::query("DELETE FROM sms_codes WHERE created_at < $1")
+            .bind(before).execute(pool).await?.rows_affected());
+        Ok(a + b)
+    }
+}

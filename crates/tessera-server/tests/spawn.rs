@@ -1,0 +1,308 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr,
+    reason = "tests"
+)]
+//! Spawns the `tessera-server` binary on 127.0.0.1 port 0 with a fresh data folder, and talks
+//! to it over a real socket.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+struct Server {
+    child: Child,
+    url: String,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(data: &Path, extra: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tessera-server"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env_remove("TESSERA_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stdout.lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = lines
+        .recv_timeout(Duration::from_secs(60))
+        .expect("server printed its address");
+    let url = first
+        .strip_prefix("tessera-server listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_owned();
+    assert!(url.contains("127.0.0.1:"), "{url}");
+    Server { child, url, lines }
+}
+
+impl Server {
+    /// Stdout lines printed so far (after the first), waiting until `until` appears.
+    fn output_until(&self, until: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(30)) {
+            let done = line.contains(until);
+            out.push(line);
+            if done {
+                return out;
+            }
+        }
+        panic!("{until:?} not printed; got {out:#?}");
+    }
+}
+
+fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+async fn problem(res: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(res.status().as_u16(), status);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let v: Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(v["code"], code);
+    v
+}
+
+#[tokio::test]
+async fn first_start_serves_and_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = spawn(&data, &[]);
+    let out = server.output_until("TESSERA-ENROLL:").join("\n");
+    let token = std::fs::read_to_string(data.join("admin-token"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert_eq!(token.len(), 64);
+    assert!(out.contains(&token), "token printed once at first start");
+    assert!(out.contains(&format!("{}/healthz", server.url)));
+    assert!(out.contains('█'), "terminal QR drawn");
+    let png = std::fs::read(data.join("enroll-DEMO.png")).unwrap();
+    assert_eq!(&png[..4], b"\x89PNG");
+    assert!(data.join("tessera.sqlite3").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(data.join("admin-token"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "admin token readable by owner only");
+    }
+
+    let http = client();
+    let u = |p: &str| format!("{}{p}", server.url);
+    let health: Value = http
+        .get(u("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .parse::<Value>()
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    let doc: Value = http
+        .get(u("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .parse::<Value>()
+        .unwrap();
+    assert!(doc["paths"]["/v1/sms/code"].is_object());
+    let orgs: Value = http
+        .get(u("/v1/orgs"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .parse::<Value>()
+        .unwrap();
+    assert_eq!(orgs[0]["code"], "DEMO-ORG");
+
+    problem(
+        http.get(u("/no/such")).send().await.unwrap(),
+        404,
+        "not_found",
+    )
+    .await;
+    let post = |body: String| {
+        http.post(u("/v1/sms/code"))
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    problem(
+        post("{not json".into()).send().await.unwrap(),
+        400,
+        "malformed_json",
+    )
+    .await;
+    let big = format!(r#"{{"phone":"{}"}}"#, "9".repeat(1_100_000));
+    problem(post(big).send().await.unwrap(), 413, "payload_too_large").await;
+
+    // SMS code through the outbox, then the per-phone limit
+    let sent = post(json!({"phone": "13700001234", "purpose": "enroll"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status().as_u16(), 202);
+    let again = post(json!({"phone": "13700001234", "purpose": "enroll"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    let limited = problem(again, 429, "rate_limited").await;
+    assert!(limited["retry_after"].as_u64().unwrap() <= 60);
+    let unauthorized = http.get(u("/v1/admin/sms")).send().await.unwrap();
+    problem(unauthorized, 401, "unauthorized").await;
+    let outbox: Value = http
+        .get(u("/v1/admin/sms"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .parse::<Value>()
+        .unwrap();
+    assert_eq!(outbox.as_array().unwrap().len(), 1);
+    assert_eq!(outbox[0]["phone"], "13700001234");
+
+    let captcha = http.post(u("/v1/captcha")).send().await.unwrap();
+    assert_eq!(captcha.status().as_u16(), 201);
+
+    let metrics = http
+        .get(u("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"route="/v1/sms/code",status="429"} 1"#),
+        "{metrics}"
+    );
+
+    // `sms tail` reads the same outbox
+    let tail = Command::new(env!("CARGO_BIN_EXE_tessera-server"))
+        .args(["sms", "tail", "--json", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        tail.status.success(),
+        "{}",
+        String::from_utf8_lossy(&tail.stderr)
+    );
+    let line: Value =
+        serde_json::from_slice(tail.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(line["phone"], "13700001234");
+
+    // a restart keeps the data and prints no new token
+    drop(server);
+    let server = spawn(&data, &[]);
+    let out = server.output_until("metrics:").join("\n");
+    assert!(!out.contains(&token));
+    let outbox: Value = http
+        .get(format!("{}/v1/admin/sms", server.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .parse::<Value>()
+        .unwrap();
+    assert_eq!(outbox.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn tls_auto_serves_https_with_printed_fingerprint() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn(dir.path(), &["--tls", "auto"]);
+    assert!(
+        server.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        server.url
+    );
+    let out = server.output_until("TLS CA:").join("\n");
+    let ca_pem = std::fs::read(dir.path().join("tls/ca-cert.pem")).unwrap();
+    let ca = reqwest::Certificate::from_pem(&ca_pem).unwrap();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder()
+        .tls_certs_only([ca])
+        .build()
+        .unwrap();
+    let health = http
+        .get(format!("{}/healthz", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    // the printed fingerprint is the CA certificate's
+    use base64::Engine as _;
+    let b64: String = String::from_utf8(ca_pem)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    assert!(
+        out.contains(&tessera_server::tls::fingerprint(&der)),
+        "{out}"
+    );
+}
+
+#[test]
+fn refuses_plain_http_off_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tessera-server"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("refusing plain HTTP"), "{err}");
+}

@@ -1,0 +1,423 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr,
+    reason = "tests"
+)]
+//! One store suite, run on SQLite (always) and PostgreSQL (a throwaway cluster; see
+//! `support/pg.rs`), plus the SMS-code and captcha rules on each backend.
+
+mod support {
+    pub(crate) mod pg;
+}
+
+use std::sync::Arc;
+
+use tessera_server::captcha::{CaptchaError, Captchas};
+use tessera_server::clock::ManualClock;
+use tessera_server::pepper::Pepper;
+use tessera_server::phone::PhoneNumber;
+use tessera_server::sms::{OutboxSender, SmsCodes, SmsError, SmsLimits};
+use tessera_server::store::{AuditEntry, RaPolicy, Store, StoreError};
+
+const T0: i64 = 1_700_000_000;
+
+async fn suite(store: Store) {
+    store.ping().await.unwrap();
+    // migrations are idempotent
+    store.migrate().await.unwrap();
+    organizations_and_projects(&store).await;
+    admin_tokens(&store).await;
+    outbox(&store).await;
+    audit(&store).await;
+    captcha_rows(&store).await;
+    sms_code_rules(&store).await;
+    captcha_rules(&store).await;
+    store.close().await;
+}
+
+async fn organizations_and_projects(store: &Store) {
+    assert!(store.list_organizations().await.unwrap().is_empty());
+    let org = store
+        .create_organization("ORG-A", "机构甲", T0)
+        .await
+        .unwrap();
+    assert_eq!(org.code, "ORG-A");
+    store
+        .create_organization("ORG-B", "Org B", T0)
+        .await
+        .unwrap();
+    let dup = store
+        .create_organization("ORG-A", "again", T0)
+        .await
+        .unwrap_err();
+    assert!(matches!(dup, StoreError::Conflict { .. }), "{dup:?}");
+    let orgs = store.list_organizations().await.unwrap();
+    assert_eq!(
+        orgs.iter().map(|o| o.code.as_str()).collect::<Vec<_>>(),
+        ["ORG-A", "ORG-B"]
+    );
+    assert_eq!(orgs[0].name, "机构甲");
+
+    let p = store
+        .create_project("ORG-A", "P1", "项目一", RaPolicy::Review, T0)
+        .await
+        .unwrap();
+    store
+        .create_project("ORG-A", "P2", "Two", RaPolicy::PreEntered, T0 + 1)
+        .await
+        .unwrap();
+    store
+        .create_project("ORG-B", "P3", "Three", RaPolicy::Review, T0)
+        .await
+        .unwrap();
+    let missing = store
+        .create_project("NOPE", "P4", "x", RaPolicy::Review, T0)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(missing, StoreError::NotFound { .. }),
+        "{missing:?}"
+    );
+    let dup = store
+        .create_project("ORG-B", "P1", "x", RaPolicy::Review, T0)
+        .await
+        .unwrap_err();
+    assert!(matches!(dup, StoreError::Conflict { .. }), "{dup:?}");
+
+    let of_a = store.list_projects(Some("ORG-A")).await.unwrap();
+    assert_eq!(of_a.len(), 2);
+    assert_eq!(of_a[1].ra_policy, RaPolicy::PreEntered);
+    assert_eq!(store.list_projects(None).await.unwrap().len(), 3);
+    let found = store.project_by_code("P1").await.unwrap().unwrap();
+    assert_eq!(found, p);
+    assert_eq!(found.organization, "ORG-A");
+    assert!(store.project_by_code("P9").await.unwrap().is_none());
+}
+
+async fn admin_tokens(store: &Store) {
+    let h1 = [1u8; 32];
+    let h2 = [2u8; 32];
+    assert_eq!(store.count_admin_tokens().await.unwrap(), 0);
+    store.add_admin_token("ops", &h1, T0).await.unwrap();
+    store.add_admin_token("ci", &h2, T0).await.unwrap();
+    assert!(matches!(
+        store.add_admin_token("x", &h1, T0).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(
+        store.admin_token_label(&h1).await.unwrap().as_deref(),
+        Some("ops")
+    );
+    assert_eq!(store.admin_token_label(&[3u8; 32]).await.unwrap(), None);
+    assert_eq!(store.revoke_admin_tokens("ops").await.unwrap(), 1);
+    assert_eq!(store.admin_token_label(&h1).await.unwrap(), None);
+    assert_eq!(store.count_admin_tokens().await.unwrap(), 1);
+}
+
+async fn outbox(store: &Store) {
+    assert!(store.outbox_tail(10).await.unwrap().is_empty());
+    let a = store
+        .outbox_push("13800000001", "第一条", T0)
+        .await
+        .unwrap();
+    let b = store
+        .outbox_push("13800000002", "second", T0 + 1)
+        .await
+        .unwrap();
+    assert!(b > a);
+    let all = store.outbox_after(0, 10).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0].body, "第一条");
+    assert_eq!(store.outbox_after(a, 10).await.unwrap()[0].id, b);
+    let tail = store.outbox_tail(1).await.unwrap();
+    assert_eq!(tail.len(), 1);
+    assert_eq!(tail[0].id, b);
+}
+
+async fn audit(store: &Store) {
+    let entry = AuditEntry {
+        at: T0,
+        actor: "admin:ops",
+        action: "project.create",
+        subject: Some("P1"),
+        source_ip: Some("127.0.0.1"),
+        request_id: Some("rid-1"),
+    };
+    store.audit(&entry).await.unwrap();
+    store
+        .audit(&AuditEntry {
+            at: T0 + 5,
+            actor: "system",
+            action: "x",
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let recent = store.audit_recent(10).await.unwrap();
+    assert_eq!(recent.len(), 2);
+    assert_eq!(recent[0].action, "x");
+    assert_eq!(recent[0].subject, None);
+    assert_eq!(recent[1].source_ip.as_deref(), Some("127.0.0.1"));
+    assert_eq!(recent[1].request_id.as_deref(), Some("rid-1"));
+}
+
+async fn captcha_rows(store: &Store) {
+    store
+        .captcha_insert("c1", b"hash", T0, T0 + 120)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.captcha_take("c1", T0 + 1).await.unwrap().as_deref(),
+        Some(&b"hash"[..])
+    );
+    assert_eq!(
+        store.captcha_take("c1", T0 + 2).await.unwrap(),
+        None,
+        "single use"
+    );
+    store
+        .captcha_insert("c2", b"h", T0, T0 + 120)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.captcha_take("c2", T0 + 120).await.unwrap(),
+        None,
+        "expired"
+    );
+    assert_eq!(store.purge_expired(T0 + 1000, T0).await.unwrap(), 2);
+}
+
+fn codes(store: &Store, clock: &ManualClock) -> SmsCodes {
+    let clock: Arc<ManualClock> = Arc::new(clock.clone());
+    let sender = Arc::new(OutboxSender::new(store.clone(), clock.clone()));
+    SmsCodes::new(
+        store.clone(),
+        sender,
+        clock,
+        Pepper::random().unwrap(),
+        SmsLimits::default(),
+    )
+}
+
+/// The code in the newest outbox message to `phone`.
+async fn sent_code(store: &Store, phone: &str) -> String {
+    let msgs = store.outbox_after(0, 1000).await.unwrap();
+    let body = &msgs.iter().rev().find(|m| m.phone == phone).unwrap().body;
+    let code: String = body.chars().filter(char::is_ascii_digit).take(6).collect();
+    assert_eq!(code.len(), 6, "{body}");
+    code
+}
+
+async fn sms_code_rules(store: &Store) {
+    let clock = ManualClock::new(T0);
+    let sms = codes(store, &clock);
+    let phone = PhoneNumber::parse("13912345678").unwrap();
+    let ip = Some("127.0.0.9");
+
+    // no code yet
+    assert!(matches!(
+        sms.verify(&phone, "enroll", "123456").await,
+        Err(SmsError::NoCode)
+    ));
+    assert!(matches!(
+        sms.send_code(&phone, "Bad Purpose", ip).await,
+        Err(SmsError::InvalidPurpose)
+    ));
+
+    // right code verifies once, for its purpose only
+    let sent = sms.send_code(&phone, "enroll", ip).await.unwrap();
+    assert_eq!((sent.expires_in, sent.resend_after), (300, 60));
+    let code = sent_code(store, phone.as_str()).await;
+    assert!(matches!(
+        sms.verify(&phone, "login", &code).await,
+        Err(SmsError::NoCode)
+    ));
+    sms.verify(&phone, "enroll", &code).await.unwrap();
+    assert!(
+        matches!(
+            sms.verify(&phone, "enroll", &code).await,
+            Err(SmsError::NoCode)
+        ),
+        "used up"
+    );
+
+    // one a minute per phone
+    let limited = sms.send_code(&phone, "enroll", ip).await.unwrap_err();
+    assert!(
+        matches!(
+            limited,
+            SmsError::RateLimited {
+                scope: "phone",
+                retry_after: 60
+            }
+        ),
+        "{limited:?}"
+    );
+    clock.advance(30);
+    assert!(matches!(
+        sms.send_code(&phone, "enroll", ip).await,
+        Err(SmsError::RateLimited {
+            retry_after: 30,
+            ..
+        })
+    ));
+
+    // wrong code counts down, then the code locks even for the right answer
+    clock.advance(30);
+    sms.send_code(&phone, "enroll", ip).await.unwrap();
+    let code = sent_code(store, phone.as_str()).await;
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    for left in (1..=4).rev() {
+        match sms.verify(&phone, "enroll", wrong).await {
+            Err(SmsError::Incorrect { tries_left }) => assert_eq!(tries_left, left),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(matches!(
+        sms.verify(&phone, "enroll", "abc").await,
+        Err(SmsError::TooManyTries)
+    ));
+    assert!(matches!(
+        sms.verify(&phone, "enroll", &code).await,
+        Err(SmsError::TooManyTries)
+    ));
+
+    // expiry after 5 minutes
+    clock.advance(60);
+    sms.send_code(&phone, "enroll", ip).await.unwrap();
+    let code = sent_code(store, phone.as_str()).await;
+    clock.advance(300);
+    assert!(matches!(
+        sms.verify(&phone, "enroll", &code).await,
+        Err(SmsError::Expired)
+    ));
+
+    // ten a day per phone
+    for _ in 3..10 {
+        clock.advance(61);
+        sms.send_code(&phone, "enroll", ip).await.unwrap();
+    }
+    clock.advance(61);
+    let daily = sms.send_code(&phone, "enroll", ip).await.unwrap_err();
+    assert!(
+        matches!(daily, SmsError::RateLimited { scope: "phone", .. }),
+        "{daily:?}"
+    );
+    clock.advance(86_400);
+    sms.send_code(&phone, "enroll", ip).await.unwrap();
+
+    // per address: 30 an hour across phones
+    let ip2 = Some("127.0.0.10");
+    for i in 0..30 {
+        let p = PhoneNumber::parse(&format!("150000000{i:02}")).unwrap();
+        sms.send_code(&p, "enroll", ip2).await.unwrap();
+    }
+    let p = PhoneNumber::parse("15100000000").unwrap();
+    let by_ip = sms.send_code(&p, "enroll", ip2).await.unwrap_err();
+    assert!(
+        matches!(
+            by_ip,
+            SmsError::RateLimited {
+                scope: "address",
+                retry_after: 3600
+            }
+        ),
+        "{by_ip:?}"
+    );
+    sms.send_code(&p, "enroll", Some("127.0.0.11"))
+        .await
+        .unwrap();
+    // codes are stored hashed: no outbox code appears in the codes table
+    assert_eq!(sms.limits(), SmsLimits::default());
+}
+
+async fn captcha_rules(store: &Store) {
+    let clock = ManualClock::new(T0);
+    let captchas = Captchas::new(
+        store.clone(),
+        Arc::new(clock.clone()),
+        Pepper::random().unwrap(),
+        120,
+    );
+    let issued = captchas.issue().await.unwrap();
+    assert_eq!(issued.challenge.expires_in, 120);
+    assert_eq!(issued.challenge.id.len(), 32);
+    let png = base64_decode(&issued.challenge.png_base64);
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // right answer (any case) passes once
+    captchas
+        .verify(&issued.challenge.id, &issued.answer.to_uppercase())
+        .await
+        .unwrap();
+    assert!(matches!(
+        captchas.verify(&issued.challenge.id, &issued.answer).await,
+        Err(CaptchaError::Invalid)
+    ));
+    // a wrong answer uses it up too
+    let second = captchas.issue().await.unwrap();
+    assert!(matches!(
+        captchas.verify(&second.challenge.id, "-----").await,
+        Err(CaptchaError::Incorrect)
+    ));
+    assert!(matches!(
+        captchas.verify(&second.challenge.id, &second.answer).await,
+        Err(CaptchaError::Invalid)
+    ));
+    // expiry after 2 minutes
+    let third = captchas.issue().await.unwrap();
+    clock.advance(120);
+    assert!(matches!(
+        captchas.verify(&third.challenge.id, &third.answer).await,
+        Err(CaptchaError::Invalid)
+    ));
+    assert!(matches!(
+        captchas.verify("unknown", "x").await,
+        Err(CaptchaError::Invalid)
+    ));
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
+}
+
+#[tokio::test]
+async fn sqlite_memory() {
+    suite(Store::open_memory().await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn sqlite_file_reopens_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite3");
+    suite(Store::open_sqlite(&path).await.unwrap()).await;
+    let again = Store::open_sqlite(&path).await.unwrap();
+    assert_eq!(again.list_organizations().await.unwrap().len(), 2);
+    let url = format!("sqlite:{}", path.display());
+    assert_eq!(Store::connect(&url).await.unwrap().backend_name(), "sqlite");
+}
+
+#[tokio::test]
+async fn postgres() {
+    let Some(cluster) = support::pg::PgCluster::start() else {
+        return;
+    };
+    let url = cluster.database("tessera_suite").await;
+    let store = Store::connect(&url).await.unwrap();
+    assert_eq!(store.backend_name(), "postgres");
+    suite(store).await;
+    // reconnecting finds the data and applies no migration twice
+    let again = Store::connect(&url).await.unwrap();
+    assert_eq!(again.list_projects(None).await.unwrap().len(), 3);
+    again.close().await;
+}
+
+#[tokio::test]
+async fn unsupported_url() {
+    assert!(matches!(
+        Store::connect("mysql://x").await,
+        Err(StoreError::UnsupportedUrl)
+    ));
+}
