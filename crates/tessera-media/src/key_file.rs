@@ -53,8 +53,8 @@ fn pem_private_key(text: &str) -> Result<Zeroizing<Vec<u8>>> {
                     .or(Some(block.len()))
             })
             .ok_or_else(|| invalid("PEM block without END line"))?;
-        let (label, der) =
-            pem_rfc7468::decode_vec(block[..end].as_bytes()).map_err(|e| invalid(e.to_string()))?;
+        let (label, der) = pem_rfc7468::decode_vec(&block.as_bytes()[..end])
+            .map_err(|e| invalid(e.to_string()))?;
         let der = Zeroizing::new(der);
         if label == "ENCRYPTED PRIVATE KEY" {
             return Err(invalid(

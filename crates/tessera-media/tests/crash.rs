@@ -6,6 +6,7 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::print_stdout,
+    clippy::panic,
     reason = "tests"
 )]
 
@@ -59,7 +60,7 @@ fn crash_writer_child() {
         n += 1;
         m.write_data_object("counter", n.to_string().as_bytes(), false)
             .unwrap();
-        if n % 3 == 0 {
+        if n.is_multiple_of(3) {
             let next = 1 - current;
             m.change_pin(&Pin::new(PINS[current]), &Pin::new(PINS[next]))
                 .unwrap();

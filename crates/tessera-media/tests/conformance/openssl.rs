@@ -52,6 +52,10 @@ impl Scratch {
 }
 
 /// PEM around DER.
+#[allow(
+    dead_code,
+    reason = "not every test crate that includes this module uses it"
+)]
 pub(crate) fn pem(label: &str, der: &[u8]) -> String {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);
