@@ -9,6 +9,7 @@ pub mod digest;
 pub mod ecdsa;
 pub mod error;
 pub mod hmac;
+pub mod public_key;
 pub mod rng;
 pub mod rsa;
 pub mod sm2;

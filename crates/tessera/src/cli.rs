@@ -1,12 +1,24 @@
 //! Command-line definitions and dispatch: `tessera <noun> <verb>`.
 
 mod cert;
+mod device;
+mod key;
 mod output;
+mod pin;
+mod secret;
+mod settings;
+mod sign;
 
 use std::process::ExitCode;
 
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
+use fluent_bundle::FluentValue as V;
+use tessera::app::{App, AppError};
 use tessera::i18n::{Lang, Localizer};
+use tessera_media::{Medium, MediumError};
 
 pub(crate) use output::Output;
 
@@ -35,15 +47,34 @@ pub(crate) struct Cli {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Data directory (default: TESSERA_DATA_DIR, else the platform's data folder).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Noun,
 }
 
 #[derive(Debug, Subcommand)]
 enum Noun {
-    /// Certificates: show details, verify chains.
+    /// Certificates: show details, verify chains, list, import, export and delete on devices.
     #[command(subcommand)]
     Cert(cert::CertCommand),
+    /// Media: list, create, inspect and unlock devices.
+    #[command(subcommand)]
+    Device(device::DeviceCommand),
+    /// Key pairs on devices.
+    #[command(subcommand)]
+    Key(key::KeyCommand),
+    /// PINs of devices.
+    #[command(subcommand)]
+    Pin(pin::PinCommand),
+    /// Sign a file or a hash with a key on a device.
+    Sign(sign::SignArgs),
+    /// Verify a signature with a certificate or public key.
+    Verify(sign::VerifyArgs),
+    /// Client settings: PIN cache time, language, business type.
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
 }
 
 /// How a command failed: the exit code and the localized message in one place.
@@ -66,6 +97,21 @@ pub(crate) enum Failure {
     ChainInvalid {
         reason: tessera_x509::chain::ChainError,
     },
+    /// A key in a file is not usable.
+    #[error("{path}: {source}")]
+    Crypto {
+        path: String,
+        source: tessera_crypto::CryptoError,
+    },
+    /// The app core refused or failed.
+    #[error(transparent)]
+    App(#[from] AppError),
+    /// No PIN file was given and there is no terminal to ask on.
+    #[error("no PIN given")]
+    NoPin,
+    /// The new PIN and its confirmation differ.
+    #[error("PINs differ")]
+    PinMismatch,
     /// Output could not be written (e.g. a closed pipe).
     #[error("cannot write output: {0}")]
     Write(#[from] std::io::Error),
@@ -81,7 +127,23 @@ pub(crate) mod exit {
     pub(crate) const USAGE: u8 = 2;
     pub(crate) const READ: u8 = 3;
     pub(crate) const PARSE: u8 = 4;
-    pub(crate) const CHAIN_INVALID: u8 = 5;
+    pub(crate) const INVALID: u8 = 5;
+    pub(crate) const PIN_INCORRECT: u8 = 6;
+    pub(crate) const LOCKED: u8 = 7;
+    pub(crate) const NOT_FOUND: u8 = 8;
+    pub(crate) const REFUSED: u8 = 9;
+}
+
+impl From<MediumError> for Failure {
+    fn from(e: MediumError) -> Self {
+        Self::App(AppError::Medium(e))
+    }
+}
+
+impl From<tessera::settings::SettingsError> for Failure {
+    fn from(e: tessera::settings::SettingsError) -> Self {
+        Self::App(AppError::Settings(e))
+    }
 }
 
 impl Failure {
@@ -89,13 +151,15 @@ impl Failure {
         match self {
             Self::Read { .. } => exit::READ,
             Self::Parse { .. } => exit::PARSE,
-            Self::ChainInvalid { .. } => exit::CHAIN_INVALID,
+            Self::ChainInvalid { .. } => exit::INVALID,
+            Self::Crypto { .. } => exit::PARSE,
+            Self::NoPin | Self::PinMismatch => exit::USAGE,
+            Self::App(e) => app_exit_code(e),
             Self::Write(_) | Self::Internal(_) => exit::INTERNAL,
         }
     }
 
     fn message(&self, l: &Localizer) -> String {
-        use fluent_bundle::FluentValue as V;
         match self {
             Self::Read { path, source } => l.text_with(
                 "err-read",
@@ -115,6 +179,16 @@ impl Failure {
                 "err-chain-invalid",
                 &[("reason", V::from(cert::chain_reason(l, reason)))],
             ),
+            Self::Crypto { path, source } => l.text_with(
+                "err-parse",
+                &[
+                    ("path", V::from(path.as_str())),
+                    ("reason", V::from(source.to_string())),
+                ],
+            ),
+            Self::App(e) => app_reason(l, e),
+            Self::NoPin => l.text("err-no-pin"),
+            Self::PinMismatch => l.text("err-pin-mismatch"),
             Self::Write(e) => l.text_with("err-write", &[("reason", V::from(e.to_string()))]),
             Self::Internal(detail) => {
                 l.text_with("err-internal", &[("reason", V::from(detail.as_str()))])
@@ -167,9 +241,7 @@ pub(crate) fn run() -> ExitCode {
         }
     };
     let mut out = Output::stdout(cli.format, &l);
-    let result = match cli.command {
-        Noun::Cert(cmd) => cert::run(cmd, &mut out),
-    };
+    let result = dispatch(cli.command, cli.data_dir.as_deref(), &mut out);
     match result {
         Ok(code) => ExitCode::from(code),
         // A reader that stops early (`| head`) is not an error.
@@ -180,5 +252,148 @@ pub(crate) fn run() -> ExitCode {
             out.error(&failure.message(&l));
             ExitCode::from(failure.exit_code())
         }
+    }
+}
+
+fn dispatch(command: Noun, data_dir: Option<&Path>, out: &mut Output<'_>) -> Result<u8, Failure> {
+    let app = || App::open(data_dir);
+    match command {
+        Noun::Cert(cmd) => cert::run(cmd, data_dir, out),
+        Noun::Device(cmd) => device::run(cmd, &mut app()?, out),
+        Noun::Key(cmd) => key::run(cmd, &mut app()?, out),
+        Noun::Pin(cmd) => pin::run(cmd, &mut app()?, out),
+        Noun::Sign(args) => sign::sign(args, &mut app()?, out),
+        Noun::Verify(args) => sign::verify(args, out),
+        Noun::Settings(cmd) => settings::run(cmd, &mut app()?, out),
+    }
+}
+
+/// Reads a whole input file (`-` for standard input), refusing anything over the parser's limit.
+pub(crate) fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
+    const LIMIT: usize = tessera_x509::certificate::MAX_INPUT_LEN;
+    let read_failure = |source| Failure::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let mut buf = Vec::new();
+    if path == "-" {
+        std::io::stdin()
+            .take(LIMIT as u64 + 1)
+            .read_to_end(&mut buf)
+            .map_err(read_failure)?;
+    } else {
+        std::fs::File::open(path)
+            .and_then(|f| f.take(LIMIT as u64 + 1).read_to_end(&mut buf))
+            .map_err(read_failure)?;
+    }
+    if buf.len() > LIMIT {
+        return Err(Failure::Parse {
+            path: path.to_owned(),
+            source: tessera_x509::ParseError::TooLarge { limit: LIMIT },
+        });
+    }
+    Ok(buf)
+}
+
+/// Logs in to `medium` through the app core (PIN cache first, then `--pin-file` or a prompt).
+pub(crate) fn login(
+    app: &mut App,
+    medium: &mut dyn Medium,
+    l: &Localizer,
+    pin_file: Option<&Path>,
+) -> Result<(), Failure> {
+    let mut ask = || {
+        secret::pin(l, pin_file, "prompt-pin").map_err(|e| AppError::PinUnavailable {
+            reason: e.message(l),
+        })
+    };
+    Ok(app.login(medium, &mut ask)?)
+}
+
+fn app_exit_code(e: &AppError) -> u8 {
+    match e {
+        AppError::Medium(m) => match m {
+            MediumError::PinIncorrect { .. } | MediumError::SoPinIncorrect { .. } => {
+                exit::PIN_INCORRECT
+            }
+            MediumError::Locked => exit::LOCKED,
+            MediumError::NotFound { .. }
+            | MediumError::NoSuchCertificate
+            | MediumError::NoSuchKey => exit::NOT_FOUND,
+            MediumError::Io { .. } => exit::READ,
+            _ => exit::REFUSED,
+        },
+        AppError::NoSuchCertificate { .. } | AppError::AmbiguousCertificate { .. } => {
+            exit::NOT_FOUND
+        }
+        AppError::PinUnavailable { .. } => exit::USAGE,
+        AppError::Settings(
+            tessera::settings::SettingsError::UnknownKey { .. }
+            | tessera::settings::SettingsError::InvalidValue { .. },
+        ) => exit::USAGE,
+        _ => exit::INTERNAL,
+    }
+}
+
+fn app_reason(l: &Localizer, e: &AppError) -> String {
+    match e {
+        AppError::Medium(m) => medium_reason(l, m),
+        AppError::NoSuchCertificate { selector } => l.text_with(
+            "err-no-such-certificate",
+            &[("selector", V::from(selector.as_str()))],
+        ),
+        AppError::AmbiguousCertificate { selector, count } => l.text_with(
+            "err-ambiguous-certificate",
+            &[
+                ("selector", V::from(selector.as_str())),
+                ("count", V::from(*count)),
+            ],
+        ),
+        AppError::PinUnavailable { reason } => reason.clone(),
+        AppError::Settings(tessera::settings::SettingsError::UnknownKey { key }) => {
+            l.text_with("err-setting-unknown", &[("key", V::from(key.as_str()))])
+        }
+        AppError::Settings(tessera::settings::SettingsError::InvalidValue {
+            key,
+            value,
+            expected,
+        }) => l.text_with(
+            "err-setting-invalid",
+            &[
+                ("key", V::from(*key)),
+                ("value", V::from(value.as_str())),
+                ("expected", V::from(*expected)),
+            ],
+        ),
+        other => l.text_with("err-internal", &[("reason", V::from(other.to_string()))]),
+    }
+}
+
+/// A medium's refusal in words.
+pub(crate) fn medium_reason(l: &Localizer, e: &MediumError) -> String {
+    match e {
+        MediumError::PinIncorrect { retries_left } => {
+            l.text_with("err-pin-incorrect", &[("retries", V::from(*retries_left))])
+        }
+        MediumError::SoPinIncorrect { .. } => l.text("err-so-pin-incorrect"),
+        MediumError::Locked => l.text("err-locked"),
+        MediumError::NotLoggedIn => l.text("err-not-logged-in"),
+        MediumError::PinLength { min, max } => l.text_with(
+            "err-pin-length",
+            &[("min", V::from(*min)), ("max", V::from(*max))],
+        ),
+        MediumError::NotFound { label } => l.text_with(
+            "err-device-not-found",
+            &[("label", V::from(label.as_str()))],
+        ),
+        MediumError::AlreadyExists { label } => {
+            l.text_with("err-device-exists", &[("label", V::from(label.as_str()))])
+        }
+        MediumError::NotExportable => l.text("err-not-exportable"),
+        MediumError::NoMatchingKey { thumbprint } => l.text_with(
+            "err-no-matching-key",
+            &[("thumbprint", V::from(thumbprint.as_str()))],
+        ),
+        other => l.text_with("err-medium", &[("reason", V::from(other.to_string()))]),
     }
 }

@@ -8,7 +8,11 @@ help-after-main =
       2  usage error
       3  an input file could not be read
       4  the input is not a valid certificate
-      5  the certificate chain did not validate
+      5  the certificate chain or signature did not validate
+      6  wrong PIN
+      7  the medium is locked
+      8  no such medium or certificate
+      9  the medium refused the operation
 
     Examples:
       tessera cert show cert.pem
@@ -169,3 +173,34 @@ value-extension-key-usage-key-cert-sign = certificate signing
 value-extension-key-usage-crl-sign = CRL signing
 value-extension-key-usage-encipher-only = encipher only
 value-extension-key-usage-decipher-only = decipher only
+
+## Media and PINs
+prompt-pin = PIN
+prompt-so-pin = SO PIN
+prompt-new-pin = New PIN
+prompt-new-pin-again = New PIN again
+device-none = No media. Create a file device with tessera device create.
+device-locked = locked
+device-retries = { $left }/{ $max } tries left
+device-mode-standard = international algorithms
+device-mode-national = national algorithms (SM2/SM3/SM4)
+pin-changed = PIN changed
+signature-valid = The signature is valid
+signature-invalid = The signature is NOT valid
+cert-deleted = Deleted certificate { $thumbprint }
+err-no-pin = no PIN given: type it at a terminal or pass --pin-file
+err-pin-mismatch = the two new PINs differ
+err-no-such-certificate = no certificate matches { $selector }
+err-ambiguous-certificate = { $selector } matches { $count } certificates; give more of the thumbprint
+err-pin-incorrect = wrong PIN, { $retries } tries left
+err-so-pin-incorrect = wrong SO PIN
+err-locked = the medium is locked; unlock it with the SO PIN (tessera device unlock)
+err-not-logged-in = the PIN is needed first
+err-pin-length = the PIN must be { $min } to { $max } characters long
+err-device-not-found = no medium named { $label }
+err-device-exists = a medium named { $label } exists already
+err-not-exportable = this private key may not be exported
+err-no-matching-key = no private key on the medium matches certificate { $thumbprint }
+err-medium = the medium failed: { $reason }
+err-setting-unknown = there is no setting named { $key }
+err-setting-invalid = { $key } does not accept "{ $value }"; choose one of: { $expected }

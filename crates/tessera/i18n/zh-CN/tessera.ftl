@@ -8,7 +8,11 @@ help-after-main =
       2  用法错误
       3  无法读取输入文件
       4  输入不是有效的证书
-      5  证书链验证未通过
+      5  证书链或签名验证未通过
+      6  介质密码错误
+      7  介质已锁定
+      8  找不到介质或证书
+      9  介质拒绝了操作
 
     示例：
       tessera cert show 证书.pem
@@ -167,3 +171,34 @@ value-extension-key-usage-key-cert-sign = 证书签名
 value-extension-key-usage-crl-sign = CRL 签名
 value-extension-key-usage-encipher-only = 仅加密
 value-extension-key-usage-decipher-only = 仅解密
+
+## 介质与密码
+prompt-pin = 请输入介质密码
+prompt-so-pin = 请输入管理员密码（SO PIN）
+prompt-new-pin = 请输入新密码
+prompt-new-pin-again = 请再次输入新密码
+device-none = 没有介质。用 tessera device create 创建文件型设备。
+device-locked = 已锁定
+device-retries = 剩余尝试次数 { $left }/{ $max }
+device-mode-standard = 国际算法
+device-mode-national = 国密算法
+pin-changed = 介质密码已修改
+signature-valid = 签名有效
+signature-invalid = 签名无效
+cert-deleted = 已删除证书 { $thumbprint }
+err-no-pin = 未提供密码：请在终端中输入，或用 --pin-file 指定
+err-pin-mismatch = 两次输入的新密码不一致
+err-no-such-certificate = 没有与 { $selector } 匹配的证书
+err-ambiguous-certificate = { $selector } 匹配 { $count } 张证书，请给出更长的指纹
+err-pin-incorrect = 介质密码错误，还可尝试 { $retries } 次
+err-so-pin-incorrect = 管理员密码错误
+err-locked = 介质已锁定，请用管理员密码解锁（tessera device unlock）
+err-not-logged-in = 需要先输入介质密码
+err-pin-length = 密码长度须为 { $min } 到 { $max } 个字符
+err-device-not-found = 找不到介质 { $label }
+err-device-exists = 已有名为 { $label } 的介质
+err-not-exportable = 该私钥不允许导出
+err-no-matching-key = 介质上没有与证书 { $thumbprint } 对应的私钥
+err-medium = 介质操作失败：{ $reason }
+err-setting-unknown = 没有名为 { $key } 的设置项
+err-setting-invalid = 设置项 { $key } 不接受 “{ $value }”，可选值：{ $expected }

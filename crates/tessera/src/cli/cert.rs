@@ -1,7 +1,5 @@
 //! `tessera cert show|verify`.
 
-use std::io::Read as _;
-
 use clap::{Subcommand, ValueEnum};
 use fluent_bundle::FluentValue as V;
 use serde::{Deserialize, Serialize};
@@ -13,7 +11,7 @@ use tessera_x509::{
 };
 use time::OffsetDateTime;
 
-use super::{Failure, Format, Output, exit};
+use super::{Failure, Format, Output, exit, read_input};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum CertCommand {
@@ -37,6 +35,57 @@ pub(crate) enum CertCommand {
         /// Validate at this instant (RFC 3339) instead of now.
         #[arg(long, value_name = "TIME", value_parser = parse_time)]
         at: Option<OffsetDateTime>,
+    },
+    /// List the certificates on the media (all, or one device).
+    List {
+        /// Label or serial of the device; all media when omitted.
+        #[arg(long)]
+        device: Option<String>,
+    },
+    /// Put a certificate on a device: for a key already there, or with its private key.
+    Import {
+        /// Label or serial of the device.
+        #[arg(long)]
+        device: String,
+        /// Certificate file (DER or PEM; a bundle imports every certificate); `-` for stdin.
+        #[arg(value_name = "FILE")]
+        file: String,
+        /// Private key file (PKCS#8 or SEC1, PEM or DER) to import with the certificate.
+        #[arg(long, value_name = "FILE")]
+        key: Option<String>,
+        /// Allow the imported private key to be exported later.
+        #[arg(long)]
+        exportable: bool,
+        /// File whose first line is the PIN (default: prompt).
+        #[arg(long, value_name = "FILE")]
+        pin_file: Option<std::path::PathBuf>,
+    },
+    /// Write a certificate from a device to a file (PEM) or standard output.
+    Export {
+        /// Label or serial of the device.
+        #[arg(long)]
+        device: String,
+        /// Thumbprint (SHA-256 or SHA-1, at least 8 hex digits).
+        #[arg(long)]
+        cert: String,
+        /// Output file; standard output when omitted.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Delete a certificate from a device (asks for the PIN).
+    Delete {
+        /// Label or serial of the device.
+        #[arg(long)]
+        device: String,
+        /// Thumbprint (SHA-256 or SHA-1, at least 8 hex digits).
+        #[arg(long)]
+        cert: String,
+        /// Also delete its private key.
+        #[arg(long)]
+        with_key: bool,
+        /// File whose first line is the PIN (default: prompt).
+        #[arg(long, value_name = "FILE")]
+        pin_file: Option<std::path::PathBuf>,
     },
 }
 
@@ -104,36 +153,226 @@ pub(crate) struct ChainLink {
     pub(crate) sha256: String,
 }
 
-pub(crate) fn run(cmd: CertCommand, out: &mut Output<'_>) -> Result<u8, Failure> {
+pub(crate) fn run(
+    cmd: CertCommand,
+    data_dir: Option<&std::path::Path>,
+    out: &mut Output<'_>,
+) -> Result<u8, Failure> {
+    let app = || tessera::app::App::open(data_dir);
     match cmd {
         CertCommand::Show { files, fingerprint } => show(&files, fingerprint, out),
         CertCommand::Verify { chain, roots, at } => verify(&chain, roots.as_deref(), at, out),
+        CertCommand::List { device } => list(&app()?, device.as_deref(), out),
+        CertCommand::Import {
+            device,
+            file,
+            key,
+            exportable,
+            pin_file,
+        } => import(
+            &mut app()?,
+            &device,
+            &file,
+            key.as_deref(),
+            exportable,
+            pin_file.as_deref(),
+            out,
+        ),
+        CertCommand::Export {
+            device,
+            cert,
+            out: file,
+        } => export(&app()?, &device, &cert, file.as_deref(), out),
+        CertCommand::Delete {
+            device,
+            cert,
+            with_key,
+            pin_file,
+        } => delete(
+            &mut app()?,
+            &device,
+            &cert,
+            with_key,
+            pin_file.as_deref(),
+            out,
+        ),
     }
 }
 
-fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
-    let read_failure = |source| Failure::Read {
-        path: path.to_owned(),
-        source,
+/// One certificate in `cert list --format json`.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct ListedCertificate {
+    pub(crate) device: String,
+    pub(crate) sha256: String,
+    pub(crate) sha1: String,
+    pub(crate) subject: String,
+    pub(crate) issuer: String,
+    pub(crate) not_after: String,
+    pub(crate) status: String,
+    pub(crate) usage: String,
+    /// Hex id of the private key on the device, if it is there.
+    pub(crate) key: Option<String>,
+}
+
+fn listed(
+    device: &str,
+    entry: &tessera_media::CertEntry,
+    now: OffsetDateTime,
+) -> ListedCertificate {
+    let d = entry.certificate.details(now);
+    ListedCertificate {
+        device: device.to_owned(),
+        sha256: d.thumbprints.sha256.clone(),
+        sha1: d.thumbprints.sha1.clone(),
+        subject: d.subject.rfc4514.clone(),
+        issuer: d.issuer.rfc4514.clone(),
+        not_after: d.validity.not_after.clone(),
+        status: d.validity.status.id().to_owned(),
+        usage: d.kind.usage.id().to_owned(),
+        key: entry.key.as_ref().map(tessera_media::KeyRef::to_hex),
+    }
+}
+
+fn list(
+    app: &tessera::app::App,
+    device: Option<&str>,
+    out: &mut Output<'_>,
+) -> Result<u8, Failure> {
+    use tessera_media::Medium as _;
+    let now = OffsetDateTime::now_utc();
+    let mut rows = Vec::new();
+    for listing in app.media()? {
+        let Ok(info) = listing.info else { continue };
+        if device.is_some_and(|d| d != info.label && d != info.serial) {
+            continue;
+        }
+        let medium = app.open_medium(&info.serial)?;
+        rows.extend(
+            medium
+                .certificates()?
+                .iter()
+                .map(|c| listed(&info.label, c, now)),
+        );
+    }
+    if let Some(name) = device {
+        if !app.media()?.iter().any(|m| {
+            m.info
+                .as_ref()
+                .is_ok_and(|i| i.label == name || i.serial == name)
+        }) {
+            return Err(tessera_media::MediumError::NotFound {
+                label: name.to_owned(),
+            }
+            .into());
+        }
+    }
+    match out.format {
+        Format::Json => out.json(&rows)?,
+        Format::Text => {
+            let l = out.l;
+            for r in &rows {
+                let status = l.text(&fluent_id(
+                    &fluent_id("value", "validity.status"),
+                    &r.status,
+                ));
+                out.line(&format!(
+                    "{}  {}  {}  {}  {}",
+                    r.device,
+                    &r.sha256[..16],
+                    r.subject,
+                    r.not_after,
+                    status
+                ))?;
+            }
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn import(
+    app: &mut tessera::app::App,
+    device: &str,
+    file: &str,
+    key: Option<&str>,
+    exportable: bool,
+    pin_file: Option<&std::path::Path>,
+    out: &mut Output<'_>,
+) -> Result<u8, Failure> {
+    use tessera_media::Medium as _;
+    let certs = read_certificates(file)?;
+    let mut medium = app.open_medium(device)?;
+    super::login(app, &mut medium, out.l, pin_file)?;
+    let imported = match key {
+        Some(key_path) => {
+            let key_bytes = zeroize::Zeroizing::new(read_input(key_path)?);
+            let pkcs8 = tessera_media::pkcs8_from_key_file(&key_bytes)?;
+            let ders: Vec<Vec<u8>> = certs.iter().map(|c| c.der().to_vec()).collect();
+            medium.import_key(&pkcs8, &ders, exportable)?.1
+        }
+        None => certs
+            .iter()
+            .map(|c| medium.import_certificate(c.der()))
+            .collect::<Result<Vec<_>, _>>()?,
     };
-    if path == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .take(tessera_x509::certificate::MAX_INPUT_LEN as u64 + 1)
-            .read_to_end(&mut buf)
-            .map_err(read_failure)?;
-        return Ok(buf);
+    let now = OffsetDateTime::now_utc();
+    let info = medium.info()?;
+    let rows: Vec<ListedCertificate> = imported
+        .iter()
+        .map(|c| listed(&info.label, c, now))
+        .collect();
+    match out.format {
+        Format::Json => out.json(&rows)?,
+        Format::Text => {
+            for r in &rows {
+                out.line(&format!("{}  {}", r.sha256, r.subject))?;
+            }
+        }
     }
-    let len = std::fs::metadata(path).map_err(read_failure)?.len();
-    if len > tessera_x509::certificate::MAX_INPUT_LEN as u64 {
-        return Err(Failure::Parse {
-            path: path.to_owned(),
-            source: ParseError::TooLarge {
-                limit: tessera_x509::certificate::MAX_INPUT_LEN,
-            },
-        });
+    Ok(exit::OK)
+}
+
+fn export(
+    app: &tessera::app::App,
+    device: &str,
+    cert: &str,
+    file: Option<&std::path::Path>,
+    out: &mut Output<'_>,
+) -> Result<u8, Failure> {
+    let medium = app.open_medium(device)?;
+    let entry = tessera::app::find_certificate(&medium, cert)?;
+    let pem = entry.certificate.to_pem();
+    match file {
+        Some(path) => std::fs::write(path, &pem).map_err(Failure::Write)?,
+        None => out.line(pem.trim_end())?,
     }
-    std::fs::read(path).map_err(read_failure)
+    Ok(exit::OK)
+}
+
+fn delete(
+    app: &mut tessera::app::App,
+    device: &str,
+    cert: &str,
+    with_key: bool,
+    pin_file: Option<&std::path::Path>,
+    out: &mut Output<'_>,
+) -> Result<u8, Failure> {
+    use tessera_media::Medium as _;
+    let mut medium = app.open_medium(device)?;
+    let entry = tessera::app::find_certificate(&medium, cert)?;
+    super::login(app, &mut medium, out.l, pin_file)?;
+    medium.delete_certificate(&entry.reference)?;
+    // A file device drops a key no certificate uses any more on its own; a token keeps it.
+    if let (true, Some(key)) = (with_key, &entry.key)
+        && medium.keys()?.iter().any(|k| k.reference == *key)
+    {
+        medium.delete_key(key)?;
+    }
+    let message = out.l.text_with(
+        "cert-deleted",
+        &[("thumbprint", V::from(entry.reference.to_string()))],
+    );
+    out.line(&message)?;
+    Ok(exit::OK)
 }
 
 fn read_certificates(path: &str) -> Result<Vec<Certificate>, Failure> {
@@ -339,7 +578,7 @@ fn verify(
     Ok(if report.valid {
         exit::OK
     } else {
-        exit::CHAIN_INVALID
+        exit::INVALID
     })
 }
 

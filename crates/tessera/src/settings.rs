@@ -1,0 +1,253 @@
+//! The client's settings: a small typed file in the data directory, written atomically.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Lang;
+use crate::pin_cache::PinCacheTime;
+
+/// File name of the settings inside the data directory.
+pub const FILE_NAME: &str = "settings.json";
+
+/// The line of business the holder chose at first start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum BusinessType {
+    /// 数字证书业务: certificates on file devices and USB keys.
+    Certificate,
+    /// 云密钥业务: a cloud key co-signed with the service.
+    CloudKey,
+}
+
+impl BusinessType {
+    /// The value as written and read: `certificate`, `cloud-key`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Certificate => "certificate",
+            Self::CloudKey => "cloud-key",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [Self::Certificate, Self::CloudKey]
+            .into_iter()
+            .find(|b| b.as_str() == s)
+    }
+}
+
+/// Every setting, with its default when the file or a field is missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, rename_all = "kebab-case")]
+#[non_exhaustive]
+pub struct Settings {
+    /// How long a checked PIN stays in memory.
+    pub pin_cache: PinCacheTime,
+    /// Language of the interface; `None` follows the system locale.
+    pub language: Option<Lang>,
+    /// Business type chosen at first start; `None` until chosen.
+    pub business: Option<BusinessType>,
+}
+
+/// Why settings could not be read, written or changed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    /// The file could not be read or written.
+    #[error("cannot access {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file is not valid settings JSON.
+    #[error("{path} is not a valid settings file: {reason}")]
+    Corrupt { path: PathBuf, reason: String },
+    /// Writing the file atomically failed.
+    #[error(transparent)]
+    Write(#[from] tessera_media::MediumError),
+    /// No setting has this name.
+    #[error("unknown setting {key}")]
+    UnknownKey { key: String },
+    /// The value is not one the setting accepts.
+    #[error("invalid value {value:?} for {key}; expected one of: {expected}")]
+    InvalidValue {
+        key: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+}
+
+/// The names `settings get|set` accept, with the values each takes.
+pub const KEYS: [(&str, &str); 3] = [
+    ("pin-cache", "off, 1, 5, 10, 30, 60"),
+    ("language", "zh-CN, en-US, system"),
+    ("business", "certificate, cloud-key, none"),
+];
+
+impl Settings {
+    /// Reads the settings in `data_dir`; a missing file gives the defaults.
+    pub fn load(data_dir: &Path) -> Result<Self, SettingsError> {
+        let path = data_dir.join(FILE_NAME);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| SettingsError::Corrupt {
+                path,
+                reason: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(source) => Err(SettingsError::Io { path, source }),
+        }
+    }
+
+    /// Writes the settings to `data_dir` atomically, creating the directory if needed.
+    pub fn save(&self, data_dir: &Path) -> Result<(), SettingsError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| SettingsError::Io {
+            path: data_dir.to_owned(),
+            source,
+        })?;
+        let path = data_dir.join(FILE_NAME);
+        let json = serde_json::to_vec_pretty(self).map_err(|e| SettingsError::Corrupt {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        tessera_media::write_atomic(&path, &json)?;
+        Ok(())
+    }
+
+    /// The value of setting `key` as text.
+    pub fn get(&self, key: &str) -> Result<String, SettingsError> {
+        Ok(match key {
+            "pin-cache" => self.pin_cache.as_str().to_owned(),
+            "language" => self.language.map_or("system", Lang::tag).to_owned(),
+            "business" => self
+                .business
+                .map_or("none", BusinessType::as_str)
+                .to_owned(),
+            _ => {
+                return Err(SettingsError::UnknownKey {
+                    key: key.to_owned(),
+                });
+            }
+        })
+    }
+
+    /// Sets `key` from text, validating the value.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), SettingsError> {
+        let invalid = |key: &'static str, expected: &'static str| SettingsError::InvalidValue {
+            key,
+            value: value.to_owned(),
+            expected,
+        };
+        match key {
+            "pin-cache" => {
+                self.pin_cache =
+                    PinCacheTime::parse(value).ok_or_else(|| invalid("pin-cache", KEYS[0].1))?;
+            }
+            "language" => {
+                self.language = match value {
+                    "system" => None,
+                    tag => Some(Lang::parse(tag).ok_or_else(|| invalid("language", KEYS[1].1))?),
+                };
+            }
+            "business" => {
+                self.business = match value {
+                    "none" => None,
+                    other => Some(
+                        BusinessType::parse(other).ok_or_else(|| invalid("business", KEYS[2].1))?,
+                    ),
+                };
+            }
+            _ => {
+                return Err(SettingsError::UnknownKey {
+                    key: key.to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The client's data directory: `explicit` (`--data-dir`), else `TESSERA_DATA_DIR`, else the
+/// platform's data directory for Tessera (`~/.local/share/tessera` on Linux).
+pub fn data_dir(explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(dir) = explicit {
+        return Some(dir.to_owned());
+    }
+    if let Some(dir) = std::env::var_os("TESSERA_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "tessera").map(|d| d.data_dir().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+
+    #[test]
+    fn missing_file_gives_defaults_and_values_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Settings::load(dir.path()).unwrap();
+        assert_eq!(s, Settings::default());
+        assert_eq!(s.get("pin-cache").unwrap(), "30");
+        s.set("pin-cache", "5").unwrap();
+        s.set("language", "en-US").unwrap();
+        s.set("business", "cloud-key").unwrap();
+        s.save(dir.path()).unwrap();
+        let back = Settings::load(dir.path()).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(back.get("language").unwrap(), "en-US");
+        assert_eq!(back.get("business").unwrap(), "cloud-key");
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [FILE_NAME]);
+    }
+
+    #[test]
+    fn bad_keys_values_and_files_are_typed_errors() {
+        let mut s = Settings::default();
+        assert!(matches!(
+            s.set("colour", "red"),
+            Err(SettingsError::UnknownKey { .. })
+        ));
+        assert!(matches!(
+            s.set("pin-cache", "15"),
+            Err(SettingsError::InvalidValue {
+                key: "pin-cache",
+                ..
+            })
+        ));
+        assert!(matches!(
+            s.set("language", "fr"),
+            Err(SettingsError::InvalidValue { .. })
+        ));
+        assert!(matches!(
+            s.get("colour"),
+            Err(SettingsError::UnknownKey { .. })
+        ));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), b"{not json").unwrap();
+        assert!(matches!(
+            Settings::load(dir.path()),
+            Err(SettingsError::Corrupt { .. })
+        ));
+    }
+
+    #[test]
+    fn unknown_fields_in_an_older_or_newer_file_are_tolerated() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            br#"{"pin-cache":"60","future":1}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            Settings::load(dir.path()).unwrap().pin_cache,
+            PinCacheTime::Minutes60
+        );
+    }
+}

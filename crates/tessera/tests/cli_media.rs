@@ -1,0 +1,655 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
+//! The file-device commands as a holder runs them: create, list, generate a key (CSR checked by
+//! `openssl req -verify`), import, sign (checked by `openssl pkeyutl`/`dgst`), wrong PIN until
+//! locked, SO unlock, PIN change, delete, settings. PINs only ever come from files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde::Deserialize;
+
+struct Client {
+    dir: tempfile::TempDir,
+}
+
+#[derive(Debug, Deserialize)]
+struct Listed {
+    label: String,
+    serial: String,
+    mode: String,
+    pin_retries_left: u8,
+    pin_max_retries: u8,
+    locked: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListedCertificate {
+    device: String,
+    sha256: String,
+    sha1: String,
+    subject: String,
+    issuer: String,
+    not_after: String,
+    status: String,
+    usage: String,
+    key: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Generated {
+    key_id: String,
+    algorithm: String,
+    csr_pem: String,
+}
+
+fn sm2_data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata/sm2-certs/sm2")
+        .join(name)
+}
+
+impl Client {
+    fn new() -> Self {
+        let c = Self {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        c.write("pin", "123456\n");
+        c.write("so", "so-secret-1\n");
+        c.write("wrong", "000000\n");
+        c.write("newpin", "24680135\n");
+        c
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn p(&self, name: &str) -> String {
+        self.path(name).to_str().unwrap().to_owned()
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.path(name), text).unwrap();
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let out = Command::new(env!("CARGO_BIN_EXE_tessera"))
+            .args(args)
+            .env("TESSERA_DATA_DIR", self.path("data"))
+            .env("NO_COLOR", "1")
+            .env("LANG", "en_US.UTF-8")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        for secret in ["123456", "so-secret-1", "24680135"] {
+            assert!(
+                !String::from_utf8_lossy(&out.stdout).contains(secret) && !stderr.contains(secret),
+                "a PIN was printed"
+            );
+        }
+        out
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json<T: for<'de> Deserialize<'de>>(&self, args: &[&str]) -> T {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    fn create(&self, label: &str, mode: &str, retries: &str) {
+        self.ok(&[
+            "device",
+            "create",
+            "--label",
+            label,
+            "--mode",
+            mode,
+            "--max-retries",
+            retries,
+            "--pin-file",
+            &self.p("pin"),
+            "--so-pin-file",
+            &self.p("so"),
+        ]);
+    }
+}
+
+fn openssl(args: &[&str]) -> Output {
+    Command::new("openssl").args(args).output().unwrap()
+}
+
+#[test]
+fn create_list_and_settings() {
+    let c = Client::new();
+    assert_eq!(c.json::<Vec<Listed>>(&["device", "list"]).len(), 0);
+    c.create("国密设备", "national", "6");
+    c.create("plain", "standard", "3");
+    let listed: Vec<Listed> = c.json(&["device", "list"]);
+    assert_eq!(listed.len(), 2);
+    let national = listed.iter().find(|d| d.label == "国密设备").unwrap();
+    assert_eq!(
+        (
+            national.mode.as_str(),
+            national.pin_retries_left,
+            national.pin_max_retries
+        ),
+        ("national", 6, 6)
+    );
+    assert!(!national.locked && national.serial.len() >= 8);
+    // Labels are unique.
+    let out = c.run(&[
+        "device",
+        "create",
+        "--label",
+        "plain",
+        "--pin-file",
+        &c.p("pin"),
+        "--so-pin-file",
+        &c.p("so"),
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    // No PIN file and no terminal: refused, not hung.
+    let out = c.run(&[
+        "device",
+        "create",
+        "--label",
+        "x",
+        "--so-pin-file",
+        &c.p("so"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+
+    assert!(c.ok(&["settings", "get", "pin-cache"]).contains("30"));
+    c.ok(&["settings", "set", "pin-cache", "off"]);
+    c.ok(&["settings", "set", "language", "zh-CN"]);
+    assert!(c.ok(&["settings", "get"]).contains("pin-cache = off"));
+    let out = c.run(&["settings", "set", "pin-cache", "7"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("off, 1, 5, 10, 30, 60"));
+    assert_eq!(c.run(&["settings", "get", "colour"]).status.code(), Some(2));
+}
+
+#[test]
+fn generated_keys_give_csrs_that_openssl_accepts() {
+    let c = Client::new();
+    c.create("dev", "national", "6");
+    for (alg, extra) in [
+        ("sm2", Some("distid:1234567812345678")),
+        ("p256", None),
+        ("rsa2048", None),
+    ] {
+        let generated: Generated = c.json(&[
+            "key",
+            "generate",
+            "--device",
+            "dev",
+            "--alg",
+            alg,
+            "--subject",
+            "CN=张三,O=某单位,C=CN",
+            "--pin-file",
+            &c.p("pin"),
+        ]);
+        assert!(!generated.key_id.is_empty(), "{alg}");
+        assert!(
+            generated.algorithm.starts_with(&alg[..3]),
+            "{alg}: {}",
+            generated.algorithm
+        );
+        c.write("csr.pem", &generated.csr_pem);
+        let csr = c.p("csr.pem");
+        let mut args = vec![
+            "req",
+            "-in",
+            csr.as_str(),
+            "-verify",
+            "-noout",
+            "-nameopt",
+            "utf8",
+            "-subject",
+        ];
+        if let Some(opt) = extra {
+            args.extend(["-vfyopt", opt]);
+        }
+        let out = openssl(&args);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success() && all.contains("verify OK"),
+            "{alg}: {all}"
+        );
+        assert!(all.contains("张三"), "{alg}: subject kept in UTF-8: {all}");
+    }
+}
+
+#[test]
+fn import_sign_and_verify_with_openssl() {
+    let c = Client::new();
+    c.create("dev", "national", "6");
+    let cert = sm2_data("client_sign.crt");
+    let key = sm2_data("client_sign.key");
+    let imported: Vec<ListedCertificate> = c.json(&[
+        "cert",
+        "import",
+        "--device",
+        "dev",
+        cert.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+        "--pin-file",
+        &c.p("pin"),
+    ]);
+    assert_eq!(imported.len(), 1);
+    let listed: Vec<ListedCertificate> = c.json(&["cert", "list", "--device", "dev"]);
+    assert_eq!(listed.len(), 1);
+    let entry = &listed[0];
+    assert_eq!(entry.device, "dev");
+    assert!(entry.subject.contains("CN=client sign") && entry.issuer.contains("CN=sub ca"));
+    assert_eq!(
+        (entry.status.as_str(), entry.usage.as_str()),
+        ("valid", "signing")
+    );
+    assert!(entry.key.is_some() && entry.sha1.len() == 40 && entry.not_after.ends_with('Z'));
+
+    c.write("msg", "签名的内容 — message to sign\n");
+    c.ok(&[
+        "sign",
+        "--device",
+        "dev",
+        "--cert",
+        &entry.sha256[..12],
+        "--in",
+        &c.p("msg"),
+        "--out",
+        &c.p("sig"),
+        "--pin-file",
+        &c.p("pin"),
+    ]);
+    let pubkey = openssl(&["x509", "-in", cert.to_str().unwrap(), "-pubkey", "-noout"]);
+    std::fs::write(c.path("pub.pem"), pubkey.stdout).unwrap();
+    let out = openssl(&[
+        "pkeyutl",
+        "-verify",
+        "-rawin",
+        "-digest",
+        "sm3",
+        "-pubin",
+        "-inkey",
+        &c.p("pub.pem"),
+        "-in",
+        &c.p("msg"),
+        "-sigfile",
+        &c.p("sig"),
+        "-pkeyopt",
+        "distid:1234567812345678",
+    ]);
+    assert!(
+        out.status.success(),
+        "openssl rejects our SM2 signature: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Our verify agrees, and fails on other data.
+    c.ok(&[
+        "verify",
+        "--cert",
+        cert.to_str().unwrap(),
+        "--in",
+        &c.p("msg"),
+        "--sig",
+        &c.p("sig"),
+    ]);
+    c.write("other", "other\n");
+    let out = c.run(&[
+        "verify",
+        "--cert",
+        cert.to_str().unwrap(),
+        "--in",
+        &c.p("other"),
+        "--sig",
+        &c.p("sig"),
+    ]);
+    assert_eq!(out.status.code(), Some(5));
+    // An openssl signature verifies with ours.
+    let out = openssl(&[
+        "pkeyutl",
+        "-sign",
+        "-rawin",
+        "-digest",
+        "sm3",
+        "-inkey",
+        key.to_str().unwrap(),
+        "-in",
+        &c.p("msg"),
+        "-out",
+        &c.p("osig"),
+        "-pkeyopt",
+        "distid:1234567812345678",
+    ]);
+    assert!(out.status.success());
+    c.ok(&[
+        "verify",
+        "--cert",
+        cert.to_str().unwrap(),
+        "--in",
+        &c.p("msg"),
+        "--sig",
+        &c.p("osig"),
+    ]);
+
+    // Export gives the same certificate back.
+    c.ok(&[
+        "cert",
+        "export",
+        "--device",
+        "dev",
+        "--cert",
+        &entry.sha256,
+        "--out",
+        &c.p("back.pem"),
+    ]);
+    let fp = openssl(&[
+        "x509",
+        "-in",
+        &c.p("back.pem"),
+        "-noout",
+        "-fingerprint",
+        "-sha256",
+    ]);
+    let fp = String::from_utf8(fp.stdout)
+        .unwrap()
+        .trim()
+        .rsplit('=')
+        .next()
+        .unwrap()
+        .replace(':', "")
+        .to_lowercase();
+    assert_eq!(fp, entry.sha256);
+
+    // Delete needs the PIN: a wrong one refuses and keeps the certificate.
+    let out = c.run(&[
+        "cert",
+        "delete",
+        "--device",
+        "dev",
+        "--cert",
+        &entry.sha256,
+        "--pin-file",
+        &c.p("wrong"),
+    ]);
+    assert_eq!(out.status.code(), Some(6));
+    assert_eq!(c.json::<Vec<ListedCertificate>>(&["cert", "list"]).len(), 1);
+    c.ok(&[
+        "cert",
+        "delete",
+        "--device",
+        "dev",
+        "--cert",
+        &entry.sha256,
+        "--with-key",
+        "--pin-file",
+        &c.p("pin"),
+    ]);
+    assert!(
+        c.json::<Vec<ListedCertificate>>(&["cert", "list"])
+            .is_empty()
+    );
+    let out = c.run(&[
+        "cert",
+        "delete",
+        "--device",
+        "dev",
+        "--cert",
+        &entry.sha256,
+        "--pin-file",
+        &c.p("pin"),
+    ]);
+    assert_eq!(out.status.code(), Some(8));
+}
+
+#[test]
+fn p256_key_signs_for_openssl_dgst() {
+    let c = Client::new();
+    c.create("dev", "standard", "6");
+    let generated: Generated = c.json(&[
+        "key",
+        "generate",
+        "--device",
+        "dev",
+        "--alg",
+        "p256",
+        "--subject",
+        "CN=ecdsa",
+        "--pin-file",
+        &c.p("pin"),
+    ]);
+    c.write("csr.pem", &generated.csr_pem);
+    // openssl issues a certificate for our CSR with a throwaway CA.
+    assert!(
+        openssl(&[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            &c.p("ca.key")
+        ])
+        .status
+        .success()
+    );
+    assert!(
+        openssl(&[
+            "req",
+            "-new",
+            "-x509",
+            "-key",
+            &c.p("ca.key"),
+            "-subj",
+            "/CN=Test CA",
+            "-days",
+            "30",
+            "-out",
+            &c.p("ca.pem")
+        ])
+        .status
+        .success()
+    );
+    c.write("ext.cnf", "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n");
+    let out = openssl(&[
+        "x509",
+        "-extfile",
+        &c.p("ext.cnf"),
+        "-req",
+        "-in",
+        &c.p("csr.pem"),
+        "-CA",
+        &c.p("ca.pem"),
+        "-CAkey",
+        &c.p("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "30",
+        "-out",
+        &c.p("leaf.pem"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let imported: Vec<ListedCertificate> = c.json(&[
+        "cert",
+        "import",
+        "--device",
+        "dev",
+        &c.p("leaf.pem"),
+        "--pin-file",
+        &c.p("pin"),
+    ]);
+    assert_eq!(
+        imported[0].key.as_deref(),
+        Some(generated.key_id.as_str()),
+        "the certificate finds its key"
+    );
+    c.write("msg", "data");
+    c.ok(&[
+        "sign",
+        "--device",
+        "dev",
+        "--cert",
+        &imported[0].sha1,
+        "--in",
+        &c.p("msg"),
+        "--out",
+        &c.p("sig"),
+        "--pin-file",
+        &c.p("pin"),
+    ]);
+    let out = openssl(&["x509", "-in", &c.p("leaf.pem"), "-pubkey", "-noout"]);
+    std::fs::write(c.path("pub.pem"), out.stdout).unwrap();
+    let out = openssl(&[
+        "dgst",
+        "-sha256",
+        "-verify",
+        &c.p("pub.pem"),
+        "-signature",
+        &c.p("sig"),
+        &c.p("msg"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The chain verifies against the CA.
+    c.ok(&[
+        "cert",
+        "verify",
+        &c.p("leaf.pem"),
+        "--roots",
+        &c.p("ca.pem"),
+    ]);
+}
+
+#[test]
+fn wrong_pins_count_down_then_lock_and_the_so_pin_unlocks() {
+    let c = Client::new();
+    c.create("dev", "standard", "3");
+    let cert = sm2_data("client_sign.crt");
+    let key = sm2_data("client_sign.key");
+    c.ok(&[
+        "cert",
+        "import",
+        "--device",
+        "dev",
+        cert.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+        "--pin-file",
+        &c.p("pin"),
+    ]);
+    c.write("msg", "m");
+    let sign = |pin: &str| {
+        c.run(&[
+            "--lang",
+            "en-US",
+            "sign",
+            "--device",
+            "dev",
+            "--cert",
+            "2680928939d713c1",
+            "--in",
+            &c.p("msg"),
+            "--pin-file",
+            &c.p(pin),
+        ])
+    };
+    for left in [2, 1] {
+        let out = sign("wrong");
+        assert_eq!(out.status.code(), Some(6));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(&format!("{left} tries left")),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = sign("wrong");
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: Vec<Listed> = c.json(&["device", "list"]);
+    assert!(listed[0].locked && listed[0].pin_retries_left == 0);
+    // Locked: even the right PIN is refused.
+    assert_eq!(sign("pin").status.code(), Some(7));
+    // A wrong SO PIN does not unlock.
+    let out = c.run(&[
+        "device",
+        "unlock",
+        "--device",
+        "dev",
+        "--so-pin-file",
+        &c.p("wrong"),
+        "--new-pin-file",
+        &c.p("newpin"),
+    ]);
+    assert_eq!(out.status.code(), Some(6));
+    c.ok(&[
+        "device",
+        "unlock",
+        "--device",
+        "dev",
+        "--so-pin-file",
+        &c.p("so"),
+        "--new-pin-file",
+        &c.p("newpin"),
+    ]);
+    assert_eq!(sign("pin").status.code(), Some(6), "the old PIN is gone");
+    assert!(sign("newpin").status.success());
+    // A PIN change: old PIN checked, new one works after.
+    let out = c.run(&[
+        "pin",
+        "change",
+        "--device",
+        "dev",
+        "--pin-file",
+        &c.p("wrong"),
+        "--new-pin-file",
+        &c.p("pin"),
+    ]);
+    assert_eq!(out.status.code(), Some(6));
+    c.ok(&[
+        "pin",
+        "change",
+        "--device",
+        "dev",
+        "--pin-file",
+        &c.p("newpin"),
+        "--new-pin-file",
+        &c.p("pin"),
+    ]);
+    assert!(sign("pin").status.success());
+}
