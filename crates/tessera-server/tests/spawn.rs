@@ -299,7 +299,7 @@ fn refuses_plain_http_off_loopback() {
     let out = Command::new(env!("CARGO_BIN_EXE_tessera-server"))
         .arg("--data-dir")
         .arg(dir.path())
-        .args(["--listen", "0.0.0.0:0"])
+        .env("TESSERA_LISTEN", "0.0.0.0:0") // through the environment variable
         .output()
         .unwrap();
     assert!(!out.status.success());
