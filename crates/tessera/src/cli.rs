@@ -18,7 +18,7 @@ use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEn
 use fluent_bundle::FluentValue as V;
 use tessera::app::{App, AppError};
 use tessera::i18n::{Lang, Localizer};
-use tessera_media::{Medium, MediumError};
+use tessera_media::{FormatError, Medium, MediumError};
 
 pub(crate) use output::Output;
 
@@ -313,9 +313,9 @@ pub(crate) fn login(
 fn app_exit_code(e: &AppError) -> u8 {
     match e {
         AppError::Medium(m) => match m {
-            MediumError::PinIncorrect { .. } | MediumError::SoPinIncorrect { .. } => {
-                exit::PIN_INCORRECT
-            }
+            MediumError::PinIncorrect { .. }
+            | MediumError::SoPinIncorrect { .. }
+            | MediumError::Format(FormatError::Pkcs12Password) => exit::PIN_INCORRECT,
             MediumError::Locked => exit::LOCKED,
             MediumError::NotFound { .. }
             | MediumError::NoSuchCertificate
@@ -376,6 +376,7 @@ pub(crate) fn medium_reason(l: &Localizer, e: &MediumError) -> String {
             l.text_with("err-pin-incorrect", &[("retries", V::from(*retries_left))])
         }
         MediumError::SoPinIncorrect { .. } => l.text("err-so-pin-incorrect"),
+        MediumError::Format(FormatError::Pkcs12Password) => l.text("err-pkcs12-password"),
         MediumError::Locked => l.text("err-locked"),
         MediumError::NotLoggedIn => l.text("err-not-logged-in"),
         MediumError::PinLength { min, max } => l.text_with(

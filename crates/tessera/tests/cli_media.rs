@@ -475,7 +475,10 @@ fn p256_key_signs_for_openssl_dgst() {
         .status
         .success()
     );
-    c.write("ext.cnf", "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n");
+    c.write(
+        "ext.cnf",
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n",
+    );
     let out = openssl(&[
         "x509",
         "-extfile",
@@ -652,4 +655,128 @@ fn wrong_pins_count_down_then_lock_and_the_so_pin_unlocks() {
         &c.p("pin"),
     ]);
     assert!(sign("pin").status.success());
+}
+
+#[test]
+fn pkcs12_import_and_export_round_trip_through_openssl() {
+    let c = Client::new();
+    c.create("dev", "standard", "6");
+    c.write("p12pass", "p12-secret\n");
+    // openssl makes a P-256 key and certificate and packs them (modern PBES2).
+    assert!(
+        openssl(&[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            &c.p("k.pem")
+        ])
+        .status
+        .success()
+    );
+    assert!(
+        openssl(&[
+            "req",
+            "-new",
+            "-x509",
+            "-key",
+            &c.p("k.pem"),
+            "-subj",
+            "/CN=p12 holder",
+            "-days",
+            "30",
+            "-out",
+            &c.p("c.pem")
+        ])
+        .status
+        .success()
+    );
+    let out = openssl(&[
+        "pkcs12",
+        "-export",
+        "-inkey",
+        &c.p("k.pem"),
+        "-in",
+        &c.p("c.pem"),
+        "-out",
+        &c.p("in.pfx"),
+        "-passout",
+        "pass:p12-secret",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A wrong password is refused with exit 6.
+    c.write("badpass", "nope\n");
+    let out = c.run(&[
+        "cert",
+        "import",
+        "--device",
+        "dev",
+        &c.p("in.pfx"),
+        "--password-file",
+        &c.p("badpass"),
+        "--pin-file",
+        &c.p("pin"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let imported: Vec<ListedCertificate> = c.json(&[
+        "cert",
+        "import",
+        "--device",
+        "dev",
+        &c.p("in.pfx"),
+        "--exportable",
+        "--password-file",
+        &c.p("p12pass"),
+        "--pin-file",
+        &c.p("pin"),
+    ]);
+    assert_eq!(imported.len(), 1);
+    assert!(imported[0].subject.contains("CN=p12 holder") && imported[0].key.is_some());
+    // Export with the key; openssl opens it with the password and finds key and certificate.
+    c.ok(&[
+        "cert",
+        "export",
+        "--device",
+        "dev",
+        "--cert",
+        &imported[0].sha256,
+        "--pkcs12",
+        "--with-key",
+        "--out",
+        &c.p("out.p12"),
+        "--password-file",
+        &c.p("p12pass"),
+        "--pin-file",
+        &c.p("pin"),
+    ]);
+    let out = openssl(&[
+        "pkcs12",
+        "-in",
+        &c.p("out.p12"),
+        "-nodes",
+        "-passin",
+        "pass:p12-secret",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("PRIVATE KEY") && text.contains("CERTIFICATE"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Same key: openssl's public key from the export equals the original.
+    let original = openssl(&["pkey", "-in", &c.p("k.pem"), "-pubout"]).stdout;
+    std::fs::write(c.path("exported.pem"), text.as_bytes()).unwrap();
+    let exported = openssl(&["pkey", "-in", &c.p("exported.pem"), "-pubout"]).stdout;
+    assert_eq!(original, exported);
 }

@@ -9,7 +9,7 @@ help-after-main =
       3  an input file could not be read
       4  the input is not a valid certificate
       5  the certificate chain or signature did not validate
-      6  wrong PIN
+      6  wrong PIN or password
       7  the medium is locked
       8  no such medium or certificate
       9  the medium refused the operation
@@ -204,3 +204,5 @@ err-no-matching-key = no private key on the medium matches certificate { $thumbp
 err-medium = the medium failed: { $reason }
 err-setting-unknown = there is no setting named { $key }
 err-setting-invalid = { $key } does not accept "{ $value }"; choose one of: { $expected }
+prompt-pkcs12-password = PKCS#12 password
+err-pkcs12-password = wrong PKCS#12 password

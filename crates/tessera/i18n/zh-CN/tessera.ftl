@@ -9,7 +9,7 @@ help-after-main =
       3  无法读取输入文件
       4  输入不是有效的证书
       5  证书链或签名验证未通过
-      6  介质密码错误
+      6  介质密码或文件密码错误
       7  介质已锁定
       8  找不到介质或证书
       9  介质拒绝了操作
@@ -202,3 +202,5 @@ err-no-matching-key = 介质上没有与证书 { $thumbprint } 对应的私钥
 err-medium = 介质操作失败：{ $reason }
 err-setting-unknown = 没有名为 { $key } 的设置项
 err-setting-invalid = 设置项 { $key } 不接受 “{ $value }”，可选值：{ $expected }
+prompt-pkcs12-password = 请输入 PKCS#12 文件密码
+err-pkcs12-password = PKCS#12 文件密码错误

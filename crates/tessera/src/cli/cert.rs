@@ -51,8 +51,14 @@ pub(crate) enum CertCommand {
         #[arg(value_name = "FILE")]
         file: String,
         /// Private key file (PKCS#8 or SEC1, PEM or DER) to import with the certificate.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "pkcs12")]
         key: Option<String>,
+        /// FILE is PKCS#12 (.pfx/.p12; also assumed from those extensions).
+        #[arg(long)]
+        pkcs12: bool,
+        /// File whose first line is the PKCS#12 password (default: prompt).
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<std::path::PathBuf>,
         /// Allow the imported private key to be exported later.
         #[arg(long)]
         exportable: bool,
@@ -68,9 +74,21 @@ pub(crate) enum CertCommand {
         /// Thumbprint (SHA-256 or SHA-1, at least 8 hex digits).
         #[arg(long)]
         cert: String,
-        /// Output file; standard output when omitted.
-        #[arg(long, value_name = "FILE")]
+        /// Output file; standard output when omitted (PEM only).
+        #[arg(long, value_name = "FILE", required_if_eq("pkcs12", "true"))]
         out: Option<std::path::PathBuf>,
+        /// Write PKCS#12 instead of PEM.
+        #[arg(long)]
+        pkcs12: bool,
+        /// With --pkcs12: include the private key (only if it was made or imported exportable).
+        #[arg(long, requires = "pkcs12")]
+        with_key: bool,
+        /// File whose first line is the PKCS#12 password (default: prompt).
+        #[arg(long, value_name = "FILE", requires = "pkcs12")]
+        password_file: Option<std::path::PathBuf>,
+        /// File whose first line is the PIN, needed with --with-key (default: prompt).
+        #[arg(long, value_name = "FILE")]
+        pin_file: Option<std::path::PathBuf>,
     },
     /// Delete a certificate from a device (asks for the PIN).
     Delete {
@@ -167,22 +185,38 @@ pub(crate) fn run(
             device,
             file,
             key,
+            pkcs12,
+            password_file,
             exportable,
             pin_file,
-        } => import(
-            &mut app()?,
-            &device,
-            &file,
-            key.as_deref(),
-            exportable,
-            pin_file.as_deref(),
-            out,
-        ),
+        } => {
+            let source = ImportSource {
+                file,
+                key,
+                pkcs12,
+                password_file,
+                exportable,
+            };
+            import(&mut app()?, &device, &source, pin_file.as_deref(), out)
+        }
         CertCommand::Export {
             device,
             cert,
             out: file,
-        } => export(&app()?, &device, &cert, file.as_deref(), out),
+            pkcs12,
+            with_key,
+            password_file,
+            pin_file,
+        } => {
+            let target = ExportTarget {
+                file,
+                pkcs12,
+                with_key,
+                password_file,
+                pin_file,
+            };
+            export(&mut app()?, &device, &cert, &target, out)
+        }
         CertCommand::Delete {
             device,
             cert,
@@ -289,30 +323,64 @@ fn list(
     Ok(exit::OK)
 }
 
+/// What `cert import` reads.
+struct ImportSource {
+    file: String,
+    key: Option<String>,
+    pkcs12: bool,
+    password_file: Option<std::path::PathBuf>,
+    exportable: bool,
+}
+
 fn import(
     app: &mut tessera::app::App,
     device: &str,
-    file: &str,
-    key: Option<&str>,
-    exportable: bool,
+    source: &ImportSource,
     pin_file: Option<&std::path::Path>,
     out: &mut Output<'_>,
 ) -> Result<u8, Failure> {
     use tessera_media::Medium as _;
-    let certs = read_certificates(file)?;
-    let mut medium = app.open_medium(device)?;
-    super::login(app, &mut medium, out.l, pin_file)?;
-    let imported = match key {
-        Some(key_path) => {
-            let key_bytes = zeroize::Zeroizing::new(read_input(key_path)?);
-            let pkcs8 = tessera_media::pkcs8_from_key_file(&key_bytes)?;
-            let ders: Vec<Vec<u8>> = certs.iter().map(|c| c.der().to_vec()).collect();
-            medium.import_key(&pkcs8, &ders, exportable)?.1
-        }
-        None => certs
+    let l = out.l;
+    let is_pkcs12 = source.pkcs12
+        || [".p12", ".pfx"]
             .iter()
-            .map(|c| medium.import_certificate(c.der()))
-            .collect::<Result<Vec<_>, _>>()?,
+            .any(|ext| source.file.to_ascii_lowercase().ends_with(ext));
+    let bytes = zeroize::Zeroizing::new(read_input(&source.file)?);
+    let mut medium = app.open_medium(device)?;
+    let imported: Vec<tessera_media::CertEntry> = if is_pkcs12 {
+        let password = super::secret::read_secret(
+            l,
+            source.password_file.as_deref(),
+            "prompt-pkcs12-password",
+        )?;
+        let password = secrecy::SecretString::from(password);
+        super::login(app, &mut medium, l, pin_file)?;
+        tessera_media::pkcs12::import_pkcs12(&mut medium, &bytes, &password, source.exportable)?
+            .into_iter()
+            .flat_map(|(_, certs)| certs)
+            .collect()
+    } else if let Some(key_path) = &source.key {
+        let certs = tessera_x509::parse_certificates(&bytes).map_err(|e| Failure::Parse {
+            path: source.file.clone(),
+            source: e,
+        })?;
+        let pkcs8 =
+            tessera_media::pkcs8_from_key_file(&zeroize::Zeroizing::new(read_input(key_path)?))?;
+        super::login(app, &mut medium, l, pin_file)?;
+        let ders: Vec<Vec<u8>> = certs.iter().map(|c| c.der().to_vec()).collect();
+        medium.import_key(&pkcs8, &ders, source.exportable)?.1
+    } else {
+        // Refuse what is neither a certificate nor a key before asking for the PIN.
+        if let Err(e) = tessera_x509::parse_certificates(&bytes)
+            && tessera_media::pkcs8_from_key_file(&bytes).is_err()
+        {
+            return Err(Failure::Parse {
+                path: source.file.clone(),
+                source: e,
+            });
+        }
+        super::login(app, &mut medium, l, pin_file)?;
+        tessera_media::pkcs12::import_pem(&mut medium, &bytes, source.exportable)?.1
     };
     let now = OffsetDateTime::now_utc();
     let info = medium.info()?;
@@ -331,17 +399,48 @@ fn import(
     Ok(exit::OK)
 }
 
+/// Where and how `cert export` writes.
+struct ExportTarget {
+    file: Option<std::path::PathBuf>,
+    pkcs12: bool,
+    with_key: bool,
+    password_file: Option<std::path::PathBuf>,
+    pin_file: Option<std::path::PathBuf>,
+}
+
 fn export(
-    app: &tessera::app::App,
+    app: &mut tessera::app::App,
     device: &str,
     cert: &str,
-    file: Option<&std::path::Path>,
+    target: &ExportTarget,
     out: &mut Output<'_>,
 ) -> Result<u8, Failure> {
-    let medium = app.open_medium(device)?;
+    let mut medium = app.open_medium(device)?;
     let entry = tessera::app::find_certificate(&medium, cert)?;
+    if target.pkcs12 {
+        let l = out.l;
+        let password = super::secret::read_secret(
+            l,
+            target.password_file.as_deref(),
+            "prompt-pkcs12-password",
+        )?;
+        let password = secrecy::SecretString::from(password);
+        if target.with_key {
+            super::login(app, &mut medium, l, target.pin_file.as_deref())?;
+        }
+        let p12 = tessera_media::pkcs12::export_pkcs12(
+            &mut medium,
+            &entry.reference,
+            &password,
+            target.with_key,
+        )?;
+        if let Some(path) = &target.file {
+            std::fs::write(path, p12).map_err(Failure::Write)?;
+        }
+        return Ok(exit::OK);
+    }
     let pem = entry.certificate.to_pem();
-    match file {
+    match &target.file {
         Some(path) => std::fs::write(path, &pem).map_err(Failure::Write)?,
         None => out.line(pem.trim_end())?,
     }
