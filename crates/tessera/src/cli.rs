@@ -377,6 +377,18 @@ pub(crate) fn medium_reason(l: &Localizer, e: &MediumError) -> String {
         }
         MediumError::SoPinIncorrect { .. } => l.text("err-so-pin-incorrect"),
         MediumError::Format(FormatError::Pkcs12Password) => l.text("err-pkcs12-password"),
+        MediumError::Format(FormatError::Corrupt { reason }) => l.text_with(
+            "err-device-corrupt",
+            &[("reason", V::from(reason.as_str()))],
+        ),
+        MediumError::Format(FormatError::NewerVersion { found, supported }) => l.text_with(
+            "err-device-newer",
+            &[
+                ("found", V::from(*found)),
+                ("supported", V::from(*supported)),
+            ],
+        ),
+        MediumError::Format(FormatError::Tampered) => l.text("err-device-tampered"),
         MediumError::Locked => l.text("err-locked"),
         MediumError::NotLoggedIn => l.text("err-not-logged-in"),
         MediumError::PinLength { min, max } => l.text_with(

@@ -780,3 +780,186 @@ fn pkcs12_import_and_export_round_trip_through_openssl() {
     let exported = openssl(&["pkey", "-in", &c.p("exported.pem"), "-pubout"]).stdout;
     assert_eq!(original, exported);
 }
+
+/// The message of a failed run, in `lang`.
+fn failure(c: &Client, lang: &str, args: &[&str]) -> (Option<i32>, String) {
+    let mut all = vec!["--lang", lang];
+    all.extend_from_slice(args);
+    let out = c.run(&all);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bad_input_has_clear_messages_in_both_languages() {
+    let c = Client::new();
+    c.create("dev", "standard", "6");
+    let pin = c.p("pin");
+    let wrong = c.p("wrong");
+
+    // A certificate whose key is not on the device.
+    let cert = sm2_data("server_sign.crt");
+    let args = [
+        "cert",
+        "import",
+        "--device",
+        "dev",
+        cert.to_str().unwrap(),
+        "--pin-file",
+        pin.as_str(),
+    ];
+    let (code, zh) = failure(&c, "zh-CN", &args);
+    assert_eq!(code, Some(9));
+    assert!(
+        zh.contains("没有与证书") && zh.contains("对应的私钥"),
+        "{zh}"
+    );
+    let (_, en) = failure(&c, "en-US", &args);
+    assert!(
+        en.contains("no private key on the medium matches certificate"),
+        "{en}"
+    );
+
+    // Wrong PIN, in both languages.
+    let args = [
+        "key",
+        "generate",
+        "--device",
+        "dev",
+        "--alg",
+        "p256",
+        "--subject",
+        "CN=x",
+        "--pin-file",
+        wrong.as_str(),
+    ];
+    let (code, zh) = failure(&c, "zh-CN", &args);
+    assert_eq!(code, Some(6));
+    assert!(zh.contains("介质密码错误，还可尝试 5 次"), "{zh}");
+    let (_, en) = failure(&c, "en-US", &args);
+    assert!(en.contains("wrong PIN, 4 tries left"), "{en}");
+
+    // Wrong PKCS#12 password.
+    assert!(
+        openssl(&[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            &c.p("k.pem")
+        ])
+        .status
+        .success()
+    );
+    assert!(
+        openssl(&[
+            "req",
+            "-new",
+            "-x509",
+            "-key",
+            &c.p("k.pem"),
+            "-subj",
+            "/CN=x",
+            "-out",
+            &c.p("c.pem")
+        ])
+        .status
+        .success()
+    );
+    assert!(
+        openssl(&[
+            "pkcs12",
+            "-export",
+            "-inkey",
+            &c.p("k.pem"),
+            "-in",
+            &c.p("c.pem"),
+            "-out",
+            &c.p("x.p12"),
+            "-passout",
+            "pass:right"
+        ])
+        .status
+        .success()
+    );
+    let args = [
+        "cert",
+        "import",
+        "--device",
+        "dev",
+        &c.p("x.p12"),
+        "--password-file",
+        wrong.as_str(),
+        "--pin-file",
+        pin.as_str(),
+    ];
+    let (code, zh) = failure(&c, "zh-CN", &args);
+    assert_eq!(code, Some(6));
+    assert!(zh.contains("PKCS#12 文件密码错误"), "{zh}");
+    assert!(
+        failure(&c, "en-US", &args)
+            .1
+            .contains("wrong PKCS#12 password")
+    );
+
+    // A damaged device file and one from a newer format: reported, never rewritten.
+    let devices = c.path("data").join("devices");
+    let file = std::fs::read_dir(&devices)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let original = std::fs::read(&file).unwrap();
+    let newer = String::from_utf8(original.clone()).unwrap().replacen(
+        "\"version\": 1",
+        "\"version\": 99",
+        1,
+    );
+    assert_ne!(
+        newer.as_bytes(),
+        original.as_slice(),
+        "the format names its version"
+    );
+    for (damaged, zh_text, en_text) in [
+        (
+            original[..original.len() / 2].to_vec(),
+            "设备文件已损坏",
+            "the device file is damaged",
+        ),
+        (newer.into_bytes(), "高于本程序支持的版本", "newer than the"),
+    ] {
+        std::fs::write(&file, &damaged).unwrap();
+        for (lang, expected) in [("zh-CN", zh_text), ("en-US", en_text)] {
+            let out = c.run(&["--lang", lang, "device", "list"]);
+            assert!(out.status.success());
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains(expected), "{lang}: {text}");
+            // Using it by label finds nothing usable; nothing touches the file.
+            let (code, _) = failure(
+                &c,
+                lang,
+                &[
+                    "pin",
+                    "change",
+                    "--device",
+                    "dev",
+                    "--pin-file",
+                    pin.as_str(),
+                    "--new-pin-file",
+                    pin.as_str(),
+                ],
+            );
+            assert_eq!(code, Some(8));
+        }
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            damaged,
+            "the damaged file was not overwritten"
+        );
+    }
+}

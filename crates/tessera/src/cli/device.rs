@@ -22,6 +22,9 @@ pub(crate) enum DeviceCommand {
         /// standard seals keys with AES-256-GCM; national (国密) with SM4-GCM.
         #[arg(long, value_enum, default_value_t = Mode::Standard)]
         mode: Mode,
+        /// Shorthand for --mode national.
+        #[arg(long, conflicts_with = "mode")]
+        national: bool,
         /// Wrong PINs allowed before the device locks.
         #[arg(long, default_value_t = tessera_media::file_device::DEFAULT_MAX_RETRIES)]
         max_retries: u8,
@@ -108,15 +111,16 @@ pub(crate) fn run(cmd: DeviceCommand, app: &mut App, out: &mut Output<'_>) -> Re
         DeviceCommand::Create {
             label,
             mode,
+            national,
             max_retries,
             pin_file,
             so_pin_file,
         } => {
             let pin = secret::new_pin(l, pin_file.as_deref())?;
             let so_pin = secret::so_pin(l, so_pin_file.as_deref())?;
-            let mode = match mode {
-                Mode::Standard => AlgorithmMode::Standard,
-                Mode::National => AlgorithmMode::National,
+            let mode = match (mode, national) {
+                (Mode::National, _) | (_, true) => AlgorithmMode::National,
+                (Mode::Standard, false) => AlgorithmMode::Standard,
             };
             let options = CreateOptions::new(label)
                 .mode(mode)
