@@ -1,9 +1,7 @@
 //! SM2 digital signatures (GB/T 32918.2 §6-7).
 
 use der::{Decode as _, asn1::UintRef};
-use elliptic_curve::{
-    PrimeField as _, group::Group as _, ops::MulByGeneratorVartime, point::AffineCoordinates as _,
-};
+use elliptic_curve::{PrimeField as _, group::Group as _, point::AffineCoordinates as _};
 use sm2::{FieldBytes, NonZeroScalar, ProjectivePoint, Scalar};
 use subtle::ConstantTimeEq as _;
 
@@ -179,8 +177,9 @@ impl Sm2PublicKey {
 
     /// Verifies `sig` over a precomputed `e = SM3(Z_A || M)` (GB/T 32918.2 §7.1 from step B5).
     ///
-    /// `[s]G + [t]P_A` is one two-scalar multiplication with the precomputed table for G; all
-    /// inputs are public, so it runs in variable time.
+    /// `[s]G + [t]P_A` is one interleaved two-scalar multiplication with a precomputed table
+    /// for G, in the crate's own variable-time arithmetic (`super::vartime`): all inputs are
+    /// public. Step B7 is checked as `x1 ≡ r − e (mod n)`, which needs no inversion.
     pub fn verify_digest(&self, e: &[u8; 32], sig: &Sm2Signature) -> Result<()> {
         let bad = CryptoError::BadSignature { algorithm: ALG };
         // B1-B2 hold by construction: r and s are in [1, n-1].
@@ -190,20 +189,9 @@ impl Sm2PublicKey {
         if bool::from(t.is_zero()) {
             return Err(bad);
         }
-        // B6: (x1, y1) = [s]G + [t]P_A; the identity never verifies.
-        let point = ProjectivePoint::mul_by_generator_and_mul_add_vartime(
-            &s,
-            &t,
-            &ProjectivePoint::from(*self.point()),
-        );
-        if bool::from(point.is_identity()) {
-            return Err(bad);
-        }
-        // B7: R = (e + x1) mod n must equal r.
-        let x1 = point.to_affine().x();
-        let big_r =
-            scalar_from_bytes(e) + <Scalar as elliptic_curve::ops::Reduce<FieldBytes>>::reduce(&x1);
-        if bool::from(big_r.ct_eq(&r)) {
+        // B6-B7: (x1, y1) = [s]G + [t]P_A is not the identity and (e + x1) mod n = r.
+        let c = r - scalar_from_bytes(e);
+        if super::vartime::check_b6_b7(&s, &t, self.point(), &c) {
             Ok(())
         } else {
             Err(bad)
