@@ -41,6 +41,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             crate::metrics::track,
         ))
+        .layer(axum::middleware::from_fn(scope_request_id))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state);
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -50,7 +51,9 @@ pub fn app(state: AppState) -> Router {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("-");
         tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
-    });
+    })
+    // one INFO line per answered request (status, latency), inside the span with its id
+    .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO));
     areas.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
@@ -58,6 +61,31 @@ pub fn app(state: AppState) -> Router {
             .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
             .layer(CatchPanicLayer::custom(panic_response)),
     )
+}
+
+tokio::task_local! {
+    static CURRENT_REQUEST_ID: String;
+}
+
+/// The id of the request being handled on this task, if any (for problem `instance`).
+pub(crate) fn current_request_id() -> Option<String> {
+    CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// Middleware: makes the request id visible to `ApiError::into_response`, which has no request.
+async fn scope_request_id(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let id = request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    match id {
+        Some(id) => CURRENT_REQUEST_ID.scope(id, next.run(request)).await,
+        None => next.run(request).await,
+    }
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {

@@ -240,6 +240,8 @@ impl IntoResponse for ApiError {
         }
         let mut problem = Problem::new(code, title, status.as_u16());
         problem.detail = detail;
+        problem.instance =
+            crate::api::current_request_id().map(|id| format!("urn:tessera:request:{id}"));
         problem.retry_after = retry_after;
         problem_response(&problem, status)
     }

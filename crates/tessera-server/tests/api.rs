@@ -135,6 +135,22 @@ async fn request_id_is_propagated() {
         .body(Body::empty())
         .unwrap();
     assert_eq!(send(&s, req).await.request_id.as_deref(), Some("abc-123"));
+    // problems name the request they answer
+    let req = Request::get("/nope")
+        .header("x-request-id", "abc-456")
+        .body(Body::empty())
+        .unwrap();
+    let problem = send(&s, req).await.problem(404, "not_found");
+    assert_eq!(problem["instance"], "urn:tessera:request:abc-456");
+    let problem = send(&s, post_json("/v1/sms/code", "{"))
+        .await
+        .problem(400, "malformed_json");
+    assert!(
+        problem["instance"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:tessera:request:")
+    );
 }
 
 #[tokio::test]

@@ -306,3 +306,44 @@ fn refuses_plain_http_off_loopback() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("refusing plain HTTP"), "{err}");
 }
+
+#[tokio::test]
+async fn tls_from_pem_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    params
+        .subject_alt_names
+        .push(rcgen::SanType::IpAddress([127, 0, 0, 1].into()));
+    let cert = params.self_signed(&key).unwrap();
+    let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_path, cert.pem()).unwrap();
+    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    let data = dir.path().join("data");
+    let server = spawn(
+        &data,
+        &[
+            "--tls-cert",
+            cert_path.to_str().unwrap(),
+            "--tls-key",
+            key_path.to_str().unwrap(),
+        ],
+    );
+    let out = server.output_until("TLS SHA-256:").join("\n");
+    assert!(
+        out.contains(&tessera_server::tls::fingerprint(cert.der())),
+        "{out}"
+    );
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let trusted = reqwest::Certificate::from_pem(cert.pem().as_bytes()).unwrap();
+    let http = reqwest::Client::builder()
+        .tls_certs_only([trusted])
+        .build()
+        .unwrap();
+    let health = http
+        .get(format!("{}/healthz", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+}
