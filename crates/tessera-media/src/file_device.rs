@@ -197,6 +197,7 @@ impl FileDeviceStore {
             path,
             state: file,
             data_key: None,
+            unsealed: Default::default(),
         })
     }
 }
@@ -223,11 +224,13 @@ fn check_pin_len(len: usize) -> Result<()> {
 }
 
 /// An open file device. Holds the data key in memory (zeroized on logout and drop) after a
-/// successful login.
+/// successful login, and the private keys it has unsealed since, so that repeated signatures
+/// skip the unseal, parse and public-key check (zeroized likewise).
 pub struct FileDevice {
     path: PathBuf,
     state: DeviceFile,
     data_key: Option<Zeroizing<Vec<u8>>>,
+    unsealed: std::collections::HashMap<String, crate::keys::PrivateKey>,
 }
 
 impl std::fmt::Debug for FileDevice {
@@ -250,6 +253,7 @@ impl FileDevice {
             path,
             state,
             data_key: None,
+            unsealed: Default::default(),
         })
     }
 
@@ -273,6 +277,7 @@ impl FileDevice {
     fn commit(&mut self, next: DeviceFile) -> Result<()> {
         atomic::write(&self.path, &next.to_bytes()?)?;
         self.state = next;
+        self.unsealed.clear();
         Ok(())
     }
 
@@ -324,6 +329,7 @@ impl FileDevice {
     fn login_impl(&mut self, pin: &Pin) -> Result<()> {
         let key = self.verify_pin(pin)?;
         self.data_key = Some(key);
+        self.unsealed.clear();
         Ok(())
     }
 

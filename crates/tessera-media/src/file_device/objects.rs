@@ -60,6 +60,16 @@ impl FileDevice {
         })
     }
 
+    /// The private key `key`, unsealed once per login and kept until logout or the next write.
+    fn unsealed_key(&mut self, key: &KeyRef) -> Result<&PrivateKey> {
+        let id = key.to_hex();
+        if !self.unsealed.contains_key(&id) {
+            let private = self.private_key(key)?;
+            self.unsealed.insert(id.clone(), private);
+        }
+        self.unsealed.get(&id).ok_or(MediumError::NoSuchKey)
+    }
+
     /// Unseals a private key and checks it against its stored public half.
     fn private_key(&self, key: &KeyRef) -> Result<PrivateKey> {
         let data_key = self.data_key()?;
@@ -133,6 +143,7 @@ impl Medium for FileDevice {
 
     fn logout(&mut self) {
         self.data_key = None;
+        self.unsealed.clear();
     }
 
     fn change_pin(&mut self, old: &Pin, new: &Pin) -> Result<()> {
@@ -251,11 +262,11 @@ impl Medium for FileDevice {
     }
 
     fn sign(&mut self, key: &KeyRef, alg: &SignAlg, data: &[u8]) -> Result<Vec<u8>> {
-        self.private_key(key)?.sign(alg, data)
+        self.unsealed_key(key)?.sign(alg, data)
     }
 
     fn decrypt(&mut self, key: &KeyRef, alg: &EncAlg, data: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        self.private_key(key)?.decrypt(alg, data)
+        self.unsealed_key(key)?.decrypt(alg, data)
     }
 
     fn data_objects(&self) -> Result<Vec<String>> {
