@@ -49,16 +49,26 @@ fn invalid(reason: impl ToString) -> FormatError {
 
 /// DER `CertificationRequest` for `key` (RFC 2986 §4): no attributes.
 pub(crate) fn build(key: &PrivateKey, request: &CsrRequest) -> Result<Vec<u8>> {
+    build_with(&key.spki_der()?, request, |tbs| key.sign_csr(tbs))
+}
+
+/// DER `CertificationRequest` for the public key `spki` (DER SubjectPublicKeyInfo), signed by
+/// `sign`, which gets the DER `CertificationRequestInfo` and returns the signature algorithm and
+/// the signature (for keys that never leave a token).
+pub(crate) fn build_with(
+    spki: &[u8],
+    request: &CsrRequest,
+    sign: impl FnOnce(&[u8]) -> Result<(spki::AlgorithmIdentifierOwned, Vec<u8>)>,
+) -> Result<Vec<u8>> {
     let subject = Name::from_str(&request.subject).map_err(invalid)?;
-    let spki = key.spki_der()?;
     let info = CertReqInfo {
         version: Version::V1,
         subject,
-        public_key: spki::SubjectPublicKeyInfoOwned::from_der(&spki).map_err(invalid)?,
+        public_key: spki::SubjectPublicKeyInfoOwned::from_der(spki).map_err(invalid)?,
         attributes: Default::default(),
     };
     let tbs = info.to_der().map_err(invalid)?;
-    let (algorithm, signature) = key.sign_csr(&tbs)?;
+    let (algorithm, signature) = sign(&tbs)?;
     let req = CertReq {
         info,
         algorithm,

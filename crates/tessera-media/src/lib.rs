@@ -9,6 +9,8 @@
 //! derived from the PIN with Argon2id (RFC 9106) and AES-256-GCM or SM4-GCM (RFC 8998). Format:
 //! `docs/file-device.md`.
 //!
+//! PKCS#11 tokens (USB keys, smart cards, SoftHSM2): [`pkcs11`].
+//!
 //! PKCS#12 (RFC 7292) and PEM (RFC 7468) import and export: [`pkcs12`].
 #![forbid(unsafe_code)]
 
@@ -19,6 +21,7 @@ mod key_file;
 mod keys;
 mod medium;
 mod pin;
+pub mod pkcs11;
 pub mod pkcs12;
 
 pub use csr::CsrRequest;

@@ -1,14 +1,19 @@
 //! The conformance suite every medium passes, generic over [`Medium`], run here against the file
-//! device in both modes. Outside oracle: the `openssl` command line (3.0).
+//! device in both modes and against a SoftHSM2 token through PKCS#11. Outside oracle: the
+//! `openssl` command line (3.0). What a backend cannot do is declared in its [`Profile`] with the
+//! reason, and printed as `SKIP` when the suite runs.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
+    clippy::print_stderr,
     reason = "tests"
 )]
 
 #[path = "conformance/openssl.rs"]
 mod openssl;
+#[path = "conformance/softhsm.rs"]
+mod softhsm;
 
 use openssl::{DISTID, Scratch, pem};
 use tessera_crypto::{digest::DigestAlgorithm, sm2::CiphertextFormat};
@@ -18,7 +23,37 @@ use tessera_media::{
 };
 
 const PIN: &str = "123456";
-const SO_PIN: &str = "87654321";
+const SO_PIN: &str = "12345678";
+
+/// What a backend can do, and why not where it cannot.
+#[derive(Debug, Clone, Copy)]
+struct Profile {
+    /// Why wrong PINs do not count down one by one to a lock, if they do not.
+    no_exact_lockout: Option<&'static str>,
+    /// Why SM2 is unavailable, if it is.
+    no_sm2: Option<&'static str>,
+    /// Private objects are invisible, not refused, before login (PKCS#11 v2.40 §4.4).
+    private_hidden_before_login: bool,
+}
+
+const FILE_DEVICE: Profile = Profile {
+    no_exact_lockout: None,
+    no_sm2: None,
+    private_hidden_before_login: false,
+};
+
+const SOFTHSM2: Profile = Profile {
+    no_exact_lockout: Some(
+        "SoftHSM2 keeps no retry counter and never locks the user PIN; PKCS#11 reports only the \
+         COUNT_LOW/FINAL_TRY/LOCKED flags",
+    ),
+    no_sm2: Some("SoftHSM2 offers no SM2 mechanism (operations return Unsupported)"),
+    private_hidden_before_login: true,
+};
+
+fn skip(check: &str, reason: &str) {
+    eprintln!("SKIP {check}: {reason}");
+}
 
 fn pin() -> Pin {
     Pin::new(PIN)
@@ -26,19 +61,79 @@ fn pin() -> Pin {
 
 /// Runs every check on fresh media from `fresh`, whose user PIN is [`PIN`] and SO PIN
 /// [`SO_PIN`].
-fn conformance<M: Medium>(mut fresh: impl FnMut() -> M) {
+fn conformance<M: Medium>(p: Profile, mut fresh: impl FnMut() -> M) {
     info_before_login(&mut fresh());
-    wrong_pin_counts_down_and_locks(&mut fresh());
-    right_pin_resets_the_count(&mut fresh());
+    match p.no_exact_lockout {
+        None => {
+            wrong_pin_counts_down_and_locks(&mut fresh());
+            right_pin_resets_the_count(&mut fresh());
+        }
+        Some(reason) => {
+            skip("wrong_pin_counts_down_and_locks", reason);
+            wrong_pin_lowers_the_count_and_so_resets(&mut fresh());
+        }
+    }
     change_pin(&mut fresh());
     private_operations_need_login(&mut fresh());
     for spec in [KeySpec::Sm2, KeySpec::P256, KeySpec::Rsa2048] {
-        generate_sign_verify_with_openssl(&mut fresh(), spec);
+        match (spec, p.no_sm2) {
+            (KeySpec::Sm2, Some(reason)) => {
+                skip("generate_sign_verify_with_openssl(Sm2)", reason);
+                sm2_refused(&mut fresh());
+            }
+            _ => generate_sign_verify_with_openssl(&mut fresh(), spec),
+        }
     }
-    sm2_decrypts_openssl_ciphertext(&mut fresh());
-    certificate_import_binds_and_delete_needs_pin(&mut fresh());
-    data_objects_round_trip(&mut fresh());
-    keys_not_exportable_unless_asked(&mut fresh());
+    match p.no_sm2 {
+        None => sm2_decrypts_openssl_ciphertext(&mut fresh()),
+        Some(reason) => skip("sm2_decrypts_openssl_ciphertext", reason),
+    }
+    let specs = match p.no_sm2 {
+        None => [KeySpec::Sm2, KeySpec::P256],
+        Some(_) => [KeySpec::P256, KeySpec::Rsa2048],
+    };
+    certificate_import_binds_and_delete_needs_pin(&mut fresh(), specs);
+    data_objects_round_trip(&mut fresh(), p);
+    let spec = if p.no_sm2.is_none() {
+        KeySpec::Sm2
+    } else {
+        KeySpec::P256
+    };
+    keys_not_exportable_unless_asked(&mut fresh(), spec);
+}
+
+/// Where the backend has no exact counter: a wrong PIN is reported and lowers the count, the right
+/// one restores it, and the SO PIN sets a new user PIN.
+fn wrong_pin_lowers_the_count_and_so_resets(m: &mut impl Medium) {
+    let max = m.info().unwrap().pin_max_retries;
+    match m.login(&Pin::new("000000")) {
+        Err(MediumError::PinIncorrect { retries_left }) => assert!(retries_left < max),
+        other => panic!("wrong PIN gave {other:?}"),
+    }
+    assert!(m.info().unwrap().pin_retries_left < max);
+    m.login(&pin()).unwrap();
+    assert_eq!(m.info().unwrap().pin_retries_left, max);
+    assert!(matches!(
+        m.unlock(&SoPin::new("99999999"), &Pin::new("654321")),
+        Err(MediumError::SoPinIncorrect { .. })
+    ));
+    m.unlock(&SoPin::new(SO_PIN), &Pin::new("654321")).unwrap();
+    assert!(!m.info().unwrap().locked);
+    assert!(matches!(
+        m.login(&pin()),
+        Err(MediumError::PinIncorrect { .. })
+    ));
+    m.login(&Pin::new("654321")).unwrap();
+    assert!(m.info().unwrap().logged_in);
+}
+
+/// Where SM2 is unavailable, asking for it says so instead of failing some other way.
+fn sm2_refused(m: &mut impl Medium) {
+    m.login(&pin()).unwrap();
+    assert!(matches!(
+        m.generate_key(KeySpec::Sm2, &CsrRequest::new("CN=sm2")),
+        Err(MediumError::Unsupported { .. })
+    ));
 }
 
 fn info_before_login(m: &mut impl Medium) {
@@ -296,11 +391,11 @@ fn issue(dir: &Scratch, csr_der: &[u8], sm2: bool) -> Vec<u8> {
     dir.read("issued.der")
 }
 
-fn certificate_import_binds_and_delete_needs_pin(m: &mut impl Medium) {
+fn certificate_import_binds_and_delete_needs_pin(m: &mut impl Medium, specs: [KeySpec; 2]) {
     let dir = Scratch::new();
     m.login(&pin()).unwrap();
     let mut certs = Vec::new();
-    for spec in [KeySpec::Sm2, KeySpec::P256] {
+    for spec in specs {
         let g = m.generate_key(spec, &CsrRequest::new("CN=holder")).unwrap();
         let der = issue(&dir, &g.csr, spec == KeySpec::Sm2);
         let entry = m.import_certificate(&der).unwrap();
@@ -334,7 +429,7 @@ fn certificate_import_binds_and_delete_needs_pin(m: &mut impl Medium) {
     ));
 }
 
-fn data_objects_round_trip(m: &mut impl Medium) {
+fn data_objects_round_trip(m: &mut impl Medium, p: Profile) {
     m.login(&pin()).unwrap();
     let seal_image = (0..=255u8).cycle().take(10_000).collect::<Vec<u8>>();
     m.write_data_object("seal.png", &seal_image, false).unwrap();
@@ -348,10 +443,17 @@ fn data_objects_round_trip(m: &mut impl Medium) {
         m.read_data_object("seal.png").unwrap().unwrap(),
         &seal_image[..5000]
     );
-    assert!(matches!(
-        m.read_data_object("secret"),
-        Err(MediumError::NotLoggedIn)
-    ));
+    if p.private_hidden_before_login {
+        assert!(matches!(
+            m.read_data_object("secret"),
+            Ok(None) | Err(MediumError::NotLoggedIn)
+        ));
+    } else {
+        assert!(matches!(
+            m.read_data_object("secret"),
+            Err(MediumError::NotLoggedIn)
+        ));
+    }
     assert_eq!(m.read_data_object("missing").unwrap(), None);
     m.login(&pin()).unwrap();
     assert_eq!(
@@ -363,13 +465,11 @@ fn data_objects_round_trip(m: &mut impl Medium) {
     assert_eq!(m.data_objects().unwrap(), vec!["seal.png"]);
 }
 
-fn keys_not_exportable_unless_asked(m: &mut impl Medium) {
+fn keys_not_exportable_unless_asked(m: &mut impl Medium, spec: KeySpec) {
     m.login(&pin()).unwrap();
-    let fixed = m
-        .generate_key(KeySpec::Sm2, &CsrRequest::new("CN=a"))
-        .unwrap();
+    let fixed = m.generate_key(spec, &CsrRequest::new("CN=a")).unwrap();
     let free = m
-        .generate_key(KeySpec::Sm2, &CsrRequest::new("CN=b").exportable(true))
+        .generate_key(spec, &CsrRequest::new("CN=b").exportable(true))
         .unwrap();
     assert!(!fixed.key.exportable && free.key.exportable);
     assert!(matches!(
@@ -403,12 +503,18 @@ fn file_device(mode: AlgorithmMode, kdf: KdfParams) -> impl FnMut() -> FileDevic
 
 #[test]
 fn file_device_standard_mode() {
-    conformance(file_device(AlgorithmMode::Standard, KdfParams::default()));
+    conformance(
+        FILE_DEVICE,
+        file_device(AlgorithmMode::Standard, KdfParams::default()),
+    );
 }
 
 #[test]
 fn file_device_national_mode() {
-    conformance(file_device(AlgorithmMode::National, KdfParams::default()));
+    conformance(
+        FILE_DEVICE,
+        file_device(AlgorithmMode::National, KdfParams::default()),
+    );
 }
 
 #[test]
@@ -419,4 +525,31 @@ fn file_device_rsa3072() {
     );
     let mut m = fresh();
     generate_sign_verify_with_openssl(&mut m, KeySpec::Rsa3072);
+}
+
+/// The suite on SoftHSM2 tokens made with `softhsm2-util --init-token --free`, each test in its
+/// own process and token folder (see `conformance/softhsm.rs`).
+#[test]
+fn softhsm2() {
+    let Some(hsm) = softhsm::isolated("softhsm2") else {
+        return;
+    };
+    // SoftHSM2 sees the tokens present at `C_Initialize`: make them all first.
+    for n in 1..=16 {
+        hsm.init_token(&format!("conformance {n}"));
+    }
+    let mut n = 0;
+    conformance(SOFTHSM2, move || {
+        n += 1;
+        hsm.open(&format!("conformance {n}"))
+    });
+}
+
+#[test]
+fn softhsm2_rsa3072() {
+    let Some(hsm) = softhsm::isolated("softhsm2_rsa3072") else {
+        return;
+    };
+    hsm.init_token("rsa3072");
+    generate_sign_verify_with_openssl(&mut hsm.open("rsa3072"), KeySpec::Rsa3072);
 }
