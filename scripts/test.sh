@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 need_pkgs=()
 command -v openssl >/dev/null || need_pkgs+=(openssl)
 [ -d /usr/share/ca-certificates/mozilla ] || need_pkgs+=(ca-certificates)
+command -v softhsm2-util >/dev/null || need_pkgs+=(softhsm2)
+command -v pkcs11-tool >/dev/null || need_pkgs+=(opensc)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_pkgs+=(postgresql)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
     echo "installing: ${need_pkgs[*]}"
     export DEBIAN_FRONTEND=noninteractive
