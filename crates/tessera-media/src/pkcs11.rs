@@ -344,13 +344,30 @@ impl Pkcs11Token {
             .map_err(|e| self.map(e))
     }
 
+    /// Maps a failed call. A removed token is `NotFound` with its label; where a module reports
+    /// removal as a generic error (SoftHSM2 gives `CKR_GENERAL_ERROR` once its token folder is
+    /// gone) the slot is asked whether the token is still there.
     fn map(&self, e: CkError) -> MediumError {
-        if error::is_removed(&e) {
+        let gone = error::is_removed(&e)
+            || (matches!(
+                e,
+                CkError::Pkcs11(RvError::GeneralError | RvError::FunctionFailed, _)
+            ) && !self.present());
+        if gone {
             return MediumError::NotFound {
                 label: self.label.trim_end().to_owned(),
             };
         }
         self.module.map(e)
+    }
+
+    /// Whether the slot still holds a readable token.
+    fn present(&self) -> bool {
+        self.module
+            .ctx
+            .get_slot_info(self.slot)
+            .is_ok_and(|s| s.token_present())
+            && self.module.ctx.get_token_info(self.slot).is_ok()
     }
 
     /// Maps an error from `C_Login`/`C_SetPIN` as `user`: a wrong PIN carries the retries the

@@ -50,10 +50,30 @@ pub(crate) fn isolated(test: &str) -> Option<SoftHsm> {
     }
     let tmp = tempfile::tempdir().unwrap();
     let hsm = SoftHsm::create(tmp.path());
+    run_child(test, &hsm.conf(), tmp.path());
+    None
+}
+
+/// Like [`isolated`], with `SOFTHSM2_CONF` naming `conf` (a broken one, say).
+pub(crate) fn isolated_with_conf(test: &str, conf: &Path) -> Option<SoftHsm> {
+    if let Ok(dir) = std::env::var(CHILD_DIR) {
+        return Some(SoftHsm {
+            dir: PathBuf::from(dir),
+        });
+    }
+    if skipped(test) {
+        return None;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    run_child(test, conf, tmp.path());
+    None
+}
+
+fn run_child(test: &str, conf: &Path, dir: &Path) {
     let out = Command::new(std::env::current_exe().unwrap())
         .args([test, "--exact", "--nocapture", "--test-threads=1"])
-        .env("SOFTHSM2_CONF", hsm.conf())
-        .env(CHILD_DIR, tmp.path())
+        .env("SOFTHSM2_CONF", conf)
+        .env(CHILD_DIR, dir)
         .output()
         .unwrap();
     let text = format!(
@@ -70,7 +90,6 @@ pub(crate) fn isolated(test: &str) -> Option<SoftHsm> {
         text.contains("1 passed"),
         "{test}: the child process ran no test"
     );
-    None
 }
 
 impl SoftHsm {
