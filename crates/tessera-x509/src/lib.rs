@@ -7,6 +7,7 @@
 
 pub mod certificate;
 pub mod chain;
+pub mod issue;
 pub mod key_usage;
 
 pub use certificate::{Certificate, CertificateDetails, Field, ParseError, parse_certificates};
