@@ -5,9 +5,12 @@ use std::path::{Path, PathBuf};
 
 use tessera_crypto::digest::DigestAlgorithm;
 use tessera_media::{
-    CertEntry, KeyAlgorithm, Medium, MediumError, MediumInfo, Pin, SignAlg,
+    CertEntry, CertRef, CsrRequest, EncAlg, GeneratedKey, KeyAlgorithm, KeyEntry, KeyRef, KeySpec,
+    Medium, MediumError, MediumInfo, Pin, SignAlg, SoPin,
     file_device::{FileDevice, FileDeviceStore},
+    pkcs11::{self, Pkcs11Module, Pkcs11Options, Pkcs11Token},
 };
+use zeroize::Zeroizing;
 
 use crate::pin_cache::PinCache;
 use crate::settings::{Settings, SettingsError};
@@ -46,10 +49,109 @@ pub type Result<T, E = AppError> = core::result::Result<T, E>;
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct MediumListing {
-    /// Where it is: the device file.
+    /// Where it is: the device file, or a PKCS#11 URI (RFC 7512) naming the token and its
+    /// module.
     pub location: PathBuf,
     /// What it says about itself, or why it cannot be read (listed, not hidden).
     pub info: Result<MediumInfo, MediumError>,
+}
+
+/// A medium opened by label or serial: whichever backend holds it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum OpenMedium {
+    /// A file device.
+    File(Box<FileDevice>),
+    /// A PKCS#11 token (its session closes when this is dropped).
+    Pkcs11(Pkcs11Token),
+}
+
+macro_rules! each {
+    ($self:expr, $m:ident => $e:expr) => {
+        match $self {
+            OpenMedium::File($m) => $e,
+            OpenMedium::Pkcs11($m) => $e,
+        }
+    };
+}
+
+impl Medium for OpenMedium {
+    fn info(&self) -> tessera_media::Result<MediumInfo> {
+        each!(self, m => m.info())
+    }
+    fn certificates(&self) -> tessera_media::Result<Vec<CertEntry>> {
+        each!(self, m => m.certificates())
+    }
+    fn keys(&self) -> tessera_media::Result<Vec<KeyEntry>> {
+        each!(self, m => m.keys())
+    }
+    fn login(&mut self, pin: &Pin) -> tessera_media::Result<()> {
+        each!(self, m => m.login(pin))
+    }
+    fn logout(&mut self) {
+        each!(self, m => m.logout())
+    }
+    fn change_pin(&mut self, old: &Pin, new: &Pin) -> tessera_media::Result<()> {
+        each!(self, m => m.change_pin(old, new))
+    }
+    fn unlock(&mut self, so_pin: &SoPin, new_pin: &Pin) -> tessera_media::Result<()> {
+        each!(self, m => m.unlock(so_pin, new_pin))
+    }
+    fn generate_key(
+        &mut self,
+        spec: KeySpec,
+        request: &CsrRequest,
+    ) -> tessera_media::Result<GeneratedKey> {
+        each!(self, m => m.generate_key(spec, request))
+    }
+    fn import_certificate(&mut self, der: &[u8]) -> tessera_media::Result<CertEntry> {
+        each!(self, m => m.import_certificate(der))
+    }
+    fn import_key(
+        &mut self,
+        pkcs8: &[u8],
+        certificates: &[Vec<u8>],
+        exportable: bool,
+    ) -> tessera_media::Result<(KeyEntry, Vec<CertEntry>)> {
+        each!(self, m => m.import_key(pkcs8, certificates, exportable))
+    }
+    fn export_key(&mut self, key: &KeyRef) -> tessera_media::Result<Zeroizing<Vec<u8>>> {
+        each!(self, m => m.export_key(key))
+    }
+    fn delete_certificate(&mut self, cert: &CertRef) -> tessera_media::Result<()> {
+        each!(self, m => m.delete_certificate(cert))
+    }
+    fn delete_key(&mut self, key: &KeyRef) -> tessera_media::Result<()> {
+        each!(self, m => m.delete_key(key))
+    }
+    fn sign(&mut self, key: &KeyRef, alg: &SignAlg, data: &[u8]) -> tessera_media::Result<Vec<u8>> {
+        each!(self, m => m.sign(key, alg, data))
+    }
+    fn decrypt(
+        &mut self,
+        key: &KeyRef,
+        alg: &EncAlg,
+        data: &[u8],
+    ) -> tessera_media::Result<Zeroizing<Vec<u8>>> {
+        each!(self, m => m.decrypt(key, alg, data))
+    }
+    fn data_objects(&self) -> tessera_media::Result<Vec<String>> {
+        each!(self, m => m.data_objects())
+    }
+    fn read_data_object(&self, name: &str) -> tessera_media::Result<Option<Vec<u8>>> {
+        each!(self, m => m.read_data_object(name))
+    }
+    fn write_data_object(
+        &mut self,
+        name: &str,
+        value: &[u8],
+        private: bool,
+    ) -> tessera_media::Result<()> {
+        each!(self, m => m.write_data_object(name, value, private))
+    }
+    fn delete_data_object(&mut self, name: &str) -> tessera_media::Result<bool> {
+        each!(self, m => m.delete_data_object(name))
+    }
 }
 
 /// The client's state for one run: data directory, settings and the PIN cache.
@@ -96,9 +198,45 @@ impl App {
         Ok(FileDeviceStore::open(self.data_dir.join(DEVICES_DIR))?)
     }
 
-    /// Every medium the client can see. File devices for now; USB keys join with PKCS#11.
+    /// PKCS#11 modules to look in: those named in `TESSERA_PKCS11_MODULES` (paths separated by
+    /// `:`); when that variable is unset, the default OpenSC and SoftHSM2 modules present on this
+    /// machine. Each entry says whether it was named explicitly (explicit modules that fail to
+    /// load are listed with their error; defaults that fail are passed over).
+    pub fn pkcs11_modules(&self) -> Vec<(PathBuf, bool)> {
+        let mut out: Vec<(PathBuf, bool)> = Vec::new();
+        match std::env::var(pkcs11::MODULES_ENV) {
+            Ok(list) => out.extend(
+                pkcs11::parse_module_list(&list)
+                    .into_iter()
+                    .map(|p| (p, true)),
+            ),
+            Err(_) => out.extend(pkcs11::default_modules().into_iter().map(|p| (p, false))),
+        }
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|(p, _)| seen.insert(p.clone()));
+        out
+    }
+
+    /// The PKCS#11 modules that load, and listings for explicit ones that do not.
+    pub fn pkcs11_loaded(&self) -> (Vec<Pkcs11Module>, Vec<MediumListing>) {
+        let mut loaded = Vec::new();
+        let mut failed = Vec::new();
+        for (path, explicit) in self.pkcs11_modules() {
+            match Pkcs11Module::load(&path, Pkcs11Options::default()) {
+                Ok(m) => loaded.push(m),
+                Err(e) if explicit => failed.push(MediumListing {
+                    location: path,
+                    info: Err(e),
+                }),
+                Err(_) => {}
+            }
+        }
+        (loaded, failed)
+    }
+
+    /// Every medium the client can see: file devices, then PKCS#11 tokens.
     pub fn media(&self) -> Result<Vec<MediumListing>> {
-        Ok(self
+        let mut out: Vec<MediumListing> = self
             .file_devices()?
             .list()?
             .into_iter()
@@ -106,12 +244,42 @@ impl App {
                 location: d.path,
                 info: d.info,
             })
-            .collect())
+            .collect();
+        let (modules, failed) = self.pkcs11_loaded();
+        out.extend(failed);
+        for module in modules {
+            match module.tokens() {
+                Ok(tokens) => out.extend(tokens.into_iter().map(|t| MediumListing {
+                    location: PathBuf::from(t.uri()),
+                    info: t.info,
+                })),
+                Err(e) => out.push(MediumListing {
+                    location: module.path().to_path_buf(),
+                    info: Err(e),
+                }),
+            }
+        }
+        Ok(out)
     }
 
-    /// Opens the medium whose label or serial is `name`.
-    pub fn open_medium(&self, name: &str) -> Result<FileDevice> {
-        Ok(self.file_devices()?.open_device(name)?)
+    /// Opens the medium whose label or serial is `name`: a file device, else a PKCS#11 token.
+    pub fn open_medium(&self, name: &str) -> Result<OpenMedium> {
+        match self.file_devices()?.open_device(name) {
+            Ok(device) => return Ok(OpenMedium::File(Box::new(device))),
+            Err(MediumError::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        for module in self.pkcs11_loaded().0 {
+            match module.open_token(name) {
+                Ok(token) => return Ok(OpenMedium::Pkcs11(token)),
+                Err(MediumError::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(MediumError::NotFound {
+            label: name.to_owned(),
+        }
+        .into())
     }
 
     /// Logs in to `medium`: with the cached PIN if there is a fresh one, else with the PIN
@@ -147,6 +315,90 @@ impl App {
     pub fn forget_pin(&mut self, medium: &dyn Medium) -> Result<()> {
         self.pin_cache.forget(&medium.info()?.serial);
         Ok(())
+    }
+}
+
+/// A token that appeared or went away, as `tessera device watch` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct TokenEvent {
+    /// `inserted` or `removed`.
+    pub event: &'static str,
+    pub label: String,
+    pub serial: String,
+    /// The PKCS#11 URI (RFC 7512) of the token.
+    pub location: String,
+}
+
+/// Tokens present now: location → (label, serial). Tokens that cannot be read count as absent.
+pub type TokenSnapshot = std::collections::BTreeMap<String, (String, String)>;
+
+/// What changed between two snapshots: removals first, then insertions, each sorted.
+pub fn token_changes(before: &TokenSnapshot, after: &TokenSnapshot) -> Vec<TokenEvent> {
+    let event = |event, (loc, (label, serial)): (&String, &(String, String))| TokenEvent {
+        event,
+        label: label.clone(),
+        serial: serial.clone(),
+        location: loc.clone(),
+    };
+    let removed = before
+        .iter()
+        .filter(|(k, _)| !after.contains_key(*k))
+        .map(|e| event("removed", e));
+    let inserted = after
+        .iter()
+        .filter(|(k, _)| !before.contains_key(*k))
+        .map(|e| event("inserted", e));
+    removed.chain(inserted).collect()
+}
+
+impl App {
+    /// The PKCS#11 tokens present now.
+    pub fn token_snapshot(&self) -> TokenSnapshot {
+        let mut out = TokenSnapshot::new();
+        for module in self.pkcs11_loaded().0 {
+            for t in module.tokens().unwrap_or_default() {
+                let uri = t.uri();
+                if let Ok(info) = t.info {
+                    out.insert(uri, (info.label, info.serial));
+                }
+            }
+        }
+        out
+    }
+
+    /// Watches for tokens inserted or removed, calling `report` for each change, until `count`
+    /// changes were seen or `timeout` passed (forever when both are `None`; Ctrl-C ends the
+    /// process). Polls the slot lists (`C_GetSlotList`, PKCS#11 v2.40 §5.5) every `interval`:
+    /// blocking `C_WaitForSlotEvent` cannot be interrupted portably, and SoftHSM2 lacks it.
+    pub fn watch_tokens<E>(
+        &self,
+        interval: std::time::Duration,
+        timeout: Option<std::time::Duration>,
+        count: Option<usize>,
+        report: &mut dyn FnMut(&TokenEvent) -> Result<(), E>,
+    ) -> Result<usize, E> {
+        let deadline = timeout.map(|t| std::time::Instant::now() + t);
+        let mut seen = 0;
+        let mut before = self.token_snapshot();
+        loop {
+            if count.is_some_and(|n| seen >= n) {
+                return Ok(seen);
+            }
+            if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                return Ok(seen);
+            }
+            std::thread::sleep(interval);
+            let after = self.token_snapshot();
+            for e in token_changes(&before, &after) {
+                if count.is_some_and(|n| seen >= n) {
+                    break;
+                }
+                report(&e)?;
+                seen += 1;
+            }
+            before = after;
+        }
     }
 }
 
@@ -203,5 +455,29 @@ pub fn default_sign_alg(key: KeyAlgorithm, prehashed: bool) -> SignAlg {
         (_, true) => SignAlg::RsaPkcs1Prehashed {
             digest: DigestAlgorithm::Sha256,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_changes_reports_insertions_and_removals() {
+        let snap = |items: &[(&str, &str)]| -> TokenSnapshot {
+            items
+                .iter()
+                .map(|(loc, label)| ((*loc).to_owned(), ((*label).to_owned(), "s".to_owned())))
+                .collect()
+        };
+        let before = snap(&[("a", "A"), ("b", "B")]);
+        let after = snap(&[("b", "B"), ("c", "C")]);
+        let changes = token_changes(&before, &after);
+        let got: Vec<_> = changes
+            .iter()
+            .map(|e| (e.event, e.label.as_str()))
+            .collect();
+        assert_eq!(got, vec![("removed", "A"), ("inserted", "C")]);
+        assert!(token_changes(&after, &after).is_empty());
     }
 }

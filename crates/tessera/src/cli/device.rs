@@ -1,4 +1,4 @@
-//! `tessera device list|create|info|unlock`.
+//! `tessera device list|create|info|unlock|watch`.
 
 use std::path::PathBuf;
 
@@ -12,8 +12,22 @@ use super::{Failure, Format, Output, exit, secret};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum DeviceCommand {
-    /// List the media: file devices (and USB keys once configured).
+    /// List the media: file devices and PKCS#11 tokens (modules from TESSERA_PKCS11_MODULES,
+    /// paths separated by `:`, else the OpenSC and SoftHSM2 modules found on this machine).
     List,
+    /// Report PKCS#11 tokens inserted or removed, one line (or JSON object) per change, until
+    /// Ctrl-C, --count changes or --timeout.
+    Watch {
+        /// Stop after this many changes.
+        #[arg(long, value_name = "N")]
+        count: Option<usize>,
+        /// Stop after this many seconds.
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<u64>,
+        /// Milliseconds between polls of the slots.
+        #[arg(long, value_name = "MS", default_value_t = 500)]
+        interval: u64,
+    },
     /// Create a file device protected by a PIN and an SO PIN.
     Create {
         /// Name of the new device.
@@ -127,6 +141,20 @@ pub(crate) fn run(cmd: DeviceCommand, app: &mut App, out: &mut Output<'_>) -> Re
                 .max_retries(max_retries);
             let device = app.file_devices()?.create(&options, &pin, &so_pin)?;
             show_info(&device.info()?, out)?;
+        }
+        DeviceCommand::Watch {
+            count,
+            timeout,
+            interval,
+        } => {
+            let interval = std::time::Duration::from_millis(interval.max(10));
+            let timeout = timeout.map(std::time::Duration::from_secs);
+            let format = out.format;
+            app.watch_tokens(interval, timeout, count, &mut |e| match format {
+                Format::Json => out
+                    .line(&serde_json::to_string(e).map_err(|e| Failure::Internal(e.to_string()))?),
+                Format::Text => out.line(&format!("{}  {}  {}", e.event, e.label, e.serial)),
+            })?;
         }
         DeviceCommand::Info { device } => {
             let device = app.open_medium(&device)?;
