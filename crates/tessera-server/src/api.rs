@@ -1,6 +1,7 @@
 //! The HTTP face: `app()` joins one router per area and the cross-cutting layers.
 
 pub mod admin;
+pub mod ca;
 pub mod extract;
 pub mod health;
 pub mod metrics;
@@ -32,7 +33,8 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(metrics::router())
         .merge(openapi::router())
-        .nest("/v1/admin", admin::router())
+        .nest("/v1/admin", admin::router().merge(ca::admin_router()))
+        .nest("/v1/ca", ca::router())
         .nest("/v1", orgs::router())
         .nest("/v1", sms::router())
         .fallback(|| async { ApiError::NotFound })

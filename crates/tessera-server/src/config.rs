@@ -148,6 +148,19 @@ pub struct FileConfig {
     pub log_format: Option<LogFormat>,
     /// `[sms]`.
     pub sms: SmsSection,
+    /// `[ca]`.
+    pub ca: CaSection,
+}
+
+/// `[ca]`: the CA's key algorithm and the master key that seals CA keys at rest.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CaSection {
+    /// `sm2` (default), `p256`, `p384`, `rsa` or `rsa-BITS`; used at first start only.
+    pub algorithm: Option<String>,
+    /// Master key, 64 hex digits or base64 of 32 bytes; `TESSERA_MASTER_KEY` overrides it;
+    /// default: `DIR/master-key`, created at first start.
+    pub master_key: Option<String>,
 }
 
 /// `[sms]` of the config file.
@@ -193,6 +206,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// SMS settings.
     pub sms: SmsSection,
+    /// CA settings (`[ca]`, with `TESSERA_MASTER_KEY` applied).
+    pub ca: CaSection,
 }
 
 /// The configuration is unusable.
@@ -294,6 +309,14 @@ impl Config {
             public_url: serve.public_url.clone().or(file.public_url),
             log_format: serve.log_format.or(file.log_format).unwrap_or_default(),
             sms: file.sms,
+            ca: CaSection {
+                algorithm: std::env::var("TESSERA_CA_ALGORITHM")
+                    .ok()
+                    .or(file.ca.algorithm),
+                master_key: std::env::var(crate::ca::seal::MASTER_KEY_ENV)
+                    .ok()
+                    .or(file.ca.master_key),
+            },
         })
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod bootstrap;
+pub mod ca;
 pub mod captcha;
 pub mod clock;
 pub mod config;

@@ -115,6 +115,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     )
     .await?;
     print_banner(&config, &public_url, &store, first.as_ref(), tls.as_ref());
+    let ca = tessera_server::ca::load(&config, &store, &public_url, clock.now()).await?;
 
     let sms_sender: Option<Arc<dyn SmsSender>> = match &config.sms.gateway {
         Some(gateway) => Some(Arc::new(HttpGateway::new(gateway.clone())?)),
@@ -129,6 +130,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         service_key,
         public_url,
     });
+    state.ca.install(ca);
     tokio::spawn(purge_loop(store.clone(), clock));
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     match tls {

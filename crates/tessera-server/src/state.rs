@@ -30,6 +30,8 @@ pub struct AppState {
     pub service_key: Arc<ServiceKey>,
     /// Base URL clients reach the service at, e.g. `http://127.0.0.1:8443`.
     pub public_url: String,
+    /// The CA, installed at start by [`crate::ca::Ca::load_or_create`].
+    pub ca: crate::ca::CaSlot,
 }
 
 /// Everything [`AppState::new`] does not default.
@@ -97,6 +99,7 @@ impl AppState {
             metrics: Metrics::default(),
             service_key,
             public_url,
+            ca: crate::ca::CaSlot::default(),
         }
     }
 }

@@ -7,6 +7,7 @@
 
 mod audit;
 mod auth;
+mod ca;
 mod orgs;
 mod sms;
 
@@ -19,6 +20,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 pub use audit::{AuditEntry, AuditRecord};
+pub use ca::{CaKeyRow, CrlRow, NewCertificate, RevokedRow};
 pub use orgs::{Organization, Project, RaPolicy};
 pub use sms::SmsCodeRow;
 
