@@ -150,14 +150,19 @@ impl Certificate {
     }
 
     /// The subject's public key (RFC 5280 §4.1.2.7), ready to verify signatures with.
-    pub fn public_key(&self) -> Result<tessera_crypto::public_key::PublicKey, tessera_crypto::CryptoError> {
+    pub fn public_key(
+        &self,
+    ) -> Result<tessera_crypto::public_key::PublicKey, tessera_crypto::CryptoError> {
         use der::Encode as _;
         let spki = self
             .x509
             .tbs_certificate()
             .subject_public_key_info()
             .to_der()
-            .map_err(|_| tessera_crypto::CryptoError::InvalidKey { algorithm: "public", reason: "encoding" })?;
+            .map_err(|_| tessera_crypto::CryptoError::InvalidKey {
+                algorithm: "public",
+                reason: "encoding",
+            })?;
         tessera_crypto::public_key::PublicKey::from_spki_der(&spki)
     }
 
