@@ -252,6 +252,7 @@ impl Pkcs11Module {
             session,
             mechanisms,
             logged_in: false,
+            key_cache: HashMap::new(),
         })
     }
 
@@ -299,6 +300,9 @@ pub struct Pkcs11Token {
     session: Session,
     mechanisms: Vec<MechanismType>,
     logged_in: bool,
+    /// Private-key handles and algorithms by `CKA_ID`, valid while logged in (cleared on login,
+    /// logout and deletion): a find over every object per signature is slow on full tokens.
+    key_cache: HashMap<Vec<u8>, (cryptoki::object::ObjectHandle, crate::KeyAlgorithm)>,
 }
 
 impl std::fmt::Debug for Pkcs11Token {

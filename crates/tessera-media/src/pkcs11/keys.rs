@@ -181,7 +181,15 @@ impl Pkcs11Token {
                     thumbprint: reference.thumbprint().to_owned(),
                 })?,
         };
-        let exists = self.raw_certificates()?.iter().any(|c| c.der == der);
+        // One C_FindObjects matching the value, not a read of every certificate.
+        let exists = !self
+            .session
+            .find_objects(&[
+                Attribute::Class(ObjectClass::CERTIFICATE),
+                Attribute::Value(der.to_vec()),
+            ])
+            .map_err(|e| self.map(e))?
+            .is_empty();
         if !exists {
             fn enc(v: &impl der::Encode) -> Result<Vec<u8>> {
                 Ok(v.to_der().map_err(|e| invalid("certificate", e))?)

@@ -168,6 +168,7 @@ impl Medium for Pkcs11Token {
         // Login state is per token and application (v2.40 §5.6): clear it so the PIN is checked.
         let _ = self.session.logout();
         self.logged_in = false;
+        self.key_cache.clear();
         let auth = auth_pin(pin.expose())?;
         self.session
             .login(UserType::User, Some(&auth))
@@ -177,6 +178,7 @@ impl Medium for Pkcs11Token {
     }
 
     fn logout(&mut self) {
+        self.key_cache.clear();
         if self.logged_in {
             let _ = self.session.logout();
         }
@@ -244,6 +246,7 @@ impl Medium for Pkcs11Token {
 
     fn delete_certificate(&mut self, cert: &CertRef) -> Result<()> {
         self.need_login()?;
+        self.key_cache.clear();
         let all = self.raw_certificates()?;
         let (gone, rest): (Vec<_>, Vec<_>) = all
             .into_iter()
@@ -267,6 +270,7 @@ impl Medium for Pkcs11Token {
 
     fn delete_key(&mut self, key: &KeyRef) -> Result<()> {
         self.need_login()?;
+        self.key_cache.clear();
         if find(&self.session, ObjectClass::PRIVATE_KEY, Some(key.id()))
             .map_err(|e| self.map(e))?
             .is_empty()
@@ -278,8 +282,36 @@ impl Medium for Pkcs11Token {
     }
 
     fn sign(&mut self, key: &KeyRef, alg: &SignAlg, data: &[u8]) -> Result<Vec<u8>> {
-        let handle = self.private_key(key)?;
-        self.sign_with(handle, alg, data)
+        self.need_login()?;
+        let cached = self.key_cache.get(key.id()).copied();
+        let (handle, algorithm) = match cached {
+            Some(hit) => hit,
+            None => {
+                let handle = self.private_key(key)?;
+                let algorithm = self.private_algorithm(handle)?;
+                self.key_cache
+                    .insert(key.id().to_vec(), (handle, algorithm));
+                (handle, algorithm)
+            }
+        };
+        if algorithm == crate::KeyAlgorithm::Sm2 || self.module.options.sm2_sign_mechanism.is_some()
+        {
+            return self.sign_with(handle, alg, data);
+        }
+        let plan = sign::plan(algorithm, alg, data, &self.mechanisms, None)?;
+        let out = self
+            .session
+            .sign(&plan.mechanism, handle, &plan.input)
+            .map_err(|e| self.map(e));
+        if out.is_err() {
+            self.key_cache.clear();
+        }
+        let out = out?;
+        if plan.raw_ec {
+            sign::ec_der(out)
+        } else {
+            Ok(out)
+        }
     }
 
     fn decrypt(&mut self, key: &KeyRef, alg: &EncAlg, _data: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
@@ -347,6 +379,38 @@ impl Medium for Pkcs11Token {
 }
 
 impl Pkcs11Token {
+    /// The algorithm of a private-key object from its own attributes (`CKA_KEY_TYPE`,
+    /// `CKA_EC_PARAMS`, `CKA_MODULUS`; PKCS#11 v2.40 §2.1.3, §2.3.4), without its public half.
+    fn private_algorithm(&self, handle: ObjectHandle) -> Result<crate::KeyAlgorithm> {
+        let a = attrs(
+            &self.session,
+            handle,
+            &[
+                AttributeType::KeyType,
+                AttributeType::EcParams,
+                AttributeType::Modulus,
+            ],
+        )
+        .map_err(|e| self.map(e))?;
+        let kt = objects::key_type(&a);
+        if kt == Some(cryptoki::object::KeyType::EC)
+            && let Some(params) = bytes(&a, AttributeType::EcParams)
+            && let Some(alg) = objects::ec_algorithm(&objects::curve_oid(params)?)
+        {
+            return Ok(alg);
+        }
+        if kt == Some(cryptoki::object::KeyType::RSA)
+            && let Some(n) = bytes(&a, AttributeType::Modulus)
+        {
+            return Ok(crate::KeyAlgorithm::Rsa {
+                bits: objects::rsa_bits(n),
+            });
+        }
+        Err(MediumError::Unsupported {
+            what: "a key type other than EC (P-256, P-384, SM2) or RSA".into(),
+        })
+    }
+
     /// The entry for a private-key object, if its public half can be found (a public-key object
     /// or a certificate with the same `CKA_ID`).
     pub(crate) fn key_entry(&self, private: ObjectHandle) -> Result<Option<KeyEntry>> {
