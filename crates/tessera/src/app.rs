@@ -56,6 +56,16 @@ pub struct MediumListing {
     pub info: Result<MediumInfo, MediumError>,
 }
 
+/// The certificates of one medium.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct MediumCertificates {
+    /// The medium they are on.
+    pub medium: MediumInfo,
+    /// Its certificates, each with its key if the key is there.
+    pub certificates: Vec<CertEntry>,
+}
+
 /// A medium opened by label or serial: whichever backend holds it.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -260,6 +270,29 @@ impl App {
             }
         }
         Ok(out)
+    }
+
+    /// The certificates on the medium named `device` (label or serial), or on every readable
+    /// medium, grouped by medium.
+    pub fn certificates(&self, device: Option<&str>) -> Result<Vec<MediumCertificates>> {
+        let names: Vec<String> = match device {
+            Some(name) => vec![name.to_owned()],
+            None => self
+                .media()?
+                .into_iter()
+                .filter_map(|m| m.info.ok().map(|i| i.serial))
+                .collect(),
+        };
+        names
+            .iter()
+            .map(|name| {
+                let medium = self.open_medium(name)?;
+                Ok(MediumCertificates {
+                    medium: medium.info()?,
+                    certificates: medium.certificates()?,
+                })
+            })
+            .collect()
     }
 
     /// Opens the medium whose label or serial is `name`: a file device, else a PKCS#11 token.

@@ -40,10 +40,10 @@ impl Lang {
             return lang;
         }
         for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-            if let Ok(value) = std::env::var(var) {
-                if !value.is_empty() {
-                    return Self::parse(&value).unwrap_or(Self::ZhCn);
-                }
+            if let Ok(value) = std::env::var(var)
+                && !value.is_empty()
+            {
+                return Self::parse(&value).unwrap_or(Self::ZhCn);
             }
         }
         sys_locale::get_locale()

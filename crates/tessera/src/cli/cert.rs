@@ -272,34 +272,16 @@ fn list(
     device: Option<&str>,
     out: &mut Output<'_>,
 ) -> Result<u8, Failure> {
-    use tessera_media::Medium as _;
     let now = OffsetDateTime::now_utc();
-    let mut rows = Vec::new();
-    for listing in app.media()? {
-        let Ok(info) = listing.info else { continue };
-        if device.is_some_and(|d| d != info.label && d != info.serial) {
-            continue;
-        }
-        let medium = app.open_medium(&info.serial)?;
-        rows.extend(
-            medium
-                .certificates()?
+    let rows: Vec<ListedCertificate> = app
+        .certificates(device)?
+        .iter()
+        .flat_map(|m| {
+            m.certificates
                 .iter()
-                .map(|c| listed(&info.label, c, now)),
-        );
-    }
-    if let Some(name) = device {
-        if !app.media()?.iter().any(|m| {
-            m.info
-                .as_ref()
-                .is_ok_and(|i| i.label == name || i.serial == name)
-        }) {
-            return Err(tessera_media::MediumError::NotFound {
-                label: name.to_owned(),
-            }
-            .into());
-        }
-    }
+                .map(|c| listed(&m.medium.label, c, now))
+        })
+        .collect();
     match out.format {
         Format::Json => out.json(&rows)?,
         Format::Text => {
