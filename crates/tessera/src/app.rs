@@ -208,19 +208,28 @@ impl App {
         Ok(FileDeviceStore::open(self.data_dir.join(DEVICES_DIR))?)
     }
 
-    /// PKCS#11 modules to look in: those named in `TESSERA_PKCS11_MODULES` (paths separated by
-    /// `:`); when that variable is unset, the default OpenSC and SoftHSM2 modules present on this
-    /// machine. Each entry says whether it was named explicitly (explicit modules that fail to
-    /// load are listed with their error; defaults that fail are passed over).
+    /// PKCS#11 modules to look in: those of the `pkcs11-modules` setting, then those named in
+    /// `TESSERA_PKCS11_MODULES` (paths separated by `:`); when neither names any, the default
+    /// OpenSC and SoftHSM2 modules present on this machine. Each entry says whether it was named
+    /// explicitly (explicit modules that fail to load are listed with their error; defaults that
+    /// fail are passed over).
     pub fn pkcs11_modules(&self) -> Vec<(PathBuf, bool)> {
-        let mut out: Vec<(PathBuf, bool)> = Vec::new();
+        let mut out: Vec<(PathBuf, bool)> = self
+            .settings
+            .pkcs11_modules
+            .iter()
+            .map(|p| (p.clone(), true))
+            .collect();
         match std::env::var(pkcs11::MODULES_ENV) {
             Ok(list) => out.extend(
                 pkcs11::parse_module_list(&list)
                     .into_iter()
                     .map(|p| (p, true)),
             ),
-            Err(_) => out.extend(pkcs11::default_modules().into_iter().map(|p| (p, false))),
+            Err(_) if out.is_empty() => {
+                out.extend(pkcs11::default_modules().into_iter().map(|p| (p, false)))
+            }
+            Err(_) => {}
         }
         let mut seen = std::collections::HashSet::new();
         out.retain(|(p, _)| seen.insert(p.clone()));

@@ -48,6 +48,8 @@ pub struct Settings {
     pub language: Option<Lang>,
     /// Business type chosen at first start; `None` until chosen.
     pub business: Option<BusinessType>,
+    /// PKCS#11 modules (USB key drivers) to load besides `TESSERA_PKCS11_MODULES`.
+    pub pkcs11_modules: Vec<PathBuf>,
 }
 
 /// Why settings could not be read, written or changed.
@@ -79,10 +81,11 @@ pub enum SettingsError {
 }
 
 /// The names `settings get|set` accept, with the values each takes.
-pub const KEYS: [(&str, &str); 3] = [
+pub const KEYS: [(&str, &str); 4] = [
     ("pin-cache", "off, 1, 5, 10, 30, 60"),
     ("language", "zh-CN, en-US, system"),
     ("business", "certificate, cloud-key, none"),
+    ("pkcs11-modules", "module paths separated by ':', or none"),
 ];
 
 impl Settings {
@@ -123,6 +126,15 @@ impl Settings {
                 .business
                 .map_or("none", BusinessType::as_str)
                 .to_owned(),
+            "pkcs11-modules" if self.pkcs11_modules.is_empty() => "none".to_owned(),
+            "pkcs11-modules" => {
+                let paths: Vec<String> = self
+                    .pkcs11_modules
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect();
+                paths.join(":")
+            }
             _ => {
                 return Err(SettingsError::UnknownKey {
                     key: key.to_owned(),
@@ -155,6 +167,16 @@ impl Settings {
                     other => Some(
                         BusinessType::parse(other).ok_or_else(|| invalid("business", KEYS[2].1))?,
                     ),
+                };
+            }
+            "pkcs11-modules" => {
+                self.pkcs11_modules = match value {
+                    "none" | "" => Vec::new(),
+                    list => list
+                        .split(':')
+                        .filter(|p| !p.is_empty())
+                        .map(PathBuf::from)
+                        .collect(),
                 };
             }
             _ => {
@@ -194,11 +216,16 @@ mod tests {
         s.set("pin-cache", "5").unwrap();
         s.set("language", "en-US").unwrap();
         s.set("business", "cloud-key").unwrap();
+        s.set("pkcs11-modules", "/usr/lib/a.so:/opt/b.so").unwrap();
         s.save(dir.path()).unwrap();
         let back = Settings::load(dir.path()).unwrap();
         assert_eq!(back, s);
         assert_eq!(back.get("language").unwrap(), "en-US");
         assert_eq!(back.get("business").unwrap(), "cloud-key");
+        assert_eq!(
+            back.get("pkcs11-modules").unwrap(),
+            "/usr/lib/a.so:/opt/b.so"
+        );
         // No temporary file is left behind.
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
