@@ -85,6 +85,14 @@ pub struct Pkcs11Options {
     pub sm2_sign_mechanism: Option<u64>,
 }
 
+impl Pkcs11Options {
+    /// The same options with `mechanism` as the vendor SM2 signing mechanism.
+    pub fn sm2_sign_mechanism(mut self, mechanism: Option<u64>) -> Self {
+        self.sm2_sign_mechanism = mechanism;
+        self
+    }
+}
+
 impl Default for Pkcs11Options {
     fn default() -> Self {
         Self {

@@ -241,7 +241,9 @@ impl App {
         let mut loaded = Vec::new();
         let mut failed = Vec::new();
         for (path, explicit) in self.pkcs11_modules() {
-            match Pkcs11Module::load(&path, Pkcs11Options::default()) {
+            let options =
+                Pkcs11Options::default().sm2_sign_mechanism(self.settings.pkcs11_sm2_mechanism);
+            match Pkcs11Module::load(&path, options) {
                 Ok(m) => loaded.push(m),
                 Err(e) if explicit => failed.push(MediumListing {
                     location: path,

@@ -50,6 +50,9 @@ pub struct Settings {
     pub business: Option<BusinessType>,
     /// PKCS#11 modules (USB key drivers) to load besides `TESSERA_PKCS11_MODULES`.
     pub pkcs11_modules: Vec<PathBuf>,
+    /// The vendor mechanism number (`CKM_VENDOR_DEFINED` and up) with which the USB keys sign
+    /// SM2; PKCS#11 v2.40 defines none.
+    pub pkcs11_sm2_mechanism: Option<u64>,
 }
 
 /// Why settings could not be read, written or changed.
@@ -81,11 +84,15 @@ pub enum SettingsError {
 }
 
 /// The names `settings get|set` accept, with the values each takes.
-pub const KEYS: [(&str, &str); 4] = [
+pub const KEYS: [(&str, &str); 5] = [
     ("pin-cache", "off, 1, 5, 10, 30, 60"),
     ("language", "zh-CN, en-US, system"),
     ("business", "certificate, cloud-key, none"),
     ("pkcs11-modules", "module paths separated by ':', or none"),
+    (
+        "pkcs11-sm2-mechanism",
+        "a mechanism number (decimal or 0x hex), or none",
+    ),
 ];
 
 impl Settings {
@@ -126,6 +133,9 @@ impl Settings {
                 .business
                 .map_or("none", BusinessType::as_str)
                 .to_owned(),
+            "pkcs11-sm2-mechanism" => self
+                .pkcs11_sm2_mechanism
+                .map_or("none".to_owned(), |m| format!("{m:#x}")),
             "pkcs11-modules" if self.pkcs11_modules.is_empty() => "none".to_owned(),
             "pkcs11-modules" => {
                 let paths: Vec<String> = self
@@ -168,6 +178,16 @@ impl Settings {
                         BusinessType::parse(other).ok_or_else(|| invalid("business", KEYS[2].1))?,
                     ),
                 };
+            }
+            "pkcs11-sm2-mechanism" => {
+                let parsed = match value.strip_prefix("0x") {
+                    _ if value == "none" => None,
+                    Some(hex) => Some(u64::from_str_radix(hex, 16)),
+                    None => Some(value.parse::<u64>()),
+                };
+                self.pkcs11_sm2_mechanism = parsed
+                    .transpose()
+                    .map_err(|_| invalid("pkcs11-sm2-mechanism", KEYS[4].1))?;
             }
             "pkcs11-modules" => {
                 self.pkcs11_modules = match value {
@@ -217,6 +237,8 @@ mod tests {
         s.set("language", "en-US").unwrap();
         s.set("business", "cloud-key").unwrap();
         s.set("pkcs11-modules", "/usr/lib/a.so:/opt/b.so").unwrap();
+        s.set("pkcs11-sm2-mechanism", "0x80000101").unwrap();
+        assert!(s.set("pkcs11-sm2-mechanism", "sm2").is_err());
         s.save(dir.path()).unwrap();
         let back = Settings::load(dir.path()).unwrap();
         assert_eq!(back, s);
