@@ -6,12 +6,17 @@ use serde::{Deserialize, Serialize};
 use tessera::i18n::Localizer;
 use tessera_crypto::digest::DigestAlgorithm;
 use tessera_x509::{
-    Certificate, CertificateDetails, ChainError, Field, ParseError, TrustStore, ValidationOptions,
-    chain::TrustStoreError,
+    Certificate, CertificateDetails, Field, ParseError, TrustStore, ValidationOptions,
 };
 use time::OffsetDateTime;
 
 use super::{Failure, Format, Output, exit, read_input};
+
+mod on_medium;
+mod reasons;
+
+use reasons::{chain_error_id, trust_store_failure};
+pub(crate) use reasons::{chain_reason, parse_reason};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum CertCommand {
@@ -180,7 +185,7 @@ pub(crate) fn run(
     match cmd {
         CertCommand::Show { files, fingerprint } => show(&files, fingerprint, out),
         CertCommand::Verify { chain, roots, at } => verify(&chain, roots.as_deref(), at, out),
-        CertCommand::List { device } => list(&app()?, device.as_deref(), out),
+        CertCommand::List { device } => on_medium::list(&app()?, device.as_deref(), out),
         CertCommand::Import {
             device,
             file,
@@ -190,14 +195,14 @@ pub(crate) fn run(
             exportable,
             pin_file,
         } => {
-            let source = ImportSource {
+            let source = on_medium::ImportSource {
                 file,
                 key,
                 pkcs12,
                 password_file,
                 exportable,
             };
-            import(&mut app()?, &device, &source, pin_file.as_deref(), out)
+            on_medium::import(&mut app()?, &device, &source, pin_file.as_deref(), out)
         }
         CertCommand::Export {
             device,
@@ -208,21 +213,21 @@ pub(crate) fn run(
             password_file,
             pin_file,
         } => {
-            let target = ExportTarget {
+            let target = on_medium::ExportTarget {
                 file,
                 pkcs12,
                 with_key,
                 password_file,
                 pin_file,
             };
-            export(&mut app()?, &device, &cert, &target, out)
+            on_medium::export(&mut app()?, &device, &cert, &target, out)
         }
         CertCommand::Delete {
             device,
             cert,
             with_key,
             pin_file,
-        } => delete(
+        } => on_medium::delete(
             &mut app()?,
             &device,
             &cert,
@@ -231,229 +236,6 @@ pub(crate) fn run(
             out,
         ),
     }
-}
-
-/// One certificate in `cert list --format json`.
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct ListedCertificate {
-    pub(crate) device: String,
-    pub(crate) sha256: String,
-    pub(crate) sha1: String,
-    pub(crate) subject: String,
-    pub(crate) issuer: String,
-    pub(crate) not_after: String,
-    pub(crate) status: String,
-    pub(crate) usage: String,
-    /// Hex id of the private key on the device, if it is there.
-    pub(crate) key: Option<String>,
-}
-
-fn listed(
-    device: &str,
-    entry: &tessera_media::CertEntry,
-    now: OffsetDateTime,
-) -> ListedCertificate {
-    let d = entry.certificate.details(now);
-    ListedCertificate {
-        device: device.to_owned(),
-        sha256: d.thumbprints.sha256.clone(),
-        sha1: d.thumbprints.sha1.clone(),
-        subject: d.subject.rfc4514.clone(),
-        issuer: d.issuer.rfc4514.clone(),
-        not_after: d.validity.not_after.clone(),
-        status: d.validity.status.id().to_owned(),
-        usage: d.kind.usage.id().to_owned(),
-        key: entry.key.as_ref().map(tessera_media::KeyRef::to_hex),
-    }
-}
-
-fn list(
-    app: &tessera::app::App,
-    device: Option<&str>,
-    out: &mut Output<'_>,
-) -> Result<u8, Failure> {
-    let now = OffsetDateTime::now_utc();
-    let rows: Vec<ListedCertificate> = app
-        .certificates(device)?
-        .iter()
-        .flat_map(|m| {
-            m.certificates
-                .iter()
-                .map(|c| listed(&m.medium.label, c, now))
-        })
-        .collect();
-    match out.format {
-        Format::Json => out.json(&rows)?,
-        Format::Text => {
-            let l = out.l;
-            for r in &rows {
-                let status = l.text(&fluent_id(
-                    &fluent_id("value", "validity.status"),
-                    &r.status,
-                ));
-                out.line(&format!(
-                    "{}  {}  {}  {}  {}",
-                    r.device,
-                    &r.sha256[..16],
-                    r.subject,
-                    r.not_after,
-                    status
-                ))?;
-            }
-        }
-    }
-    Ok(exit::OK)
-}
-
-/// What `cert import` reads.
-struct ImportSource {
-    file: String,
-    key: Option<String>,
-    pkcs12: bool,
-    password_file: Option<std::path::PathBuf>,
-    exportable: bool,
-}
-
-fn import(
-    app: &mut tessera::app::App,
-    device: &str,
-    source: &ImportSource,
-    pin_file: Option<&std::path::Path>,
-    out: &mut Output<'_>,
-) -> Result<u8, Failure> {
-    use tessera_media::Medium as _;
-    let l = out.l;
-    let is_pkcs12 = source.pkcs12
-        || [".p12", ".pfx"]
-            .iter()
-            .any(|ext| source.file.to_ascii_lowercase().ends_with(ext));
-    let bytes = zeroize::Zeroizing::new(read_input(&source.file)?);
-    let mut medium = app.open_medium(device)?;
-    let imported: Vec<tessera_media::CertEntry> = if is_pkcs12 {
-        let password = super::secret::read_secret(
-            l,
-            source.password_file.as_deref(),
-            "prompt-pkcs12-password",
-        )?;
-        let password = secrecy::SecretString::from(password);
-        super::login(app, &mut medium, l, pin_file)?;
-        tessera_media::pkcs12::import_pkcs12(&mut medium, &bytes, &password, source.exportable)?
-            .into_iter()
-            .flat_map(|(_, certs)| certs)
-            .collect()
-    } else if let Some(key_path) = &source.key {
-        let certs = tessera_x509::parse_certificates(&bytes).map_err(|e| Failure::Parse {
-            path: source.file.clone(),
-            source: e,
-        })?;
-        let pkcs8 =
-            tessera_media::pkcs8_from_key_file(&zeroize::Zeroizing::new(read_input(key_path)?))?;
-        super::login(app, &mut medium, l, pin_file)?;
-        let ders: Vec<Vec<u8>> = certs.iter().map(|c| c.der().to_vec()).collect();
-        medium.import_key(&pkcs8, &ders, source.exportable)?.1
-    } else {
-        // Refuse what is neither a certificate nor a key before asking for the PIN.
-        if let Err(e) = tessera_x509::parse_certificates(&bytes)
-            && tessera_media::pkcs8_from_key_file(&bytes).is_err()
-        {
-            return Err(Failure::Parse {
-                path: source.file.clone(),
-                source: e,
-            });
-        }
-        super::login(app, &mut medium, l, pin_file)?;
-        tessera_media::pkcs12::import_pem(&mut medium, &bytes, source.exportable)?.1
-    };
-    let now = OffsetDateTime::now_utc();
-    let info = medium.info()?;
-    let rows: Vec<ListedCertificate> = imported
-        .iter()
-        .map(|c| listed(&info.label, c, now))
-        .collect();
-    match out.format {
-        Format::Json => out.json(&rows)?,
-        Format::Text => {
-            for r in &rows {
-                out.line(&format!("{}  {}", r.sha256, r.subject))?;
-            }
-        }
-    }
-    Ok(exit::OK)
-}
-
-/// Where and how `cert export` writes.
-struct ExportTarget {
-    file: Option<std::path::PathBuf>,
-    pkcs12: bool,
-    with_key: bool,
-    password_file: Option<std::path::PathBuf>,
-    pin_file: Option<std::path::PathBuf>,
-}
-
-fn export(
-    app: &mut tessera::app::App,
-    device: &str,
-    cert: &str,
-    target: &ExportTarget,
-    out: &mut Output<'_>,
-) -> Result<u8, Failure> {
-    let mut medium = app.open_medium(device)?;
-    let entry = tessera::app::find_certificate(&medium, cert)?;
-    if target.pkcs12 {
-        let l = out.l;
-        let password = super::secret::read_secret(
-            l,
-            target.password_file.as_deref(),
-            "prompt-pkcs12-password",
-        )?;
-        let password = secrecy::SecretString::from(password);
-        if target.with_key {
-            super::login(app, &mut medium, l, target.pin_file.as_deref())?;
-        }
-        let p12 = tessera_media::pkcs12::export_pkcs12(
-            &mut medium,
-            &entry.reference,
-            &password,
-            target.with_key,
-        )?;
-        if let Some(path) = &target.file {
-            std::fs::write(path, p12).map_err(Failure::Write)?;
-        }
-        return Ok(exit::OK);
-    }
-    let pem = entry.certificate.to_pem();
-    match &target.file {
-        Some(path) => std::fs::write(path, &pem).map_err(Failure::Write)?,
-        None => out.line(pem.trim_end())?,
-    }
-    Ok(exit::OK)
-}
-
-fn delete(
-    app: &mut tessera::app::App,
-    device: &str,
-    cert: &str,
-    with_key: bool,
-    pin_file: Option<&std::path::Path>,
-    out: &mut Output<'_>,
-) -> Result<u8, Failure> {
-    use tessera_media::Medium as _;
-    let mut medium = app.open_medium(device)?;
-    let entry = tessera::app::find_certificate(&medium, cert)?;
-    super::login(app, &mut medium, out.l, pin_file)?;
-    medium.delete_certificate(&entry.reference)?;
-    // A file device drops a key no certificate uses any more on its own; a token keeps it.
-    if let (true, Some(key)) = (with_key, &entry.key)
-        && medium.keys()?.iter().any(|k| k.reference == *key)
-    {
-        medium.delete_key(key)?;
-    }
-    let message = out.l.text_with(
-        "cert-deleted",
-        &[("thumbprint", V::from(entry.reference.to_string()))],
-    );
-    out.line(&message)?;
-    Ok(exit::OK)
 }
 
 fn read_certificates(path: &str) -> Result<Vec<Certificate>, Failure> {
@@ -539,7 +321,7 @@ fn label_width(s: &str) -> usize {
         .sum()
 }
 
-fn fluent_id(prefix: &str, key: &str) -> String {
+pub(super) fn fluent_id(prefix: &str, key: &str) -> String {
     format!("{prefix}-{}", key.replace(['.', '_'], "-"))
 }
 
@@ -661,85 +443,4 @@ fn verify(
     } else {
         exit::INVALID
     })
-}
-
-fn trust_store_failure(path: &str, e: TrustStoreError) -> Failure {
-    match e {
-        TrustStoreError::Io { source, .. } => Failure::Read {
-            path: path.to_owned(),
-            source,
-        },
-        other => Failure::Parse {
-            path: path.to_owned(),
-            source: ParseError::Der {
-                index: 0,
-                reason: other.to_string(),
-            },
-        },
-    }
-}
-
-/// A stable id for each chain failure, used in JSON and to pick the Fluent message.
-pub(crate) fn chain_error_id(e: &ChainError) -> &'static str {
-    match e {
-        ChainError::Expired { .. } => "expired",
-        ChainError::NotYetValid { .. } => "not_yet_valid",
-        ChainError::UnknownIssuer => "unknown_issuer",
-        ChainError::BadSignature => "bad_signature",
-        ChainError::UnsupportedSignatureAlgorithm { .. } => "unsupported_signature_algorithm",
-        ChainError::UnsupportedPublicKey { .. } => "unsupported_public_key",
-        ChainError::PathLenExceeded => "path_len_exceeded",
-        ChainError::TooManyIntermediates { .. } => "too_many_intermediates",
-        ChainError::NameConstraintViolation => "name_constraint_violation",
-        ChainError::NameMismatch { .. } => "name_mismatch",
-        ChainError::KeyUsageNotAllowed { .. } => "key_usage_not_allowed",
-        ChainError::RequiredEkuNotFound { .. } => "required_eku_not_found",
-        ChainError::CaUsedAsEndEntity => "ca_used_as_end_entity",
-        ChainError::EndEntityUsedAsCa => "end_entity_used_as_ca",
-        ChainError::Revoked => "revoked",
-        ChainError::BadCrl { .. } => "bad_crl",
-        ChainError::CrlExpired { .. } => "crl_expired",
-        ChainError::Distrusted => "distrusted",
-        ChainError::UnsupportedCriticalExtension { .. } => "unsupported_critical_extension",
-        ChainError::Malformed { .. } => "malformed",
-        ChainError::TooComplex => "too_complex",
-        _ => "other",
-    }
-}
-
-fn rfc3339(t: &OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.to_string())
-}
-
-/// A chain failure in words: the Fluent message for its id, with the variant's data.
-pub(crate) fn chain_reason(l: &Localizer, e: &ChainError) -> String {
-    let id = fluent_id("chain-error", chain_error_id(e));
-    let detail = match e {
-        ChainError::Expired { not_after: t }
-        | ChainError::NotYetValid { not_before: t }
-        | ChainError::CrlExpired { next_update: t } => rfc3339(t),
-        _ => e.to_string(),
-    };
-    l.text_with(&id, &[("detail", V::from(detail))])
-}
-
-/// A parse failure in words.
-pub(crate) fn parse_reason(l: &Localizer, e: &ParseError) -> String {
-    let (id, detail) = match e {
-        ParseError::Empty => ("parse-error-empty", String::new()),
-        ParseError::TooLarge { limit } => ("parse-error-too-large", limit.to_string()),
-        ParseError::UnrecognizedFormat => ("parse-error-unrecognized", String::new()),
-        ParseError::Pem { reason } => ("parse-error-pem", reason.clone()),
-        ParseError::Der { index, reason } => {
-            ("parse-error-der", format!("#{}: {reason}", index + 1))
-        }
-        ParseError::Pkcs7 { reason } => ("parse-error-pkcs7", reason.clone()),
-        ParseError::UnsupportedContainer { content_type } => {
-            ("parse-error-container", content_type.clone())
-        }
-        ParseError::NoCertificate => ("parse-error-no-certificate", String::new()),
-        other => ("parse-error-other", other.to_string()),
-    };
-    l.text_with(id, &[("detail", V::from(detail))])
 }

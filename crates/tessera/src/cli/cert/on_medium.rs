@@ -1,0 +1,231 @@
+//! `tessera cert list|import|export|delete`: certificates on media.
+
+use fluent_bundle::FluentValue as V;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::fluent_id;
+use crate::cli::{Failure, Format, Output, exit, read_input};
+
+/// One certificate in `cert list --format json`.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct ListedCertificate {
+    pub(crate) device: String,
+    pub(crate) sha256: String,
+    pub(crate) sha1: String,
+    pub(crate) subject: String,
+    pub(crate) issuer: String,
+    pub(crate) not_after: String,
+    pub(crate) status: String,
+    pub(crate) usage: String,
+    /// Hex id of the private key on the device, if it is there.
+    pub(crate) key: Option<String>,
+}
+
+fn listed(
+    device: &str,
+    entry: &tessera_media::CertEntry,
+    now: OffsetDateTime,
+) -> ListedCertificate {
+    let d = entry.certificate.details(now);
+    ListedCertificate {
+        device: device.to_owned(),
+        sha256: d.thumbprints.sha256.clone(),
+        sha1: d.thumbprints.sha1.clone(),
+        subject: d.subject.rfc4514.clone(),
+        issuer: d.issuer.rfc4514.clone(),
+        not_after: d.validity.not_after.clone(),
+        status: d.validity.status.id().to_owned(),
+        usage: d.kind.usage.id().to_owned(),
+        key: entry.key.as_ref().map(tessera_media::KeyRef::to_hex),
+    }
+}
+
+pub(super) fn list(
+    app: &tessera::app::App,
+    device: Option<&str>,
+    out: &mut Output<'_>,
+) -> Result<u8, Failure> {
+    let now = OffsetDateTime::now_utc();
+    let rows: Vec<ListedCertificate> = app
+        .certificates(device)?
+        .iter()
+        .flat_map(|m| {
+            m.certificates
+                .iter()
+                .map(|c| listed(&m.medium.label, c, now))
+        })
+        .collect();
+    match out.format {
+        Format::Json => out.json(&rows)?,
+        Format::Text => {
+            let l = out.l;
+            for r in &rows {
+                let status = l.text(&fluent_id(
+                    &fluent_id("value", "validity.status"),
+                    &r.status,
+                ));
+                out.line(&format!(
+                    "{}  {}  {}  {}  {}",
+                    r.device,
+                    &r.sha256[..16],
+                    r.subject,
+                    r.not_after,
+                    status
+                ))?;
+            }
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// What `cert import` reads.
+pub(super) struct ImportSource {
+    pub(super) file: String,
+    pub(super) key: Option<String>,
+    pub(super) pkcs12: bool,
+    pub(super) password_file: Option<std::path::PathBuf>,
+    pub(super) exportable: bool,
+}
+
+pub(super) fn import(
+    app: &mut tessera::app::App,
+    device: &str,
+    source: &ImportSource,
+    pin_file: Option<&std::path::Path>,
+    out: &mut Output<'_>,
+) -> Result<u8, Failure> {
+    use tessera_media::Medium as _;
+    let l = out.l;
+    let is_pkcs12 = source.pkcs12
+        || [".p12", ".pfx"]
+            .iter()
+            .any(|ext| source.file.to_ascii_lowercase().ends_with(ext));
+    let bytes = zeroize::Zeroizing::new(read_input(&source.file)?);
+    let mut medium = app.open_medium(device)?;
+    let imported: Vec<tessera_media::CertEntry> = if is_pkcs12 {
+        let password = crate::cli::secret::read_secret(
+            l,
+            source.password_file.as_deref(),
+            "prompt-pkcs12-password",
+        )?;
+        let password = secrecy::SecretString::from(password);
+        crate::cli::login(app, &mut medium, l, pin_file)?;
+        tessera_media::pkcs12::import_pkcs12(&mut medium, &bytes, &password, source.exportable)?
+            .into_iter()
+            .flat_map(|(_, certs)| certs)
+            .collect()
+    } else if let Some(key_path) = &source.key {
+        let certs = tessera_x509::parse_certificates(&bytes).map_err(|e| Failure::Parse {
+            path: source.file.clone(),
+            source: e,
+        })?;
+        let pkcs8 =
+            tessera_media::pkcs8_from_key_file(&zeroize::Zeroizing::new(read_input(key_path)?))?;
+        crate::cli::login(app, &mut medium, l, pin_file)?;
+        let ders: Vec<Vec<u8>> = certs.iter().map(|c| c.der().to_vec()).collect();
+        medium.import_key(&pkcs8, &ders, source.exportable)?.1
+    } else {
+        // Refuse what is neither a certificate nor a key before asking for the PIN.
+        if let Err(e) = tessera_x509::parse_certificates(&bytes)
+            && tessera_media::pkcs8_from_key_file(&bytes).is_err()
+        {
+            return Err(Failure::Parse {
+                path: source.file.clone(),
+                source: e,
+            });
+        }
+        crate::cli::login(app, &mut medium, l, pin_file)?;
+        tessera_media::pkcs12::import_pem(&mut medium, &bytes, source.exportable)?.1
+    };
+    let now = OffsetDateTime::now_utc();
+    let info = medium.info()?;
+    let rows: Vec<ListedCertificate> = imported
+        .iter()
+        .map(|c| listed(&info.label, c, now))
+        .collect();
+    match out.format {
+        Format::Json => out.json(&rows)?,
+        Format::Text => {
+            for r in &rows {
+                out.line(&format!("{}  {}", r.sha256, r.subject))?;
+            }
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// Where and how `cert export` writes.
+pub(super) struct ExportTarget {
+    pub(super) file: Option<std::path::PathBuf>,
+    pub(super) pkcs12: bool,
+    pub(super) with_key: bool,
+    pub(super) password_file: Option<std::path::PathBuf>,
+    pub(super) pin_file: Option<std::path::PathBuf>,
+}
+
+pub(super) fn export(
+    app: &mut tessera::app::App,
+    device: &str,
+    cert: &str,
+    target: &ExportTarget,
+    out: &mut Output<'_>,
+) -> Result<u8, Failure> {
+    let mut medium = app.open_medium(device)?;
+    let entry = tessera::app::find_certificate(&medium, cert)?;
+    if target.pkcs12 {
+        let l = out.l;
+        let password = crate::cli::secret::read_secret(
+            l,
+            target.password_file.as_deref(),
+            "prompt-pkcs12-password",
+        )?;
+        let password = secrecy::SecretString::from(password);
+        if target.with_key {
+            crate::cli::login(app, &mut medium, l, target.pin_file.as_deref())?;
+        }
+        let p12 = tessera_media::pkcs12::export_pkcs12(
+            &mut medium,
+            &entry.reference,
+            &password,
+            target.with_key,
+        )?;
+        if let Some(path) = &target.file {
+            std::fs::write(path, p12).map_err(Failure::Write)?;
+        }
+        return Ok(exit::OK);
+    }
+    let pem = entry.certificate.to_pem();
+    match &target.file {
+        Some(path) => std::fs::write(path, &pem).map_err(Failure::Write)?,
+        None => out.line(pem.trim_end())?,
+    }
+    Ok(exit::OK)
+}
+
+pub(super) fn delete(
+    app: &mut tessera::app::App,
+    device: &str,
+    cert: &str,
+    with_key: bool,
+    pin_file: Option<&std::path::Path>,
+    out: &mut Output<'_>,
+) -> Result<u8, Failure> {
+    use tessera_media::Medium as _;
+    let mut medium = app.open_medium(device)?;
+    let entry = tessera::app::find_certificate(&medium, cert)?;
+    crate::cli::login(app, &mut medium, out.l, pin_file)?;
+    medium.delete_certificate(&entry.reference)?;
+    // A file device drops a key no certificate uses any more on its own; a token keeps it.
+    if let (true, Some(key)) = (with_key, &entry.key)
+        && medium.keys()?.iter().any(|k| k.reference == *key)
+    {
+        medium.delete_key(key)?;
+    }
+    let message = out.l.text_with(
+        "cert-deleted",
+        &[("thumbprint", V::from(entry.reference.to_string()))],
+    );
+    out.line(&message)?;
+    Ok(exit::OK)
+}
