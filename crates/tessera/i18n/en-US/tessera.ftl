@@ -209,3 +209,4 @@ err-pkcs12-password = wrong PKCS#12 password
 err-device-corrupt = the device file is damaged and was left as it is: { $reason }
 err-device-newer = the device file has format version { $found }, newer than the { $supported } this Tessera reads; upgrade Tessera (the file was not changed)
 err-device-tampered = the device file has been tampered with and cannot be used
+progress-generating-key = Generating the key pair…

@@ -207,3 +207,4 @@ err-pkcs12-password = PKCS#12 文件密码错误
 err-device-corrupt = 设备文件已损坏，未作任何改动：{ $reason }
 err-device-newer = 设备文件格式版本 { $found } 高于本程序支持的版本 { $supported }，请升级 Tessera；文件未被改动
 err-device-tampered = 设备文件的内容被篡改，无法使用
+progress-generating-key = 正在生成密钥对……

@@ -58,7 +58,10 @@ pub(crate) fn run(cmd: KeyCommand, app: &mut App, out: &mut Output<'_>) -> Resul
     let mut medium = app.open_medium(&device)?;
     login(app, &mut medium, out.l, pin_file.as_deref())?;
     let request = CsrRequest::new(subject).exportable(exportable);
-    let generated = medium.generate_key(alg, &request)?;
+    let spinner = super::output::spinner(&out.l.text("progress-generating-key"));
+    let generated = medium.generate_key(alg, &request);
+    spinner.finish_and_clear();
+    let generated = generated?;
     let csr_pem = pem_rfc7468::encode_string(
         "CERTIFICATE REQUEST",
         pem_rfc7468::LineEnding::LF,

@@ -73,3 +73,14 @@ impl<'a> Output<'a> {
         }
     }
 }
+
+/// A spinner on standard error for work that takes seconds (RSA key generation on a token),
+/// hidden when standard error is not a terminal.
+pub(crate) fn spinner(message: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner().with_message(message.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
