@@ -7,15 +7,18 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
+use std::str::FromStr as _;
 use std::sync::Arc;
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType,
-};
 use rustls::ServerConfig;
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use sha2::{Digest, Sha256};
+use tessera_x509::Certificate;
+use tessera_x509::issue::{
+    self, CaAlgorithm, CaCertAndKey, CaKey, IssueError, IssueRequest, Name, Profile,
+};
+use zeroize::Zeroizing;
 
 use crate::files::{FileError, create_dir, read_secret, write_secret};
 
@@ -26,9 +29,17 @@ pub enum TlsError {
     /// A file.
     #[error(transparent)]
     File(#[from] FileError),
-    /// Making a certificate.
+    /// Making a certificate (the engine is `tessera_x509::issue`).
     #[error("certificate generation: {0}")]
-    Generate(#[from] rcgen::Error),
+    Generate(#[from] IssueError),
+    /// A stored CA certificate or key that does not read back.
+    #[error("{path}: {message}")]
+    Corrupt {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
     /// rustls refused the certificate or key.
     #[error("TLS config: {0}")]
     Rustls(#[from] rustls::Error),
@@ -96,42 +107,65 @@ pub fn from_files(cert: &Path, key: &Path) -> Result<TlsSetup, TlsError> {
     })
 }
 
-/// The CA's name and constraints (validity is set when it is made).
-fn ca_params() -> Result<CertificateParams, TlsError> {
-    let mut params = CertificateParams::new(Vec::<String>::new())?;
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "Tessera service TLS CA");
-    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    Ok(params)
+/// Subject of the CA in `DIR/tls/`.
+const CA_SUBJECT: &str = "CN=Tessera service TLS CA";
+/// Subject of the server certificate; the names that matter are in subjectAltName.
+const SERVER_SUBJECT: &str = "CN=Tessera service";
+
+fn subject(text: &str) -> Result<Name, TlsError> {
+    Name::from_str(text).map_err(|_| {
+        TlsError::Generate(IssueError::InvalidName {
+            what: "subject",
+            value: text.to_owned(),
+        })
+    })
 }
 
-/// The CA in `DIR/tls/`, created on first use: (issuer, CA certificate DER).
-fn load_or_create_ca(dir: &Path) -> Result<(Issuer<'static, KeyPair>, Vec<u8>), TlsError> {
+/// The CA in `DIR/tls/`, created on first use: ECDSA P-256 (rustls has no SM2), the key as
+/// PKCS#8 PEM and the certificate as PEM, both written 0600.
+fn load_or_create_ca(dir: &Path) -> Result<CaCertAndKey, TlsError> {
     let key_path = dir.join("ca-key.pem");
     let cert_path = dir.join("ca-cert.pem");
+    let corrupt = |path: &Path, message: String| TlsError::Corrupt {
+        path: path.display().to_string(),
+        message,
+    };
     if let (Some(key_pem), Some(cert_pem)) = (read_secret(&key_path)?, read_secret(&cert_path)?) {
-        let key_pem = String::from_utf8_lossy(&key_pem);
-        let cert_pem = String::from_utf8_lossy(&cert_pem);
-        let key = KeyPair::from_pem(&key_pem)?;
-        let der =
-            CertificateDer::from_pem_slice(cert_pem.as_bytes()).map_err(|e| TlsError::Pem {
-                path: cert_path.display().to_string(),
-                message: e.to_string(),
-            })?;
-        // same subject and key as the stored certificate: what issuing needs
-        return Ok((Issuer::new(ca_params()?, key), der.to_vec()));
+        let key_pem = Zeroizing::new(key_pem);
+        let key_der = PrivatePkcs8KeyDer::from_pem_slice(&key_pem)
+            .map_err(|e| corrupt(&key_path, e.to_string()))?;
+        let key = CaKey::from_pkcs8_der(key_der.secret_pkcs8_der())
+            .map_err(|e| corrupt(&key_path, e.to_string()))?;
+        let cert_der = CertificateDer::from_pem_slice(&cert_pem)
+            .map_err(|e| corrupt(&cert_path, e.to_string()))?;
+        let cert =
+            Certificate::from_der(&cert_der).map_err(|e| corrupt(&cert_path, e.to_string()))?;
+        return CaCertAndKey::new(cert, key).map_err(|e| corrupt(&cert_path, e.to_string()));
     }
-    let key = KeyPair::generate()?;
-    let mut params = ca_params()?;
-    params.not_before = start_of_validity();
-    params.not_after = params.not_before + time::Duration::days(10 * 365);
-    let cert = params.self_signed(&key)?;
-    write_secret(&key_path, key.serialize_pem().as_bytes())?;
-    write_secret(&cert_path, cert.pem().as_bytes())?;
-    let der = cert.der().to_vec();
-    Ok((Issuer::new(params, key), der))
+    let not_before = start_of_validity();
+    let ca = CaCertAndKey::self_signed(
+        CaKey::generate(CaAlgorithm::P256)?,
+        subject(CA_SUBJECT)?,
+        not_before,
+        not_before + time::Duration::days(10 * 365),
+        Some(0),
+    )?;
+    write_secret(&key_path, private_key_pem(ca.key())?.as_bytes())?;
+    write_secret(&cert_path, ca.certificate().to_pem().as_bytes())?;
+    Ok(ca)
+}
+
+/// PKCS#8 PEM (RFC 7468 §10), zeroized on drop.
+fn private_key_pem(key: &CaKey) -> Result<Zeroizing<String>, TlsError> {
+    let der = key.to_pkcs8_der()?;
+    pem_rfc7468::encode_string("PRIVATE KEY", pem_rfc7468::LineEnding::LF, &der)
+        .map(Zeroizing::new)
+        .map_err(|e| {
+            TlsError::Generate(IssueError::Encoding {
+                what: "private key PEM",
+                reason: e.to_string(),
+            })
+        })
 }
 
 /// Now, less an hour for clocks that lag.
@@ -139,42 +173,74 @@ fn start_of_validity() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc() - time::Duration::hours(1)
 }
 
-/// `--tls auto`: the CA in `DIR/tls/` and a fresh server certificate for `listen` and `host`.
+/// `--tls auto`: the CA in `DIR/tls/` and a fresh server certificate for `listen` and `host`,
+/// issued with the TlsServer profile (serverAuth, subjectAltName).
 pub fn auto(dir: &Path, listen: SocketAddr, host: Option<&str>) -> Result<TlsSetup, TlsError> {
     let tls_dir = dir.join("tls");
     create_dir(&tls_dir)?;
-    let (issuer, ca_der) = load_or_create_ca(&tls_dir)?;
-    let mut names = vec![SanType::DnsName("localhost".try_into()?)];
-    let mut ips: Vec<IpAddr> = vec![[127, 0, 0, 1].into(), std::net::Ipv6Addr::LOCALHOST.into()];
-    if !listen.ip().is_unspecified() && !ips.contains(&listen.ip()) {
-        ips.push(listen.ip());
+    let ca = load_or_create_ca(&tls_dir)?;
+    let mut dns_names = vec!["localhost".to_owned()];
+    let mut ip_addresses: Vec<IpAddr> =
+        vec![[127, 0, 0, 1].into(), std::net::Ipv6Addr::LOCALHOST.into()];
+    if !listen.ip().is_unspecified() && !ip_addresses.contains(&listen.ip()) {
+        ip_addresses.push(listen.ip());
     }
     if let Some(host) = host {
         match host.parse::<IpAddr>() {
-            Ok(ip) if !ips.contains(&ip) => ips.push(ip),
+            Ok(ip) if !ip_addresses.contains(&ip) => ip_addresses.push(ip),
             Ok(_) => {}
-            Err(_) if host != "localhost" => names.push(SanType::DnsName(host.try_into()?)),
+            Err(_) if host != "localhost" => dns_names.push(host.to_owned()),
             Err(_) => {}
         }
     }
-    names.extend(ips.into_iter().map(SanType::IpAddress));
-    let key = KeyPair::generate()?;
-    let mut params = CertificateParams::new(Vec::<String>::new())?;
-    params.subject_alt_names = names;
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "Tessera service");
-    params.is_ca = IsCa::ExplicitNoCa;
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-    params.not_before = start_of_validity();
-    params.not_after = params.not_before + time::Duration::days(365);
-    let cert = params.signed_by(&key, &issuer)?;
-    let chain = vec![cert.der().clone(), CertificateDer::from(ca_der.clone())];
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let key = CaKey::generate(CaAlgorithm::P256)?;
+    let not_before = start_of_validity();
+    let cert = issue::issue(
+        &ca,
+        IssueRequest::new(
+            subject(SERVER_SUBJECT)?,
+            key.spki_der()?,
+            Profile::TlsServer {
+                dns_names,
+                ip_addresses,
+            },
+            not_before,
+            not_before + time::Duration::days(365),
+        ),
+    )?;
+    let ca_der = ca.certificate().der().to_vec();
+    let chain = vec![
+        CertificateDer::from(cert.der().to_vec()),
+        CertificateDer::from(ca_der.clone()),
+    ];
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.to_pkcs8_der()?.to_vec()));
     Ok(TlsSetup {
         config: server_config(chain, key)?,
         fingerprint: fingerprint(&ca_der),
         ca_cert: Some(tls_dir.join("ca-cert.pem")),
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_reuses_the_stored_ca() {
+        let dir = tempfile::tempdir().unwrap();
+        let listen: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let first = auto(dir.path(), listen, Some("tessera.example")).unwrap();
+        let second = auto(dir.path(), listen, None).unwrap();
+        assert_eq!(first.fingerprint, second.fingerprint);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(dir.path().join("tls/ca-key.pem"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "{mode:o}");
+        }
+    }
 }

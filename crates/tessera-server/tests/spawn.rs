@@ -15,6 +15,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use tessera_x509::issue;
 
 struct Server {
     child: Child,
@@ -310,15 +311,41 @@ fn refuses_plain_http_off_loopback() {
 #[tokio::test]
 async fn tls_from_pem_files() {
     let dir = tempfile::tempdir().unwrap();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-    params
-        .subject_alt_names
-        .push(rcgen::SanType::IpAddress([127, 0, 0, 1].into()));
-    let cert = params.self_signed(&key).unwrap();
+    // a CA and a TlsServer leaf from our own engine; the file holds leaf then CA
+    let now = time::OffsetDateTime::now_utc();
+    let name = |text: &str| text.parse::<issue::Name>().unwrap();
+    let ca = issue::CaCertAndKey::self_signed(
+        issue::CaKey::generate(issue::CaAlgorithm::P256).unwrap(),
+        name("CN=Test CA"),
+        now - time::Duration::hours(1),
+        now + time::Duration::days(1),
+        Some(0),
+    )
+    .unwrap();
+    let key = issue::CaKey::generate(issue::CaAlgorithm::P256).unwrap();
+    let cert = issue::issue(
+        &ca,
+        issue::IssueRequest::new(
+            name("CN=localhost"),
+            key.spki_der().unwrap(),
+            issue::Profile::TlsServer {
+                dns_names: vec!["localhost".to_owned()],
+                ip_addresses: vec![[127, 0, 0, 1].into()],
+            },
+            now - time::Duration::hours(1),
+            now + time::Duration::days(1),
+        ),
+    )
+    .unwrap();
+    let key_pem = pem_rfc7468::encode_string(
+        "PRIVATE KEY",
+        pem_rfc7468::LineEnding::LF,
+        &key.to_pkcs8_der().unwrap(),
+    )
+    .unwrap();
     let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    std::fs::write(&cert_path, cert.pem()).unwrap();
-    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    std::fs::write(&cert_path, cert.to_pem() + &ca.certificate().to_pem()).unwrap();
+    std::fs::write(&key_path, key_pem).unwrap();
     let data = dir.path().join("data");
     let server = spawn(
         &data,
@@ -335,7 +362,7 @@ async fn tls_from_pem_files() {
         "{out}"
     );
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let trusted = reqwest::Certificate::from_pem(cert.pem().as_bytes()).unwrap();
+    let trusted = reqwest::Certificate::from_pem(ca.certificate().to_pem().as_bytes()).unwrap();
     let http = reqwest::Client::builder()
         .tls_certs_only([trusted])
         .build()
