@@ -224,11 +224,27 @@ async fn openapi_lists_every_route() {
         "/v1/admin/projects/{code}/enrollment-qr",
         "/v1/admin/sms",
         "/v1/admin/audit",
+        "/v1/ca/certificates",
+        "/v1/ca/crl",
+        "/v1/admin/certificates/issue",
+        "/v1/admin/certificates/{serial}/revoke",
     ] {
         assert!(paths.contains_key(p), "missing {p}");
     }
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     assert!(doc["components"]["securitySchemes"]["admin_token"].is_object());
+    for schema in ["IssueBody", "IssuedBody", "RevokeBody"] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "missing schema {schema}"
+        );
+    }
+    let issue = &paths["/v1/admin/certificates/issue"]["post"];
+    assert!(issue["security"][0]["admin_token"].is_array(), "{issue}");
+    assert!(
+        paths["/v1/ca/crl"]["get"]["responses"]["200"]["content"]["application/pkix-crl"]
+            .is_object()
+    );
 }
 
 #[tokio::test]

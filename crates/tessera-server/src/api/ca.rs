@@ -83,7 +83,12 @@ async fn audit(
 }
 
 /// The root and issuing CA certificates, PEM.
-async fn certificates(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+#[utoipa::path(get, path = "/v1/ca/certificates", tag = "ca",
+    responses((status = 200, description = "root then issuing CA, PEM",
+        content_type = "application/pem-certificate-chain", body = String)))]
+pub(crate) async fn certificates(
+    State(state): State<AppState>,
+) -> Result<impl IntoResponse, ApiError> {
     let ca = state.ca.get()?;
     Ok((
         [(header::CONTENT_TYPE, "application/pem-certificate-chain")],
@@ -92,13 +97,21 @@ async fn certificates(State(state): State<AppState>) -> Result<impl IntoResponse
 }
 
 /// The current CRL, DER (RFC 5280 §5), at a stable URL.
-async fn crl(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+#[utoipa::path(get, path = "/v1/ca/crl", tag = "ca",
+    responses((status = 200, description = "the CRL, DER (RFC 5280 §5)",
+        content_type = "application/pkix-crl", body = Vec<u8>)))]
+pub(crate) async fn crl(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let ca = state.ca.get()?;
     let der = ca.crl(state.clock.now()).await?;
     Ok(([(header::CONTENT_TYPE, "application/pkix-crl")], der))
 }
 
-async fn issue(
+/// Issues a certificate from a PKCS#10 request, signed by the issuing CA (audited).
+#[utoipa::path(post, path = "/v1/admin/certificates/issue", tag = "ca", security(("admin_token" = [])),
+    request_body = IssueBody,
+    responses((status = 200, body = IssuedBody), (status = 401, body = tessera_proto::Problem),
+        (status = 422, body = tessera_proto::Problem)))]
+pub(crate) async fn issue(
     admin: Admin,
     State(state): State<AppState>,
     ip: ClientIp,
@@ -135,7 +148,14 @@ async fn issue(
     }))
 }
 
-async fn revoke(
+/// Revokes a certificate by serial and makes the CRL again (audited).
+#[utoipa::path(post, path = "/v1/admin/certificates/{serial}/revoke", tag = "ca",
+    security(("admin_token" = [])),
+    params(("serial" = String, Path, description = "serial number, hex")),
+    request_body = RevokeBody,
+    responses((status = 204, description = "revoked"), (status = 401, body = tessera_proto::Problem),
+        (status = 404, body = tessera_proto::Problem), (status = 422, body = tessera_proto::Problem)))]
+pub(crate) async fn revoke(
     admin: Admin,
     State(state): State<AppState>,
     Path(serial): Path<String>,
