@@ -6,7 +6,8 @@
     reason = "tests"
 )]
 //! One store suite, run on SQLite (always) and PostgreSQL (a throwaway cluster; see
-//! `support/pg.rs`), plus the SMS-code and captcha rules on each backend.
+//! `support/pg.rs`), plus the SMS-code and captcha rules and the CA (tables, sealed keys, CRL)
+//! on each backend.
 
 mod support {
     pub(crate) mod pg;
@@ -14,12 +15,16 @@ mod support {
 
 use std::sync::Arc;
 
+use tessera_server::ca::{Ca, CaError, MasterKey};
 use tessera_server::captcha::{CaptchaError, Captchas};
 use tessera_server::clock::ManualClock;
 use tessera_server::pepper::Pepper;
 use tessera_server::phone::PhoneNumber;
 use tessera_server::sms::{OutboxSender, SmsCodes, SmsError, SmsLimits};
-use tessera_server::store::{AuditEntry, RaPolicy, Store, StoreError};
+use tessera_server::store::{
+    AuditEntry, CaKeyRow, CrlRow, NewCertificate, RaPolicy, Store, StoreError,
+};
+use tessera_x509::issue::{CaAlgorithm, RevocationReason};
 
 const T0: i64 = 1_700_000_000;
 
@@ -34,6 +39,8 @@ async fn suite(store: Store) {
     captcha_rows(&store).await;
     sms_code_rules(&store).await;
     captcha_rules(&store).await;
+    ca_rows(&store).await;
+    ca_over_the_store(&store).await;
     store.close().await;
 }
 
@@ -376,6 +383,157 @@ async fn captcha_rules(store: &Store) {
         captchas.verify("unknown", "x").await,
         Err(CaptchaError::Invalid)
     ));
+}
+
+fn new_certificate<'a>(serial: &'a str, der: &'a [u8]) -> NewCertificate<'a> {
+    NewCertificate {
+        serial,
+        subject: "CN=Alice,O=Tessera",
+        issuer: "CN=Tessera Issuing CA,O=Tessera,C=CN",
+        not_before: T0,
+        not_after: T0 + 365 * 86_400,
+        profile: "signing",
+        der,
+        issued_at: T0,
+    }
+}
+
+/// The CA tables: keys (a spare name, so the CA below starts from nothing), certificates,
+/// revocation, the CRL singleton.
+async fn ca_rows(store: &Store) {
+    assert_eq!(store.ca_key("spare").await.unwrap(), None);
+    let key = CaKeyRow {
+        name: "spare".into(),
+        algorithm: "p256".into(),
+        certificate: vec![0x30, 0x00, 0xff],
+        sealed_key: vec![0, 1, 2, 0xfe],
+    };
+    store.insert_ca_key(&key, T0).await.unwrap();
+    assert_eq!(store.ca_key("spare").await.unwrap(), Some(key.clone()));
+    let dup = store.insert_ca_key(&key, T0).await.unwrap_err();
+    assert!(matches!(dup, StoreError::Conflict { .. }), "{dup:?}");
+
+    store
+        .insert_certificate(&new_certificate("01aa", &[0x30, 1]))
+        .await
+        .unwrap();
+    store
+        .insert_certificate(&new_certificate("02bb", &[0x30, 2]))
+        .await
+        .unwrap();
+    let dup = store
+        .insert_certificate(&new_certificate("01aa", &[0x30, 3]))
+        .await
+        .unwrap_err();
+    assert!(matches!(dup, StoreError::Conflict { .. }), "{dup:?}");
+    assert_eq!(
+        store.certificate_der("01aa").await.unwrap(),
+        Some(vec![0x30, 1])
+    );
+    assert_eq!(store.certificate_der("ffff").await.unwrap(), None);
+
+    assert!(store.revoked_certificates().await.unwrap().is_empty());
+    store
+        .revoke_certificate("02bb", T0 + 5, "superseded")
+        .await
+        .unwrap();
+    store
+        .revoke_certificate("01aa", T0 + 9, "keyCompromise")
+        .await
+        .unwrap();
+    let again = store
+        .revoke_certificate("01aa", T0 + 10, "keyCompromise")
+        .await
+        .unwrap_err();
+    assert!(matches!(again, StoreError::Conflict { .. }), "{again:?}");
+    let missing = store
+        .revoke_certificate("ffff", T0, "keyCompromise")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(missing, StoreError::NotFound { .. }),
+        "{missing:?}"
+    );
+    let revoked = store.revoked_certificates().await.unwrap();
+    assert_eq!(
+        revoked
+            .iter()
+            .map(|r| (r.serial.as_str(), r.revoked_at, r.reason.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("02bb", T0 + 5, "superseded"),
+            ("01aa", T0 + 9, "keyCompromise")
+        ]
+    );
+
+    assert_eq!(store.crl_state().await.unwrap(), None);
+    let mut crl = CrlRow {
+        crl_number: 100,
+        this_update: T0,
+        next_update: T0 + 86_400,
+        der: vec![0x30, 0x80],
+    };
+    store.save_crl(&crl).await.unwrap();
+    crl.crl_number = 101;
+    crl.der = vec![0x30, 0x81];
+    store.save_crl(&crl).await.unwrap();
+    assert_eq!(store.crl_state().await.unwrap(), Some(crl));
+}
+
+/// The CA on this backend: created once, found again, revocation makes the next CRL.
+async fn ca_over_the_store(store: &Store) {
+    let master = MasterKey::from_bytes([7; 32]);
+    let now = T0 + 2 * 86_400;
+    let (ca, created) = Ca::load_or_create(
+        store,
+        &master,
+        CaAlgorithm::P256,
+        "https://ca.example/",
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(created);
+    assert_eq!(ca.crl_url(), "https://ca.example/v1/ca/crl");
+    let (again, created) =
+        Ca::load_or_create(store, &master, CaAlgorithm::P256, "https://ca.example", now)
+            .await
+            .unwrap();
+    assert!(!created);
+    assert_eq!(again.root().der(), ca.root().der());
+    assert_eq!(again.issuing().der(), ca.issuing().der());
+    // another master key does not open what is stored
+    let wrong = Ca::load_or_create(
+        store,
+        &MasterKey::from_bytes([8; 32]),
+        CaAlgorithm::P256,
+        "https://ca.example",
+        now,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(wrong, CaError::Seal(_)), "{wrong:?}");
+
+    store
+        .insert_certificate(&new_certificate("0c0d", &[0x30, 4]))
+        .await
+        .unwrap();
+    ca.revoke("0C:0D", RevocationReason::KeyCompromise, now)
+        .await
+        .unwrap();
+    let crl = store.crl_state().await.unwrap().unwrap();
+    assert_eq!(crl.crl_number, 102);
+    assert_eq!(crl.this_update, now);
+    // fresh: served from the store
+    assert_eq!(ca.crl(now + 60).await.unwrap(), crl.der);
+    assert!(
+        store
+            .revoked_certificates()
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.serial == "0c0d" && r.reason == "keyCompromise")
+    );
 }
 
 fn base64_decode(s: &str) -> Vec<u8> {
