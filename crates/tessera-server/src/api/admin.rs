@@ -87,7 +87,8 @@ fn check_name(name: &str) -> Result<(), ApiError> {
     }
 }
 
-async fn audit(
+/// Writes an audit row for an admin action; a failed write is logged, never fatal.
+pub(super) async fn audit(
     state: &AppState,
     admin: &Admin,
     action: &str,

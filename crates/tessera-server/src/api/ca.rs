@@ -9,10 +9,10 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tessera_x509::issue::{Profile, RevocationReason};
 
+use super::admin::audit;
 use super::extract::{Admin, ApiJson, ClientIp, RequestId};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::store::AuditEntry;
 
 /// Public CA routes (nested under `/v1/ca`).
 pub fn router() -> Router<AppState> {
@@ -57,29 +57,6 @@ pub struct IssuedBody {
 pub struct RevokeBody {
     /// RFC 5280 §5.3.1 reason, e.g. `keyCompromise` (default `unspecified`).
     pub reason: Option<String>,
-}
-
-async fn audit(
-    state: &AppState,
-    admin: &Admin,
-    action: &str,
-    subject: &str,
-    ip: ClientIp,
-    rid: &RequestId,
-) {
-    let actor = format!("admin:{}", admin.label);
-    let ip = ip.0.map(|ip| ip.to_string());
-    let entry = AuditEntry {
-        at: state.clock.now(),
-        actor: &actor,
-        action,
-        subject: Some(subject),
-        source_ip: ip.as_deref(),
-        request_id: rid.0.as_deref(),
-    };
-    if let Err(e) = state.store.audit(&entry).await {
-        tracing::error!(error = %e, action, "audit write failed");
-    }
 }
 
 /// The root and issuing CA certificates, PEM.
