@@ -32,7 +32,8 @@ if [ "${TESSERA_SKIP_FUZZ:-0}" != 1 ]; then
     corpus=$(mktemp -d)
     trap 'rm -rf "$corpus"' EXIT
     cp ../shared/testdata/sm2-certs/*.pem ../shared/testdata/sm2-certs/sm2/*.crt "$corpus"/
-    ls /usr/share/ca-certificates/mozilla/*.crt | head -n 20 | xargs -I{} cp {} "$corpus"/
+    mozilla=(/usr/share/ca-certificates/mozilla/*.crt)
+    cp "${mozilla[@]:0:20}" "$corpus"/
     (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run certificate "$corpus" -- \
         -max_total_time="${TESSERA_FUZZ_SECONDS:-30}" -max_len=65536 -print_final_stats=1)
 fi
