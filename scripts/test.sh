@@ -2,6 +2,7 @@
 # Runs every test of Tessera on a fresh machine: installs what the tests need when it is
 # missing (idempotent), then rustfmt, clippy with -D warnings, and all tests with nextest.
 set -euo pipefail
+trap 'echo "scripts/test.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 
 need_pkgs=()
