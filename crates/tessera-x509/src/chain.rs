@@ -34,7 +34,6 @@ mod crl;
 mod error;
 mod names;
 mod parsed;
-mod pem;
 mod policy;
 mod profile;
 mod store;

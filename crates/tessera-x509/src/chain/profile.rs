@@ -316,8 +316,8 @@ mod tests {
             crl_issuers: &[],
         };
         let mut failures = Vec::new();
-        for der in super::super::pem::certificates(&bundle).unwrap() {
-            let parsed = Parsed::new(&der).unwrap();
+        for cert in crate::certificate::parse_certificates(&bundle).unwrap() {
+            let parsed = Parsed::new(cert.der()).unwrap();
             let result =
                 check_any(&parsed).and_then(|()| check_anchor(&parsed, RootSource::System, &cx));
             match result {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rustls_pki_types::{CertificateDer, TrustAnchor};
 
-use super::pem;
+use crate::certificate::{ParseError, parse_certificates};
 
 /// Where a trusted root came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -67,6 +67,9 @@ pub enum TrustStoreError {
         /// What was wrong.
         reason: &'static str,
     },
+    /// The bytes hold no certificate the parser accepts.
+    #[error(transparent)]
+    Certificate(#[from] ParseError),
     /// None of the system locations held any certificate.
     #[error("no system root certificates found in {tried:?}")]
     NoSystemRoots {
@@ -146,7 +149,7 @@ impl TrustStore {
                 path: file.clone(),
                 source,
             })?;
-            for der in pem::certificates(&bytes).unwrap_or_default() {
+            for der in certificate_ders(&bytes).unwrap_or_default() {
                 if let Ok(anchor) = anchor_of(&der) {
                     added += usize::from(self.push(der, anchor, RootSource::System));
                 }
@@ -158,8 +161,7 @@ impl TrustStore {
     /// Adds user roots from DER, or from PEM text with one or more `CERTIFICATE` blocks.
     /// All must be usable or none is added. Returns how many were new.
     pub fn add_user_roots(&mut self, bytes: &[u8]) -> Result<usize, TrustStoreError> {
-        let ders =
-            pem::certificates(bytes).map_err(|reason| TrustStoreError::Malformed { reason })?;
+        let ders = certificate_ders(bytes)?;
         let anchors = ders
             .iter()
             .map(|der| anchor_of(der))
@@ -209,4 +211,13 @@ impl TrustStore {
         self.anchors.push(anchor);
         true
     }
+}
+
+/// The DER of every certificate in `bytes` (DER, PEM bundle or PKCS#7), as the certificate
+/// parser reads them.
+fn certificate_ders(bytes: &[u8]) -> Result<Vec<Vec<u8>>, ParseError> {
+    Ok(parse_certificates(bytes)?
+        .iter()
+        .map(|c| c.der().to_vec())
+        .collect())
 }

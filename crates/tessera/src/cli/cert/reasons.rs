@@ -14,6 +14,10 @@ pub(super) fn trust_store_failure(path: &str, e: TrustStoreError) -> Failure {
             path: path.to_owned(),
             source,
         },
+        TrustStoreError::Certificate(source) => Failure::Parse {
+            path: path.to_owned(),
+            source,
+        },
         other => Failure::Parse {
             path: path.to_owned(),
             source: ParseError::Der {
