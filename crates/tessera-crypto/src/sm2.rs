@@ -7,6 +7,7 @@
 mod encoding;
 mod encryption;
 mod signature;
+pub mod two_party;
 mod vartime;
 
 pub use encoding::{EC_PUBLIC_KEY_OID, is_sm2_algorithm};

@@ -35,8 +35,8 @@ struct DerCiphertext<'a> {
 }
 
 /// A ciphertext split into its parts.
-struct Parts<'a> {
-    c1: AffinePoint,
+pub(super) struct Parts<'a> {
+    pub(super) c1: AffinePoint,
     c3: &'a [u8],
     c2: &'a [u8],
 }
@@ -46,7 +46,7 @@ fn failed() -> CryptoError {
 }
 
 impl CiphertextFormat {
-    fn split(self, ct: &[u8]) -> Result<Parts<'_>> {
+    pub(super) fn split(self, ct: &[u8]) -> Result<Parts<'_>> {
         match self {
             Self::Der => {
                 let der = DerCiphertext::from_der(ct).map_err(|_| failed())?;
@@ -233,7 +233,7 @@ impl Sm2PrivateKey {
 
 /// Steps B4-B7 given the shared point `[d]C1`. Kept apart from the scalar multiplication so
 /// the two-party decryption, where `[d]C1` is computed jointly, ends the same way.
-fn open(shared: &AffinePoint, parts: &Parts<'_>) -> Result<Zeroizing<Vec<u8>>> {
+pub(super) fn open(shared: &AffinePoint, parts: &Parts<'_>) -> Result<Zeroizing<Vec<u8>>> {
     let (x2, y2): (Zeroizing<FieldBytes>, Zeroizing<FieldBytes>) =
         (Zeroizing::new(shared.x()), Zeroizing::new(shared.y()));
     let mut msg = Zeroizing::new(parts.c2.to_vec());
