@@ -7,6 +7,7 @@
 pub mod enroll;
 pub mod health;
 pub mod problem;
+pub mod ra;
 pub mod sms;
 
 pub use enroll::EnrollmentQr;

@@ -7,6 +7,7 @@ pub mod health;
 pub mod metrics;
 pub mod openapi;
 pub mod orgs;
+pub mod ra;
 pub mod sms;
 
 use axum::Router;
@@ -33,7 +34,13 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(metrics::router())
         .merge(openapi::router())
-        .nest("/v1/admin", admin::router().merge(ca::admin_router()))
+        .nest(
+            "/v1/admin",
+            admin::router()
+                .merge(ca::admin_router())
+                .merge(ra::admin_router()),
+        )
+        .nest("/v1/ra", ra::router())
         .nest("/v1/ca", ca::router())
         .nest("/v1", orgs::router())
         .nest("/v1", sms::router())

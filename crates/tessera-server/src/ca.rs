@@ -233,10 +233,27 @@ impl Ca {
 
     /// Verifies `csr` (PEM or DER PKCS#10) and issues a certificate for its subject and key
     /// with `profile`, valid `days` from `now`, signed by the issuing CA, with the CRL and
-    /// caIssuers URLs; records it. The entry point of the RA flows.
+    /// caIssuers URLs; records it.
     pub async fn issue_from_csr(
         &self,
         csr: &[u8],
+        profile: Profile,
+        profile_name: &str,
+        days: u32,
+        now: i64,
+    ) -> Result<Issued, CaError> {
+        let csr = verify_csr(csr).await?;
+        self.issue_for_key(csr.subject, csr.spki_der, profile, profile_name, days, now)
+            .await
+    }
+
+    /// Issues a certificate for `subject` and the public key `spki_der` (DER
+    /// SubjectPublicKeyInfo) whose possession the caller has checked (a verified CSR, or the
+    /// current certificate's key at renewal); otherwise as [`Ca::issue_from_csr`].
+    pub async fn issue_for_key(
+        &self,
+        subject: Name,
+        spki_der: Vec<u8>,
         profile: Profile,
         profile_name: &str,
         days: u32,
@@ -250,14 +267,13 @@ impl Ca {
                 "the CA does not issue CA certificates here".into(),
             ));
         }
-        let csr = csr.to_vec();
         let issuing = self.issuing.clone();
         let (crl, aia) = (self.crl_url.clone(), self.ca_issuers_url.clone());
         let certificate = blocking(move || {
-            let verified = issue::verify_csr_pem_or_der(&csr)?;
             let now = at(now)?;
-            let request = IssueRequest::from_csr(
-                &verified,
+            let request = IssueRequest::new(
+                subject,
+                spki_der,
                 profile,
                 now - time::Duration::minutes(5),
                 now + time::Duration::days(i64::from(days)),
@@ -285,6 +301,11 @@ impl Ca {
             certificate,
             serial,
         })
+    }
+
+    /// Issuing CA then root, PEM: the chain handed out with an issued certificate.
+    pub fn chain_pem(&self) -> String {
+        format!("{}{}", self.issuing().to_pem(), self.root().to_pem())
     }
 
     /// Revokes `serial` (hex) for `reason` and makes a new CRL at once.
@@ -352,6 +373,12 @@ impl Ca {
             .await?;
         Ok(der)
     }
+}
+
+/// Parses (PEM or DER) and verifies a PKCS#10 request on the blocking pool.
+pub async fn verify_csr(csr: &[u8]) -> Result<issue::VerifiedCsr, CaError> {
+    let csr = csr.to_vec();
+    blocking(move || Ok(issue::verify_csr_pem_or_der(&csr)?)).await
 }
 
 fn name(text: &str) -> Result<Name, CaError> {

@@ -18,7 +18,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
     name = "tessera-server",
     version,
     about = "Tessera service: certificates, enrollment, SMS and captcha",
-    after_help = "EXAMPLES:\n  tessera-server                                   # first start: data folder, demo org, admin token, QR\n  tessera-server --data-dir ./data --listen 127.0.0.1:8443\n  tessera-server --listen 0.0.0.0:8443 --tls auto\n  tessera-server --database-url postgres://tessera@127.0.0.1/tessera\n  tessera-server sms tail --data-dir ./data --follow"
+    after_help = "EXAMPLES:\n  tessera-server                                   # first start: data folder, demo org, admin token, QR\n  tessera-server --data-dir ./data --listen 127.0.0.1:8443\n  tessera-server --listen 0.0.0.0:8443 --tls auto\n  tessera-server --database-url postgres://tessera@127.0.0.1/tessera\n  tessera-server sms tail --data-dir ./data --follow\n  tessera-server admin applications list --status pending --data-dir ./data\n  tessera-server admin applications approve ID --data-dir ./data\n  tessera-server admin applications reject ID --reason \"ID photo unreadable\" --data-dir ./data"
 )]
 pub struct Cli {
     /// Options shared by every command.
@@ -109,6 +109,50 @@ pub enum Command {
         #[command(subcommand)]
         command: SmsCommand,
     },
+    /// Operator work on the data folder, beside the admin API.
+    Admin {
+        /// What to work on.
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+/// `tessera-server admin …`
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Certificate applications of the self-service flows.
+    Applications {
+        /// What to do.
+        #[command(subcommand)]
+        command: ApplicationsCommand,
+    },
+}
+
+/// `tessera-server admin applications …`
+#[derive(Debug, Subcommand)]
+pub enum ApplicationsCommand {
+    /// List applications (newest first).
+    List {
+        /// Only those in this state: pending, approved, rejected, issued.
+        #[arg(long, value_name = "STATE")]
+        status: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve a pending application; the applicant gets an SMS.
+    Approve {
+        /// Application id.
+        id: String,
+    },
+    /// Reject a pending application with a reason; the applicant gets an SMS.
+    Reject {
+        /// Application id.
+        id: String,
+        /// Why, shown to the applicant.
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
 }
 
 /// `tessera-server sms …`
@@ -150,6 +194,8 @@ pub struct FileConfig {
     pub sms: SmsSection,
     /// `[ca]`.
     pub ca: CaSection,
+    /// `[ra]`.
+    pub ra: crate::ra::RaSettings,
 }
 
 /// `[ca]`: the CA's key algorithm and the master key that seals CA keys at rest.
@@ -208,6 +254,8 @@ pub struct Config {
     pub sms: SmsSection,
     /// CA settings (`[ca]`, with `TESSERA_MASTER_KEY` applied).
     pub ca: CaSection,
+    /// Self-service settings (`[ra]`).
+    pub ra: crate::ra::RaSettings,
 }
 
 /// The configuration is unusable.
@@ -238,6 +286,9 @@ pub enum ConfigError {
         "refusing plain HTTP on {0}: listen on 127.0.0.1/::1, or use --tls auto or --tls-cert/--tls-key"
     )]
     PlainHttpNotLoopback(SocketAddr),
+    /// `[ra]` values out of range.
+    #[error("[ra]: validity_days must be 1-3650 and renewal_window_days less than it")]
+    RaSettings,
     /// Only one of the TLS files was given in the config file.
     #[error("tls_cert and tls_key go together")]
     HalfTls,
@@ -301,6 +352,12 @@ impl Config {
         if tls == TlsMode::Off && !listen.ip().is_loopback() {
             return Err(ConfigError::PlainHttpNotLoopback(listen));
         }
+        let ra = file.ra;
+        if !(1..=crate::ca::MAX_DAYS).contains(&ra.validity_days)
+            || ra.renewal_window_days >= ra.validity_days
+        {
+            return Err(ConfigError::RaSettings);
+        }
         Ok(Self {
             data_dir,
             database_url: common.database_url.clone().or(file.database_url),
@@ -317,6 +374,7 @@ impl Config {
                     .ok()
                     .or(file.ca.master_key),
             },
+            ra,
         })
     }
 }

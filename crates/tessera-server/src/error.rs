@@ -9,6 +9,7 @@ use tessera_proto::{PROBLEM_CONTENT_TYPE, Problem};
 
 use crate::captcha::CaptchaError;
 use crate::phone::InvalidPhoneNumber;
+use crate::ra::RaError;
 use crate::sms::SmsError;
 use crate::store::StoreError;
 
@@ -48,6 +49,9 @@ pub enum ApiError {
     /// Captcha checking failed.
     #[error(transparent)]
     Captcha(#[from] CaptchaError),
+    /// A self-service (RA) request was refused.
+    #[error(transparent)]
+    Ra(#[from] RaError),
     /// The store failed; detail is logged only.
     #[error(transparent)]
     Store(StoreError),
@@ -158,9 +162,54 @@ impl ApiError {
                 ),
                 CaptchaError::Render | CaptchaError::Store(_) => internal(),
             },
+            Self::Ra(e) => ra_parts(e),
             Self::Store(_) | Self::Internal(_) => internal(),
         }
     }
+}
+
+fn ra_parts(e: &RaError) -> Parts {
+    use StatusCode as S;
+    let (status, code, title) = match e {
+        RaError::Invalid(_) => (S::UNPROCESSABLE_ENTITY, "invalid_field", "Invalid Field"),
+        RaError::ConsentOutdated => (
+            S::UNPROCESSABLE_ENTITY,
+            "consent_outdated",
+            "Consent Outdated",
+        ),
+        RaError::SessionInvalid => (S::UNAUTHORIZED, "session_invalid", "Not Logged In"),
+        RaError::NotPending { .. } => (
+            S::CONFLICT,
+            "application_not_pending",
+            "Application Not Pending",
+        ),
+        RaError::NotApproved { .. } => (
+            S::CONFLICT,
+            "application_not_approved",
+            "Application Not Approved",
+        ),
+        RaError::PasswordIncorrect { .. } => {
+            (S::FORBIDDEN, "password_incorrect", "Password Incorrect")
+        }
+        RaError::PasswordLocked => (S::FORBIDDEN, "password_locked", "Password Locked"),
+        RaError::SubjectMismatch { .. } => (
+            S::UNPROCESSABLE_ENTITY,
+            "csr_subject_mismatch",
+            "Subject Mismatch",
+        ),
+        RaError::KeyAlgorithmMismatch { .. } => (
+            S::UNPROCESSABLE_ENTITY,
+            "csr_key_mismatch",
+            "Key Algorithm Mismatch",
+        ),
+        RaError::UnknownCertificate => (S::NOT_FOUND, "certificate_unknown", "Unknown Certificate"),
+        RaError::Revoked => (S::CONFLICT, "certificate_revoked", "Certificate Revoked"),
+        RaError::AlreadyRenewed => (S::CONFLICT, "certificate_renewed", "Already Renewed"),
+        RaError::Expired => (S::CONFLICT, "certificate_expired", "Certificate Expired"),
+        RaError::RenewalNotOpen { .. } => (S::CONFLICT, "renewal_not_open", "Renewal Not Open"),
+        RaError::KeyMismatch => (S::FORBIDDEN, "renewal_key_mismatch", "Key Mismatch"),
+    };
+    (status, code, title, Some(e.to_string()), None)
 }
 
 fn internal() -> Parts {

@@ -13,7 +13,10 @@ use anyhow::Context as _;
 use clap::Parser as _;
 use tessera_server::bootstrap::{self, FirstStart};
 use tessera_server::clock::{Clock, SystemClock};
-use tessera_server::config::{Cli, Command, CommonArgs, Config, LogFormat, SmsCommand, TlsMode};
+use tessera_server::config::{
+    AdminCommand, ApplicationsCommand, Cli, Command, CommonArgs, Config, LogFormat, SmsCommand,
+    TlsMode,
+};
 use tessera_server::sms::{HttpGateway, SmsSender};
 use tessera_server::store::Store;
 use tessera_server::{AppState, StateParts, app, tls};
@@ -45,6 +48,12 @@ async fn main() -> anyhow::Result<()> {
         }) => {
             init_logging(LogFormat::Compact);
             sms_tail(&cli.common, lines, follow, json).await
+        }
+        Some(Command::Admin {
+            command: AdminCommand::Applications { command },
+        }) => {
+            init_logging(LogFormat::Compact);
+            applications(&cli.common, command).await
         }
         None => {
             let config = Config::resolve(&cli.common, &cli.serve)?;
@@ -78,6 +87,73 @@ async fn sms_tail(common: &CommonArgs, lines: i64, follow: bool, json: bool) -> 
         tokio::time::sleep(Duration::from_secs(1)).await;
         batch = store.outbox_after(last, 1000).await?;
     }
+}
+
+/// `tessera-server admin applications …`: the same rules as the admin API, on the data folder.
+async fn applications(common: &CommonArgs, command: ApplicationsCommand) -> anyhow::Result<()> {
+    use tessera_server::ra::{self, Decision, Origin};
+    let config = Config::resolve(common, &Default::default())?;
+    let store = bootstrap::open_store(&config).await?;
+    let clock = SystemClock;
+    let sender = sms_sender(&config, &store, Arc::new(SystemClock))?;
+    let actor = format!(
+        "admin-cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "operator".into())
+    );
+    let (id, decision) = match command {
+        ApplicationsCommand::List { status, json } => {
+            let list = ra::list(&store, status.as_deref(), 1000)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if list.is_empty() {
+                println!("no applications");
+            } else {
+                for a in &list {
+                    println!(
+                        "{}  {:<8}  {}  {}  {}  {}  {}",
+                        a.id,
+                        a.status.as_str(),
+                        a.project,
+                        a.name,
+                        a.id_number.as_deref().unwrap_or(&a.id_number_masked),
+                        a.phone.as_deref().unwrap_or(&a.phone_masked),
+                        a.organization
+                    );
+                }
+            }
+            return Ok(());
+        }
+        ApplicationsCommand::Approve { id } => (id, Decision::Approve),
+        ApplicationsCommand::Reject { id, reason } => (id, Decision::Reject(reason)),
+    };
+    let a = ra::review(
+        &store,
+        sender.as_ref(),
+        &clock,
+        &id,
+        &decision,
+        &actor,
+        &Origin::default(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{} {}", a.id, a.status.as_str());
+    store.close().await;
+    Ok(())
+}
+
+/// The configured SMS sender: the HTTP gateway, or the outbox in `store`.
+fn sms_sender(
+    config: &Config,
+    store: &Store,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Arc<dyn SmsSender>> {
+    Ok(match &config.sms.gateway {
+        Some(gateway) => Arc::new(HttpGateway::new(gateway.clone())?),
+        None => Arc::new(tessera_server::sms::OutboxSender::new(store.clone(), clock)),
+    })
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
@@ -117,20 +193,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     print_banner(&config, &public_url, &store, first.as_ref(), tls.as_ref());
     let ca = tessera_server::ca::load(&config, &store, &public_url, clock.now()).await?;
 
-    let sms_sender: Option<Arc<dyn SmsSender>> = match &config.sms.gateway {
-        Some(gateway) => Some(Arc::new(HttpGateway::new(gateway.clone())?)),
-        None => None,
-    };
-    let state = AppState::new(StateParts {
+    let sms_sender = sms_sender(&config, &store, clock.clone())?;
+    let mut state = AppState::new(StateParts {
         store: store.clone(),
         clock: clock.clone(),
         pepper,
-        sms_sender,
+        sms_sender: Some(sms_sender),
         sms_limits: config.sms.limits,
         service_key,
         public_url,
     });
     state.ca.install(ca);
+    state.ra = config.ra;
     tokio::spawn(purge_loop(store.clone(), clock));
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     match tls {

@@ -32,6 +32,8 @@ pub struct AppState {
     pub public_url: String,
     /// The CA, installed at start by [`crate::ca::Ca::load_or_create`].
     pub ca: crate::ca::CaSlot,
+    /// RA validity and renewal window (`[ra]` of the config).
+    pub ra: crate::ra::RaSettings,
 }
 
 /// Everything [`AppState::new`] does not default.
@@ -100,6 +102,7 @@ impl AppState {
             service_key,
             public_url,
             ca: crate::ca::CaSlot::default(),
+            ra: crate::ra::RaSettings::default(),
         }
     }
 }

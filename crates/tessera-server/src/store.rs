@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod ca;
 mod orgs;
+mod ra;
 mod sms;
 
 use std::path::Path;
@@ -22,6 +23,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use audit::{AuditEntry, AuditRecord};
 pub use ca::{CaKeyRow, CrlRow, NewCertificate, RevokedRow};
 pub use orgs::{Organization, Project, RaPolicy};
+pub use ra::{ApplicationRow, IssuedRow, PreEnteredRow};
 pub use sms::SmsCodeRow;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");

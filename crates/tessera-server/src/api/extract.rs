@@ -30,6 +30,46 @@ where
     }
 }
 
+/// `Query<T>` whose rejection is a 4xx [`ApiError`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Query(value) =
+            axum::extract::Query::<T>::from_request_parts(parts, state)
+                .await
+                .map_err(|r| ApiError::Invalid(r.body_text()))?;
+        Ok(Self(value))
+    }
+}
+
+/// A UTF-8 text body (CSV and the like) whose every rejection is a 4xx [`ApiError`].
+#[derive(Debug, Clone, Default)]
+pub struct ApiText(pub String);
+
+impl<S: Send + Sync> FromRequest<S> for ApiText {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|r| ApiError::BadBody {
+                status: r.status(),
+                detail: r.body_text(),
+            })?;
+        String::from_utf8(bytes.to_vec())
+            .map(Self)
+            .map_err(|_| ApiError::Invalid("the body is not UTF-8 text".into()))
+    }
+}
+
 /// An authenticated operator: the request carried `Authorization: Bearer <admin token>`.
 #[derive(Debug, Clone)]
 pub struct Admin {

@@ -29,6 +29,18 @@ use crate::AppState;
         super::ca::crl,
         super::ca::issue,
         super::ca::revoke,
+        super::ra::notices,
+        super::ra::apply,
+        super::ra::login,
+        super::ra::my_applications,
+        super::ra::my_application,
+        super::ra::install,
+        super::ra::renew,
+        super::ra::list_applications,
+        super::ra::get_application,
+        super::ra::approve,
+        super::ra::reject,
+        super::ra::import_pre_entered,
     ),
     components(schemas(tessera_proto::Problem)),
     modifiers(&AdminToken),
@@ -40,10 +52,12 @@ struct AdminToken;
 impl Modify for AdminToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(components) = openapi.components.as_mut() {
-            components.add_security_scheme(
-                "admin_token",
-                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-            );
+            for name in ["admin_token", "query_session"] {
+                components.add_security_scheme(
+                    name,
+                    SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+                );
+            }
         }
     }
 }

@@ -100,6 +100,11 @@ impl SmsCodes {
         }
     }
 
+    /// The sender codes go through (also used for notifications such as review results).
+    pub fn sender(&self) -> Arc<dyn SmsSender> {
+        self.sender.clone()
+    }
+
     /// The limits in force.
     pub fn limits(&self) -> SmsLimits {
         self.limits

@@ -200,6 +200,8 @@ impl Store {
             .bind(now).execute(pool).await?.rows_affected());
         let b = dispatch!(self, pool => sqlx::query("DELETE FROM sms_codes WHERE created_at < $1")
             .bind(before).execute(pool).await?.rows_affected());
-        Ok(a + b)
+        let c = dispatch!(self, pool => sqlx::query("DELETE FROM ra_sessions WHERE expires_at <= $1")
+            .bind(now).execute(pool).await?.rows_affected());
+        Ok(a + b + c)
     }
 }
