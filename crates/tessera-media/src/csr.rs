@@ -12,7 +12,10 @@ use x509_cert::{
     request::{CertReq, CertReqInfo, Version},
 };
 
-use crate::{FormatError, Result, keys::PrivateKey};
+use crate::keys::{KeyAlgorithm, PrivateKey};
+use crate::medium::{KeyEntry, Medium, SignAlg};
+use crate::{FormatError, Result};
+use tessera_crypto::digest::DigestAlgorithm;
 
 /// What goes into a certification request besides the key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,4 +78,75 @@ pub(crate) fn build_with(
         signature: der::asn1::BitString::from_bytes(&signature).map_err(invalid)?,
     };
     Ok(req.to_der().map_err(invalid)?)
+}
+
+/// How a key of `algorithm` signs a request: the PKCS#10 `signatureAlgorithm` and the medium's
+/// scheme. SM2-with-SM3 over the default ID (GM/T 0010); ECDSA with SHA-256 (SHA-384 on
+/// P-384); RSA PKCS#1 v1.5 with SHA-256.
+pub(crate) fn signature_scheme(
+    algorithm: KeyAlgorithm,
+) -> (spki::AlgorithmIdentifierOwned, SignAlg) {
+    use const_oid::db::rfc5912;
+    let (oid, parameters, alg) = match algorithm {
+        KeyAlgorithm::Sm2 => (
+            tessera_crypto::sm2::SM2_WITH_SM3_OID,
+            None,
+            SignAlg::Sm2Sm3 { id: None },
+        ),
+        KeyAlgorithm::P384 => (
+            rfc5912::ECDSA_WITH_SHA_384,
+            None,
+            SignAlg::Ecdsa {
+                digest: DigestAlgorithm::Sha384,
+            },
+        ),
+        KeyAlgorithm::P256 => (
+            rfc5912::ECDSA_WITH_SHA_256,
+            None,
+            SignAlg::Ecdsa {
+                digest: DigestAlgorithm::Sha256,
+            },
+        ),
+        KeyAlgorithm::Rsa { .. } => (
+            rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
+            Some(der::asn1::Null.into()),
+            SignAlg::RsaPkcs1 {
+                digest: DigestAlgorithm::Sha256,
+            },
+        ),
+    };
+    (spki::AlgorithmIdentifierOwned { oid, parameters }, alg)
+}
+
+/// DER PKCS#10 request for a key already on `medium` (logged in), signed there: the proof of
+/// possession a renewal sends (as EST re-enrollment, RFC 7030 §4.2.2).
+pub fn request_for_key(
+    medium: &mut dyn Medium,
+    key: &KeyEntry,
+    request: &CsrRequest,
+) -> Result<Vec<u8>> {
+    let (algorithm, sign_alg) = signature_scheme(key.algorithm);
+    build_with(&key.public_key, request, |tbs| {
+        Ok((algorithm, medium.sign(&key.reference, &sign_alg, tbs)?))
+    })
+}
+
+/// DER `CertificationRequest` for an SM2 key whose private half is not here (a two-party cloud
+/// key): `sign` gets the DER `CertificationRequestInfo` and returns its SM2-with-SM3 signature
+/// (default ID, DER `SEQUENCE { r, s }`).
+pub fn sm2_request_signed_by(
+    public: &tessera_crypto::sm2::Sm2PublicKey,
+    subject: &str,
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>>,
+) -> Result<Vec<u8>> {
+    let spki = public.to_spki_der()?;
+    build_with(&spki, &CsrRequest::new(subject), |tbs| {
+        Ok((
+            spki::AlgorithmIdentifierOwned {
+                oid: tessera_crypto::sm2::SM2_WITH_SM3_OID,
+                parameters: None,
+            },
+            sign(tbs)?,
+        ))
+    })
 }

@@ -24,7 +24,7 @@ mod pin;
 pub mod pkcs11;
 pub mod pkcs12;
 
-pub use csr::CsrRequest;
+pub use csr::{CsrRequest, request_for_key, sm2_request_signed_by};
 pub use error::{FormatError, MediumError};
 pub use file_device::atomic::write as write_atomic;
 pub use key_file::pkcs8_from_key_file;

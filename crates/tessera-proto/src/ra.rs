@@ -100,7 +100,7 @@ pub struct ApplyRequest {
     pub consent: Consent,
     /// Applicant details.
     pub applicant: Applicant,
-    /// Key algorithm of the certificate: `sm2` (default), `p256`, `p384` or `rsa`.
+    /// Key algorithm of the certificate: `sm2` (default), `p256` or `rsa` (2048-bit or more).
     #[serde(default)]
     pub key_algorithm: Option<String>,
     /// Certificate password, 8-64 characters with letters and digits; asked again at install.

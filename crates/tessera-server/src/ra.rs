@@ -220,9 +220,9 @@ fn email(value: &str) -> Result<String, RaError> {
 
 fn key_algorithm(value: Option<&str>) -> Result<String, RaError> {
     match value.unwrap_or("sm2") {
-        a @ ("sm2" | "p256" | "p384" | "rsa") => Ok(a.to_owned()),
+        a @ ("sm2" | "p256" | "rsa") => Ok(a.to_owned()),
         _ => Err(RaError::Invalid(
-            "key_algorithm must be sm2, p256, p384 or rsa".into(),
+            "key_algorithm must be sm2, p256 or rsa".into(),
         )),
     }
 }

@@ -15,7 +15,7 @@ use super::Pkcs11Token;
 use super::objects::{self, P256_OID, P384_OID, PublicHalf, attrs, bytes, find, invalid};
 use crate::{
     CertEntry, CertRef, CsrRequest, GeneratedKey, KeyAlgorithm, KeyEntry, KeyRef, KeySpec,
-    MediumError, Result, SignAlg,
+    MediumError, Result,
 };
 
 fn unsupported(what: impl Into<String>) -> MediumError {
@@ -128,29 +128,9 @@ impl Pkcs11Token {
                 .update_attributes(h, &[Attribute::Id(id.clone())])
                 .map_err(|e| self.map(e))?;
         }
-        let sign_alg = match half.algorithm {
-            KeyAlgorithm::P384 => SignAlg::Ecdsa {
-                digest: DigestAlgorithm::Sha384,
-            },
-            KeyAlgorithm::P256 => SignAlg::Ecdsa {
-                digest: DigestAlgorithm::Sha256,
-            },
-            _ => SignAlg::RsaPkcs1 {
-                digest: DigestAlgorithm::Sha256,
-            },
-        };
+        let (algorithm, sign_alg) = crate::csr::signature_scheme(half.algorithm);
         let csr = crate::csr::build_with(&half.spki, request, |tbs| {
-            use const_oid::db::rfc5912;
-            let (oid, parameters) = match half.algorithm {
-                KeyAlgorithm::P384 => (rfc5912::ECDSA_WITH_SHA_384, None),
-                KeyAlgorithm::P256 => (rfc5912::ECDSA_WITH_SHA_256, None),
-                _ => (
-                    rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
-                    Some(der::asn1::Null.into()),
-                ),
-            };
-            let sig = self.sign_with(private, &sign_alg, tbs)?;
-            Ok((spki::AlgorithmIdentifierOwned { oid, parameters }, sig))
+            Ok((algorithm, self.sign_with(private, &sign_alg, tbs)?))
         })?;
         Ok(GeneratedKey {
             key: KeyEntry {
