@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod ca;
+pub mod console;
 pub mod extract;
 pub mod health;
 pub mod metrics;
@@ -34,6 +35,7 @@ pub fn app(state: AppState) -> Router {
         .merge(health::router())
         .merge(metrics::router())
         .merge(openapi::router())
+        .merge(console::router())
         .nest(
             "/v1/admin",
             admin::router()

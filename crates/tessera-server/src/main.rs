@@ -254,6 +254,7 @@ fn print_banner(
     println!("  health:       {url}/healthz");
     println!("  API document: {url}/openapi.json");
     println!("  metrics:      {url}/metrics");
+    println!("  review:       {url}/admin");
     if let Some(tls) = tls {
         println!("  TLS SHA-256:  {}", tls.fingerprint);
         if let Some(ca) = &tls.ca_cert {

@@ -816,3 +816,35 @@ async fn ra_on_postgres() {
     let url = cluster.database("tessera_ra").await;
     run(Store::connect(&url).await.unwrap()).await;
 }
+
+#[tokio::test]
+async fn the_review_console_is_served_with_a_strict_policy() {
+    let h = harness(Store::open_memory().await.unwrap()).await;
+    for (path, kind) in [
+        ("/admin", "text/html"),
+        ("/admin/console.js", "text/javascript"),
+        ("/admin/console.css", "text/css"),
+    ] {
+        let req = Request::builder().uri(path).body(Body::empty()).unwrap();
+        let res = app(h.state.clone()).oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let headers = res.headers();
+        assert!(
+            headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with(kind)
+        );
+        let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        if path == "/admin" {
+            assert!(!text.contains("<script>"), "no inline script");
+            assert!(text.contains("/admin/console.js"));
+        }
+    }
+}
