@@ -4,6 +4,7 @@
 //! serde only; with the `openapi` feature each type also derives `utoipa::ToSchema`.
 #![forbid(unsafe_code)]
 
+pub mod cloud;
 pub mod enroll;
 pub mod health;
 pub mod problem;

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod ca;
+pub mod cloud;
 pub mod console;
 pub mod extract;
 pub mod health;
@@ -40,10 +41,12 @@ pub fn app(state: AppState) -> Router {
             "/v1/admin",
             admin::router()
                 .merge(ca::admin_router())
+                .merge(cloud::admin::router())
                 .merge(ra::admin_router()),
         )
         .nest("/v1/ra", ra::router())
         .nest("/v1/ca", ca::router())
+        .nest("/v1/cloud", cloud::router())
         .nest("/v1", orgs::router())
         .nest("/v1", sms::router())
         .fallback(|| async { ApiError::NotFound })

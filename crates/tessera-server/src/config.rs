@@ -126,6 +126,36 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: ApplicationsCommand,
     },
+    /// Cloud-key accounts waiting for review.
+    Accounts {
+        /// What to do.
+        #[command(subcommand)]
+        command: AccountsCommand,
+    },
+}
+
+/// `tessera-server admin accounts …`
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// List cloud-key accounts (oldest first).
+    List {
+        /// Only those in this state: pending, approved, rejected.
+        #[arg(long, value_name = "STATE")]
+        status: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve a pending account.
+    Approve {
+        /// Account id.
+        id: String,
+    },
+    /// Reject a pending account.
+    Reject {
+        /// Account id.
+        id: String,
+    },
 }
 
 /// `tessera-server admin applications …`

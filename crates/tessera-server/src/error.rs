@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use tessera_proto::{PROBLEM_CONTENT_TYPE, Problem};
 
 use crate::captcha::CaptchaError;
+use crate::cloud::CloudError;
 use crate::phone::InvalidPhoneNumber;
 use crate::ra::RaError;
 use crate::sms::SmsError;
@@ -52,6 +53,9 @@ pub enum ApiError {
     /// A self-service (RA) request was refused.
     #[error(transparent)]
     Ra(#[from] RaError),
+    /// A cloud-key request was refused.
+    #[error(transparent)]
+    Cloud(CloudError),
     /// The store failed; detail is logged only.
     #[error(transparent)]
     Store(StoreError),
@@ -163,6 +167,7 @@ impl ApiError {
                 CaptchaError::Render | CaptchaError::Store(_) => internal(),
             },
             Self::Ra(e) => ra_parts(e),
+            Self::Cloud(e) => cloud_parts(e),
             Self::Store(_) | Self::Internal(_) => internal(),
         }
     }
@@ -208,6 +213,51 @@ fn ra_parts(e: &RaError) -> Parts {
         RaError::Expired => (S::CONFLICT, "certificate_expired", "Certificate Expired"),
         RaError::RenewalNotOpen { .. } => (S::CONFLICT, "renewal_not_open", "Renewal Not Open"),
         RaError::KeyMismatch => (S::FORBIDDEN, "renewal_key_mismatch", "Key Mismatch"),
+    };
+    (status, code, title, Some(e.to_string()), None)
+}
+
+impl From<CloudError> for ApiError {
+    fn from(e: CloudError) -> Self {
+        match e {
+            CloudError::Store(e) => e.into(),
+            other => Self::Cloud(other),
+        }
+    }
+}
+
+fn cloud_parts(e: &CloudError) -> Parts {
+    use StatusCode as S;
+    let (status, code, title) = match e {
+        CloudError::Invalid(_) => (S::UNPROCESSABLE_ENTITY, "invalid_field", "Invalid Field"),
+        CloudError::BadPoint(_) => (S::BAD_REQUEST, "invalid_point", "Invalid Point"),
+        CloudError::SessionInvalid => (S::UNAUTHORIZED, "session_invalid", "Not Logged In"),
+        CloudError::Forbidden => (S::FORBIDDEN, "forbidden", "Forbidden"),
+        CloudError::DeviceSignature => (
+            S::FORBIDDEN,
+            "device_signature",
+            "Device Signature Required",
+        ),
+        CloudError::DeviceNotBound => (S::FORBIDDEN, "device_not_bound", "Device Not Bound"),
+        CloudError::DeviceAlreadyBound => (S::CONFLICT, "device_bound", "Device Already Bound"),
+        CloudError::PasswordIncorrect { .. } => {
+            (S::FORBIDDEN, "password_incorrect", "Password Incorrect")
+        }
+        CloudError::Locked { retry_after } => {
+            return (
+                S::FORBIDDEN,
+                "account_locked",
+                "Account Locked",
+                Some(e.to_string()),
+                Some(*retry_after),
+            );
+        }
+        CloudError::NotApproved { .. } => {
+            (S::FORBIDDEN, "account_not_approved", "Account Not Approved")
+        }
+        CloudError::KeyState(_) => (S::CONFLICT, "key_state", "Key State"),
+        CloudError::NoPhone => (S::CONFLICT, "no_phone", "No Phone Bound"),
+        CloudError::Internal(_) | CloudError::Store(_) => return internal(),
     };
     (status, code, title, Some(e.to_string()), None)
 }

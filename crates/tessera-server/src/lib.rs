@@ -9,6 +9,7 @@ pub mod bootstrap;
 pub mod ca;
 pub mod captcha;
 pub mod clock;
+pub mod cloud;
 pub mod config;
 pub mod error;
 pub mod files;

@@ -14,8 +14,8 @@ use clap::Parser as _;
 use tessera_server::bootstrap::{self, FirstStart};
 use tessera_server::clock::{Clock, SystemClock};
 use tessera_server::config::{
-    AdminCommand, ApplicationsCommand, Cli, Command, CommonArgs, Config, LogFormat, SmsCommand,
-    TlsMode,
+    AccountsCommand, AdminCommand, ApplicationsCommand, Cli, Command, CommonArgs, Config,
+    LogFormat, SmsCommand, TlsMode,
 };
 use tessera_server::sms::{HttpGateway, SmsSender};
 use tessera_server::store::Store;
@@ -54,6 +54,12 @@ async fn main() -> anyhow::Result<()> {
         }) => {
             init_logging(LogFormat::Compact);
             applications(&cli.common, command).await
+        }
+        Some(Command::Admin {
+            command: AdminCommand::Accounts { command },
+        }) => {
+            init_logging(LogFormat::Compact);
+            accounts(&cli.common, command).await
         }
         None => {
             let config = Config::resolve(&cli.common, &cli.serve)?;
@@ -144,6 +150,49 @@ async fn applications(common: &CommonArgs, command: ApplicationsCommand) -> anyh
     Ok(())
 }
 
+/// `tessera-server admin accounts …`: cloud-key accounts, as `/v1/admin/cloud/accounts`.
+async fn accounts(common: &CommonArgs, command: AccountsCommand) -> anyhow::Result<()> {
+    use tessera_proto::cloud::AccountStatus;
+    use tessera_server::cloud;
+    let store = open_for_tool(common).await?;
+    let actor = format!(
+        "admin-cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "operator".into())
+    );
+    let (id, to) = match command {
+        AccountsCommand::List { status, json } => {
+            let rows = store.list_cloud_accounts(status.as_deref()).await?;
+            let list: Vec<_> = rows.iter().map(cloud::account_view).collect();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if list.is_empty() {
+                println!("no accounts");
+            } else {
+                for a in &list {
+                    println!(
+                        "{}  {:<8}  {}  {}  {}",
+                        a.id,
+                        a.status.as_str(),
+                        a.org,
+                        a.user_id,
+                        a.name
+                    );
+                }
+            }
+            store.close().await;
+            return Ok(());
+        }
+        AccountsCommand::Approve { id } => (id, AccountStatus::Approved),
+        AccountsCommand::Reject { id } => (id, AccountStatus::Rejected),
+    };
+    let row = cloud::review_account(&store, &id, to, &actor, (None, None), SystemClock.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{} {}", row.id, row.status);
+    store.close().await;
+    Ok(())
+}
+
 /// The configured SMS sender: the HTTP gateway, or the outbox in `store`.
 fn sms_sender(
     config: &Config,
@@ -204,6 +253,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         public_url,
     });
     state.ca.install(ca);
+    let (master, _) = tessera_server::ca::MasterKey::load_or_create(
+        &config.data_dir,
+        config.ca.master_key.as_deref(),
+    )?;
+    state.cloud.install(Arc::new(master));
     state.ra = config.ra;
     tokio::spawn(purge_loop(store.clone(), clock));
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();

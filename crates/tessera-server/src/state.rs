@@ -32,6 +32,8 @@ pub struct AppState {
     pub public_url: String,
     /// The CA, installed at start by [`crate::ca::Ca::load_or_create`].
     pub ca: crate::ca::CaSlot,
+    /// The master key that seals cloud-key shares, installed at start.
+    pub cloud: crate::cloud::CloudSlot,
     /// RA validity and renewal window (`[ra]` of the config).
     pub ra: crate::ra::RaSettings,
 }
@@ -102,6 +104,7 @@ impl AppState {
             service_key,
             public_url,
             ca: crate::ca::CaSlot::default(),
+            cloud: crate::cloud::CloudSlot::default(),
             ra: crate::ra::RaSettings::default(),
         }
     }

@@ -8,6 +8,7 @@
 mod audit;
 mod auth;
 mod ca;
+mod cloud;
 mod orgs;
 mod ra;
 mod sms;
@@ -22,6 +23,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use audit::{AuditEntry, AuditRecord};
 pub use ca::{CaKeyRow, CrlRow, NewCertificate, RevokedRow};
+pub use cloud::{AppSessionRow, CloudAccountRow};
 pub use orgs::{Organization, Project, RaPolicy};
 pub use ra::{ApplicationRow, IssuedRow, PreEnteredRow};
 pub use sms::SmsCodeRow;

@@ -52,7 +52,7 @@ struct AdminToken;
 impl Modify for AdminToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(components) = openapi.components.as_mut() {
-            for name in ["admin_token", "query_session"] {
+            for name in ["admin_token", "query_session", "cloud_session"] {
                 components.add_security_scheme(
                     name,
                     SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
@@ -68,5 +68,12 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(document())
+}
+
+/// The whole document: [`ApiDoc`] with the cloud-key area merged in.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(super::cloud::CloudDoc::openapi());
+    doc
 }

@@ -1,0 +1,799 @@
+//! The cloud-key area (`/v1/cloud`): organization directory, account application, login with
+//! lockout, password change and recovery, phone and device binding, handwritten-signature
+//! image, application sessions; the two-party key operations live in [`key`], the operator's
+//! review in [`admin`].
+//!
+//! Authentication: [`CloudAuth`] (a login session whose account is the `{id}` of the path,
+//! else 403) and [`DeviceAuth`] (that, plus a signature by the bound device key over the
+//! request, else 403). Every state change writes an audit row.
+
+pub mod admin;
+pub mod key;
+
+use axum::extract::{FromRequest, FromRequestParts, Path, RawPathParams, Request, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use serde::Deserialize;
+use tessera_proto::cloud::{
+    self as wire, About, Account, AccountApplication, AppSession, BindDevice, BindPhone,
+    ChangePassword, CloudOrg, LoginRequest, LoginResponse, NewAppSession, RecoverCodeRequest,
+    RecoverPassword, SignatureImage,
+};
+use tessera_proto::sms::SmsCodeSent;
+
+use super::extract::{ApiJson, ApiQuery, ClientIp, RequestId};
+use crate::AppState;
+use crate::cloud::{self, CloudError};
+use crate::error::ApiError;
+use crate::phone::PhoneNumber;
+use crate::store::{AppSessionRow, AuditEntry, CloudAccountRow};
+
+/// The cloud-key area (nested under `/v1/cloud`).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/orgs", get(orgs))
+        .route("/about", get(about))
+        .route("/accounts", post(apply))
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/password/recover/code", post(recover_code))
+        .route("/password/recover", post(recover))
+        .route("/accounts/{id}", get(account))
+        .route("/accounts/{id}/password", post(change_password))
+        .route("/accounts/{id}/phone", post(bind_phone))
+        .route("/accounts/{id}/device", post(bind_device))
+        .route(
+            "/accounts/{id}/signature-image",
+            get(get_signature_image).put(put_signature_image),
+        )
+        .route(
+            "/accounts/{id}/app-sessions",
+            get(list_app_sessions)
+                .post(new_app_session)
+                .delete(end_all_app_sessions),
+        )
+        .route(
+            "/accounts/{id}/app-sessions/{sid}",
+            axum::routing::delete(end_app_session),
+        )
+        .merge(key::router())
+}
+
+/// A request made with a login session of the account named in the path.
+#[derive(Debug, Clone)]
+pub struct CloudAuth {
+    /// The account, as stored.
+    pub account: CloudAccountRow,
+    /// The bearer token (to bind device signatures to the session).
+    pub token: String,
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+}
+
+impl FromRequestParts<AppState> for CloudAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or(CloudError::SessionInvalid)?.to_owned();
+        let session_account = state
+            .store
+            .cloud_session(&cloud::session_hash(&token), state.clock.now())
+            .await?
+            .ok_or(CloudError::SessionInvalid)?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound)?;
+        let id = params
+            .iter()
+            .find(|(k, _)| *k == "id")
+            .map(|(_, v)| v.to_owned())
+            .ok_or(ApiError::NotFound)?;
+        if id != session_account {
+            return Err(CloudError::Forbidden.into());
+        }
+        let account = state
+            .store
+            .cloud_account(&id)
+            .await?
+            .ok_or(CloudError::Forbidden)?;
+        Ok(Self { account, token })
+    }
+}
+
+/// [`CloudAuth`] plus a valid signature by the account's bound device key over
+/// [`wire::device_signed_bytes`] of this request, and the JSON body `T`.
+#[derive(Debug)]
+pub struct DeviceAuth<T> {
+    /// The session and account.
+    pub auth: CloudAuth,
+    /// The body.
+    pub body: T,
+}
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for DeviceAuth<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let (mut parts, body) = req.into_parts();
+        let auth = CloudAuth::from_request_parts(&mut parts, state).await?;
+        let Some(device_key) = auth.account.device_key.clone() else {
+            return Err(CloudError::DeviceNotBound.into());
+        };
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let time: i64 = header(wire::DEVICE_TIME_HEADER)
+            .and_then(|t| t.parse().ok())
+            .ok_or(CloudError::DeviceSignature)?;
+        if (time - state.clock.now()).abs() > wire::DEVICE_TIME_SKEW {
+            return Err(CloudError::DeviceSignature.into());
+        }
+        let signature = header(wire::DEVICE_SIGNATURE_HEADER).ok_or(CloudError::DeviceSignature)?;
+        let method = parts.method.as_str().to_owned();
+        // Nested routers see the path without `/v1/cloud`; the device signed the whole path.
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or_else(|| parts.uri.path().to_owned(), |u| u.0.path().to_owned());
+        let bytes = axum::body::to_bytes(body, super::BODY_LIMIT)
+            .await
+            .map_err(|_| ApiError::BadBody {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                detail: "body too large".into(),
+            })?;
+        let signed = wire::device_signed_bytes(&method, &path, time, &auth.token, &bytes);
+        cloud::verify_device_signature(&device_key, &signed, &signature)?;
+        let body = serde_json::from_slice(&bytes).map_err(|e| ApiError::BadBody {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            detail: e.to_string(),
+        })?;
+        Ok(Self { auth, body })
+    }
+}
+
+/// Writes an audit row; a failed write is logged, never fatal.
+pub(crate) async fn audit(
+    state: &AppState,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    ip: ClientIp,
+    rid: &RequestId,
+) {
+    let ip = ip.0.map(|ip| ip.to_string());
+    let entry = AuditEntry {
+        at: state.clock.now(),
+        actor,
+        action,
+        subject: Some(subject),
+        source_ip: ip.as_deref(),
+        request_id: rid.0.as_deref(),
+    };
+    if let Err(e) = state.store.audit(&entry).await {
+        tracing::error!(error = %e, action, "audit write failed");
+    }
+}
+
+/// The audit actor of an account.
+pub(crate) fn actor(a: &CloudAccountRow) -> String {
+    format!("cloud:{}/{}", a.org, a.user_id)
+}
+
+/// `?q=` of the organization directory.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct OrgQuery {
+    /// Case-insensitive part of the code or name.
+    pub q: Option<String>,
+}
+
+/// Organizations whose code or name contains `q`, with their service addresses.
+#[utoipa::path(get, path = "/v1/cloud/orgs", tag = "cloud", params(OrgQuery),
+    responses((status = 200, body = Vec<CloudOrg>)))]
+pub(crate) async fn orgs(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<OrgQuery>,
+) -> Result<Json<Vec<CloudOrg>>, ApiError> {
+    let needle = q.q.unwrap_or_default().to_lowercase();
+    let orgs = state.store.list_organizations().await?;
+    Ok(Json(
+        orgs.into_iter()
+            .filter(|o| {
+                o.code.to_lowercase().contains(&needle) || o.name.to_lowercase().contains(&needle)
+            })
+            .map(|o| CloudOrg {
+                code: o.code,
+                name: o.name,
+                service_url: state.public_url.clone(),
+                cosign_url: state.public_url.clone(),
+            })
+            .collect(),
+    ))
+}
+
+/// Where the services are.
+#[utoipa::path(get, path = "/v1/cloud/about", tag = "cloud", responses((status = 200, body = About)))]
+pub(crate) async fn about(State(state): State<AppState>) -> Json<About> {
+    Json(About {
+        service_url: state.public_url.clone(),
+        cosign_url: state.public_url.clone(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    })
+}
+
+fn check_person_name(name: &str) -> Result<(), CloudError> {
+    let n = name.chars().count();
+    let ok = (1..=64).contains(&n)
+        && !name
+            .chars()
+            .any(|c| c.is_control() || ",+=\"\\<>;#".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(CloudError::Invalid(
+            "name must be 1-64 characters without , + = \" \\ < > ; #".into(),
+        ))
+    }
+}
+
+/// Applies for an account; an operator reviews it.
+#[utoipa::path(post, path = "/v1/cloud/accounts", tag = "cloud", request_body = AccountApplication,
+    responses((status = 201, body = Account), (status = 409, body = tessera_proto::Problem),
+        (status = 422, body = tessera_proto::Problem)))]
+pub(crate) async fn apply(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    rid: RequestId,
+    ApiJson(body): ApiJson<AccountApplication>,
+) -> Result<(StatusCode, Json<Account>), ApiError> {
+    cloud::check_user_id(&body.user_id)?;
+    check_person_name(&body.name)?;
+    cloud::check_password_policy(&body.password)?;
+    let phone = match body.phone.as_deref() {
+        Some(p) => Some(PhoneNumber::parse(p)?.as_str().to_owned()),
+        None => None,
+    };
+    let known = state
+        .store
+        .list_organizations()
+        .await?
+        .iter()
+        .any(|o| o.code == body.org);
+    if !known {
+        return Err(ApiError::Missing(format!("organization {}", body.org)));
+    }
+    let now = state.clock.now();
+    let row = CloudAccountRow {
+        id: cloud::new_id()?,
+        org: body.org.clone(),
+        user_id: body.user_id.clone(),
+        name: body.name.clone(),
+        phone,
+        password_hash: cloud::hash_password(&body.password).await?,
+        status: wire::AccountStatus::Pending.as_str().into(),
+        failed_logins: 0,
+        locked_until: 0,
+        device_key: None,
+        device_label: None,
+        public_key: None,
+        sealed_share: None,
+        certificate_serial: None,
+        created_at: now,
+    };
+    state.store.insert_cloud_account(&row, now).await?;
+    audit(
+        &state,
+        &actor(&row),
+        "cloud.account.apply",
+        &row.id,
+        ip,
+        &rid,
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(cloud::account_view(&row))))
+}
+
+/// Checks the password of `row`, counting a failure against the lockout.
+async fn check_password(
+    state: &AppState,
+    row: &CloudAccountRow,
+    password: &wire::Password,
+) -> Result<(), CloudError> {
+    let now = state.clock.now();
+    if row.locked_until > now {
+        return Err(CloudError::Locked {
+            retry_after: u64::try_from(row.locked_until - now).unwrap_or(0),
+        });
+    }
+    if cloud::verify_password(password, &row.password_hash).await? {
+        state.store.cloud_login_ok(&row.id).await?;
+        return Ok(());
+    }
+    let failures = state
+        .store
+        .cloud_login_failed(&row.id, now, cloud::MAX_FAILED_LOGINS, cloud::LOCK_SECS)
+        .await?;
+    if failures == 0 {
+        Err(CloudError::Locked {
+            retry_after: cloud::LOCK_SECS as u64,
+        })
+    } else {
+        Err(CloudError::PasswordIncorrect {
+            retries_left: cloud::MAX_FAILED_LOGINS - failures,
+        })
+    }
+}
+
+/// Logs in with user ID and password; five wrong passwords lock the account for 15 minutes.
+#[utoipa::path(post, path = "/v1/cloud/login", tag = "cloud", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 403, body = tessera_proto::Problem)))]
+pub(crate) async fn login(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    rid: RequestId,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let Some(row) = state
+        .store
+        .cloud_account_by_user(&body.org, &body.user_id)
+        .await?
+    else {
+        // Same answer as a wrong password: the user ID is not confirmed to strangers.
+        return Err(CloudError::PasswordIncorrect {
+            retries_left: cloud::MAX_FAILED_LOGINS,
+        }
+        .into());
+    };
+    if let Err(e) = check_password(&state, &row, &body.password).await {
+        audit(
+            &state,
+            &actor(&row),
+            "cloud.login.failed",
+            &row.id,
+            ip,
+            &rid,
+        )
+        .await;
+        return Err(e.into());
+    }
+    if row.status != wire::AccountStatus::Approved.as_str() {
+        return Err(CloudError::NotApproved { status: row.status }.into());
+    }
+    let (session, hash) = cloud::new_session()?;
+    let expires_at = state.clock.now() + cloud::SESSION_SECS;
+    state
+        .store
+        .insert_cloud_session(&hash, &row.id, expires_at)
+        .await?;
+    audit(&state, &actor(&row), "cloud.login", &row.id, ip, &rid).await;
+    Ok(Json(LoginResponse {
+        session,
+        expires_at,
+        account: cloud::account_view(&row),
+    }))
+}
+
+/// Ends the session of the bearer token.
+#[utoipa::path(post, path = "/v1/cloud/logout", tag = "cloud", security(("cloud_session" = [])),
+    responses((status = 204)))]
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(CloudError::SessionInvalid)?;
+    state
+        .store
+        .delete_cloud_session(&cloud::session_hash(token))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The account.
+#[utoipa::path(get, path = "/v1/cloud/accounts/{id}", tag = "cloud", security(("cloud_session" = [])),
+    params(("id" = String, Path, description = "account id")),
+    responses((status = 200, body = Account), (status = 403, body = tessera_proto::Problem)))]
+pub(crate) async fn account(auth: CloudAuth) -> Json<Account> {
+    Json(cloud::account_view(&auth.account))
+}
+
+/// Changes the password (the old one is checked against the lockout counter).
+#[utoipa::path(post, path = "/v1/cloud/accounts/{id}/password", tag = "cloud",
+    security(("cloud_session" = [])), params(("id" = String, Path, description = "account id")),
+    request_body = ChangePassword,
+    responses((status = 204), (status = 403, body = tessera_proto::Problem)))]
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    auth: CloudAuth,
+    ip: ClientIp,
+    rid: RequestId,
+    ApiJson(body): ApiJson<ChangePassword>,
+) -> Result<StatusCode, ApiError> {
+    let row = &auth.account;
+    check_password(&state, row, &body.old).await?;
+    cloud::check_password_policy(&body.new)?;
+    let hash = cloud::hash_password(&body.new).await?;
+    state
+        .store
+        .set_cloud_password(&row.id, &hash, state.clock.now())
+        .await?;
+    audit(
+        &state,
+        &actor(row),
+        "cloud.password.change",
+        &row.id,
+        ip,
+        &rid,
+    )
+    .await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn account_by_user(
+    state: &AppState,
+    org: &str,
+    user_id: &str,
+) -> Result<CloudAccountRow, ApiError> {
+    state
+        .store
+        .cloud_account_by_user(org, user_id)
+        .await?
+        .ok_or_else(|| ApiError::Missing(format!("account {user_id} in {org}")))
+}
+
+/// After an image captcha, sends a recovery code to the account's bound phone.
+#[utoipa::path(post, path = "/v1/cloud/password/recover/code", tag = "cloud",
+    request_body = RecoverCodeRequest,
+    responses((status = 202, body = SmsCodeSent), (status = 400, body = tessera_proto::Problem)))]
+pub(crate) async fn recover_code(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    ApiJson(body): ApiJson<RecoverCodeRequest>,
+) -> Result<(StatusCode, Json<SmsCodeSent>), ApiError> {
+    state
+        .captchas
+        .verify(&body.captcha_id, &body.captcha_answer)
+        .await?;
+    let row = account_by_user(&state, &body.org, &body.user_id).await?;
+    let phone = row.phone.as_deref().ok_or(CloudError::NoPhone)?;
+    let phone = PhoneNumber::parse(phone)?;
+    let ip = ip.0.map(|ip| ip.to_string());
+    let sent = state
+        .sms
+        .send_code(&phone, wire::PURPOSE_RECOVER, ip.as_deref())
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(sent)))
+}
+
+/// Sets a new password with the SMS code sent to the bound phone.
+#[utoipa::path(post, path = "/v1/cloud/password/recover", tag = "cloud",
+    request_body = RecoverPassword,
+    responses((status = 204), (status = 400, body = tessera_proto::Problem)))]
+pub(crate) async fn recover(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    rid: RequestId,
+    ApiJson(body): ApiJson<RecoverPassword>,
+) -> Result<StatusCode, ApiError> {
+    let row = account_by_user(&state, &body.org, &body.user_id).await?;
+    let phone = row.phone.as_deref().ok_or(CloudError::NoPhone)?;
+    let phone = PhoneNumber::parse(phone)?;
+    state
+        .sms
+        .verify(&phone, wire::PURPOSE_RECOVER, &body.code)
+        .await?;
+    cloud::check_password_policy(&body.new_password)?;
+    let hash = cloud::hash_password(&body.new_password).await?;
+    state
+        .store
+        .set_cloud_password(&row.id, &hash, state.clock.now())
+        .await?;
+    audit(
+        &state,
+        &actor(&row),
+        "cloud.password.recover",
+        &row.id,
+        ip,
+        &rid,
+    )
+    .await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Binds the phone a code (purpose `cloud_bind_phone`, `POST /v1/sms/code`) was sent to.
+#[utoipa::path(post, path = "/v1/cloud/accounts/{id}/phone", tag = "cloud",
+    security(("cloud_session" = [])), params(("id" = String, Path, description = "account id")),
+    request_body = BindPhone,
+    responses((status = 204), (status = 400, body = tessera_proto::Problem)))]
+pub(crate) async fn bind_phone(
+    State(state): State<AppState>,
+    auth: CloudAuth,
+    ip: ClientIp,
+    rid: RequestId,
+    ApiJson(body): ApiJson<BindPhone>,
+) -> Result<StatusCode, ApiError> {
+    let phone = PhoneNumber::parse(&body.phone)?;
+    state
+        .sms
+        .verify(&phone, wire::PURPOSE_BIND_PHONE, &body.code)
+        .await?;
+    let row = &auth.account;
+    state
+        .store
+        .set_cloud_phone(&row.id, phone.as_str(), state.clock.now())
+        .await?;
+    audit(&state, &actor(row), "cloud.phone.bind", &row.id, ip, &rid).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Binds this install's device key; from then on key operations need its signature.
+#[utoipa::path(post, path = "/v1/cloud/accounts/{id}/device", tag = "cloud",
+    security(("cloud_session" = [])), params(("id" = String, Path, description = "account id")),
+    request_body = BindDevice,
+    responses((status = 204), (status = 400, body = tessera_proto::Problem),
+        (status = 409, body = tessera_proto::Problem)))]
+pub(crate) async fn bind_device(
+    State(state): State<AppState>,
+    auth: CloudAuth,
+    ip: ClientIp,
+    rid: RequestId,
+    ApiJson(body): ApiJson<BindDevice>,
+) -> Result<StatusCode, ApiError> {
+    let key = cloud::decode_hex("public_key", &body.public_key, 65)?;
+    tessera_crypto::sm2::two_party::decode_point(&key)
+        .map_err(|e| CloudError::BadPoint(format!("device key: {e}")))?;
+    let label = body
+        .label
+        .as_deref()
+        .map(|l| l.chars().take(64).collect::<String>());
+    let row = &auth.account;
+    if !state
+        .store
+        .set_cloud_device(&row.id, &key, label.as_deref(), state.clock.now())
+        .await?
+    {
+        return Err(CloudError::DeviceAlreadyBound.into());
+    }
+    audit(&state, &actor(row), "cloud.device.bind", &row.id, ip, &rid).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Stores the handwritten-signature image (PNG, at most 256 KiB).
+#[utoipa::path(put, path = "/v1/cloud/accounts/{id}/signature-image", tag = "cloud",
+    security(("cloud_session" = [])), params(("id" = String, Path, description = "account id")),
+    request_body = SignatureImage,
+    responses((status = 204), (status = 422, body = tessera_proto::Problem)))]
+pub(crate) async fn put_signature_image(
+    State(state): State<AppState>,
+    auth: CloudAuth,
+    ip: ClientIp,
+    rid: RequestId,
+    ApiJson(body): ApiJson<SignatureImage>,
+) -> Result<StatusCode, ApiError> {
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(body.png_base64.as_bytes())
+        .map_err(|_| CloudError::Invalid("png_base64 is not base64".into()))?;
+    if png.len() > wire::MAX_SIGNATURE_IMAGE {
+        return Err(CloudError::Invalid("the image is larger than 256 KiB".into()).into());
+    }
+    image::load_from_memory_with_format(&png, image::ImageFormat::Png)
+        .map_err(|_| CloudError::Invalid("the image is not a PNG".into()))?;
+    let row = &auth.account;
+    state
+        .store
+        .set_cloud_signature_image(&row.id, &png, state.clock.now())
+        .await?;
+    audit(
+        &state,
+        &actor(row),
+        "cloud.signature_image.set",
+        &row.id,
+        ip,
+        &rid,
+    )
+    .await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The handwritten-signature image.
+#[utoipa::path(get, path = "/v1/cloud/accounts/{id}/signature-image", tag = "cloud",
+    security(("cloud_session" = [])), params(("id" = String, Path, description = "account id")),
+    responses((status = 200, body = SignatureImage), (status = 404, body = tessera_proto::Problem)))]
+pub(crate) async fn get_signature_image(
+    State(state): State<AppState>,
+    auth: CloudAuth,
+) -> Result<Json<SignatureImage>, ApiError> {
+    let png = state
+        .store
+        .cloud_signature_image(&auth.account.id)
+        .await?
+        .ok_or_else(|| ApiError::Missing("signature image".into()))?;
+    Ok(Json(SignatureImage {
+        png_base64: base64::engine::general_purpose::STANDARD.encode(png),
+    }))
+}
+
+fn app_session_view(s: AppSessionRow) -> AppSession {
+    AppSession {
+        id: s.id,
+        app_id: s.app_id,
+        app_name: s.app_name,
+        created_at: s.created_at,
+    }
+}
+
+/// Records that the user logged in to a relying application.
+#[utoipa::path(post, path = "/v1/cloud/accounts/{id}/app-sessions", tag = "cloud",
+    security(("cloud_session" = [])), params(("id" = String, Path, description = "account id")),
+    request_body = NewAppSession, responses((status = 201, body = AppSession)))]
+pub(crate) async fn new_app_session(
+    State(state): State<AppState>,
+    auth: CloudAuth,
+    ip: ClientIp,
+    rid: RequestId,
+    ApiJson(body): ApiJson<NewAppSession>,
+) -> Result<(StatusCode, Json<AppSession>), ApiError> {
+    let short = |s: &str| (1..=128).contains(&s.chars().count());
+    if !short(&body.app_id) || !short(&body.app_name) {
+        return Err(
+            CloudError::Invalid("app_id and app_name must be 1-128 characters".into()).into(),
+        );
+    }
+    let row = AppSessionRow {
+        id: cloud::new_id()?,
+        app_id: body.app_id,
+        app_name: body.app_name,
+        created_at: state.clock.now(),
+    };
+    state
+        .store
+        .insert_app_session(&auth.account.id, &row)
+        .await?;
+    audit(
+        &state,
+        &actor(&auth.account),
+        "cloud.app_session.create",
+        &row.id,
+        ip,
+        &rid,
+    )
+    .await;
+    Ok((StatusCode::CREATED, Json(app_session_view(row))))
+}
+
+/// The applications the user is logged in to.
+#[utoipa::path(get, path = "/v1/cloud/accounts/{id}/app-sessions", tag = "cloud",
+    security(("cloud_session" = [])), params(("id" = String, Path, description = "account id")),
+    responses((status = 200, body = Vec<AppSession>)))]
+pub(crate) async fn list_app_sessions(
+    State(state): State<AppState>,
+    auth: CloudAuth,
+) -> Result<Json<Vec<AppSession>>, ApiError> {
+    let rows = state.store.app_sessions(&auth.account.id).await?;
+    Ok(Json(rows.into_iter().map(app_session_view).collect()))
+}
+
+/// Logs out of every application.
+#[utoipa::path(delete, path = "/v1/cloud/accounts/{id}/app-sessions", tag = "cloud",
+    security(("cloud_session" = [])), params(("id" = String, Path, description = "account id")),
+    responses((status = 204)))]
+pub(crate) async fn end_all_app_sessions(
+    State(state): State<AppState>,
+    auth: CloudAuth,
+    ip: ClientIp,
+    rid: RequestId,
+) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .delete_app_sessions(&auth.account.id, None)
+        .await?;
+    let a = &auth.account;
+    audit(
+        &state,
+        &actor(a),
+        "cloud.app_session.end_all",
+        &a.id,
+        ip,
+        &rid,
+    )
+    .await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Logs out of one application.
+#[utoipa::path(delete, path = "/v1/cloud/accounts/{id}/app-sessions/{sid}", tag = "cloud",
+    security(("cloud_session" = [])),
+    params(("id" = String, Path, description = "account id"), ("sid" = String, Path, description = "session id")),
+    responses((status = 204), (status = 404, body = tessera_proto::Problem)))]
+pub(crate) async fn end_app_session(
+    State(state): State<AppState>,
+    auth: CloudAuth,
+    Path((_, sid)): Path<(String, String)>,
+    ip: ClientIp,
+    rid: RequestId,
+) -> Result<StatusCode, ApiError> {
+    let n = state
+        .store
+        .delete_app_sessions(&auth.account.id, Some(&sid))
+        .await?;
+    if n == 0 {
+        return Err(ApiError::Missing(format!("application session {sid}")));
+    }
+    audit(
+        &state,
+        &actor(&auth.account),
+        "cloud.app_session.end",
+        &sid,
+        ip,
+        &rid,
+    )
+    .await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The cloud-key part of `/openapi.json`, merged into [`super::openapi::ApiDoc`].
+#[derive(Debug, utoipa::OpenApi)]
+#[openapi(
+    paths(
+        orgs,
+        about,
+        apply,
+        login,
+        logout,
+        recover_code,
+        recover,
+        account,
+        change_password,
+        bind_phone,
+        bind_device,
+        put_signature_image,
+        get_signature_image,
+        new_app_session,
+        list_app_sessions,
+        end_all_app_sessions,
+        end_app_session,
+        key::keygen,
+        key::request_certificate,
+        key::certificate,
+        key::sign,
+        key::decrypt,
+        admin::list,
+        admin::approve,
+        admin::reject,
+    ),
+    modifiers(&DeviceSignatureScheme),
+)]
+pub struct CloudDoc;
+
+struct DeviceSignatureScheme;
+
+impl utoipa::Modify for DeviceSignatureScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "device_signature",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                wire::DEVICE_SIGNATURE_HEADER,
+                "SM2 signature (hex DER) by the bound device key over \
+                 tessera-cloud-v1\\nMETHOD\\nPATH\\nTIME\\nSESSION\\n || body, \
+                 with TIME in x-tessera-device-time",
+            ))),
+        );
+    }
+}

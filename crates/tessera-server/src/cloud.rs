@@ -1,0 +1,343 @@
+//! Cloud keys: accounts (apply, review, login with a server-side lockout counter, passwords,
+//! phone, device binding) and the service's half of two-party SM2 (DESIGN.md, "Two-party SM2").
+//!
+//! The service half `d2` is sealed under the master key (SM4-GCM, AAD `cloud:<account id>`) the
+//! moment it is made and opened only inside a blocking task for one operation. Every point from
+//! a client is checked by `tessera_crypto::sm2::two_party` (on the curve, not the identity).
+//! Argon2id and every scalar multiplication run on the blocking pool.
+
+use std::sync::{Arc, OnceLock};
+
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use sha2::{Digest as _, Sha256};
+use tessera_crypto::sm2::{
+    Sm2PublicKey, Sm2Signature,
+    two_party::{PartialSignature, ServiceShare},
+};
+use tessera_proto::cloud::{Account, AccountStatus, Password, SessionToken};
+
+use crate::ca::seal::MasterKey;
+use crate::store::{CloudAccountRow, StoreError};
+
+/// Wrong passwords before an account locks.
+pub const MAX_FAILED_LOGINS: i64 = 5;
+/// How long a locked account stays locked, seconds.
+pub const LOCK_SECS: i64 = 15 * 60;
+/// Lifetime of a login session, seconds.
+pub const SESSION_SECS: i64 = 12 * 3600;
+/// Days a cloud-key certificate is valid.
+pub const CERT_DAYS: u32 = 365;
+
+/// Why a cloud-key request was refused. Texts carry no secrets.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CloudError {
+    /// A field failed validation.
+    #[error("{0}")]
+    Invalid(String),
+    /// A point or scalar from the client is malformed or not on the curve.
+    #[error("{0}")]
+    BadPoint(String),
+    /// No session, or an expired or unknown one.
+    #[error("not logged in")]
+    SessionInvalid,
+    /// The session belongs to another account.
+    #[error("this session may not act on that account")]
+    Forbidden,
+    /// The device signature is missing, stale or does not verify.
+    #[error("missing or invalid device signature")]
+    DeviceSignature,
+    /// The account has no bound device, which key operations need.
+    #[error("bind a device first")]
+    DeviceNotBound,
+    /// A device is already bound.
+    #[error("a device is already bound to this account")]
+    DeviceAlreadyBound,
+    /// Wrong user ID or password.
+    #[error("wrong user ID or password, {retries_left} tries left")]
+    PasswordIncorrect {
+        /// Tries before the account locks.
+        retries_left: i64,
+    },
+    /// Too many wrong passwords.
+    #[error("too many wrong passwords; try again in {retry_after} seconds")]
+    Locked {
+        /// Seconds until the lock ends.
+        retry_after: u64,
+    },
+    /// The account is not approved (yet).
+    #[error("the account is {status}")]
+    NotApproved {
+        /// `pending` or `rejected`.
+        status: String,
+    },
+    /// The account has a key already, or none yet.
+    #[error("{0}")]
+    KeyState(&'static str),
+    /// No phone is bound, so a password cannot be recovered by SMS.
+    #[error("no phone is bound to this account")]
+    NoPhone,
+    /// The master key could not seal or open a share, or hashing failed: a server fault.
+    #[error("internal: {0}")]
+    Internal(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The master key, installed at start (as [`crate::ca::CaSlot`] holds the CA).
+#[derive(Debug, Clone, Default)]
+pub struct CloudSlot(Arc<OnceLock<Arc<MasterKey>>>);
+
+impl CloudSlot {
+    /// Puts the master key in; a second call keeps the first.
+    pub fn install(&self, key: Arc<MasterKey>) {
+        let _ = self.0.set(key);
+    }
+
+    /// The master key, or an internal error if the service started without one.
+    pub fn master(&self) -> Result<Arc<MasterKey>, CloudError> {
+        self.0
+            .get()
+            .cloned()
+            .ok_or_else(|| CloudError::Internal("the master key is not loaded".into()))
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, CloudError> + Send + 'static,
+) -> Result<T, CloudError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| CloudError::Internal(e.to_string()))?
+}
+
+/// Password policy: 8-64 characters with letters and digits, no control characters.
+pub fn check_password_policy(p: &Password) -> Result<(), CloudError> {
+    let p = p.expose();
+    let n = p.chars().count();
+    let ok = (8..=64).contains(&n)
+        && !p.chars().any(char::is_control)
+        && p.chars().any(char::is_alphabetic)
+        && p.chars().any(|c| c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(CloudError::Invalid(
+            "password must be 8-64 characters with letters and digits".into(),
+        ))
+    }
+}
+
+/// Argon2id PHC string of `password` with a random salt (RFC 9106; argon2 crate defaults).
+pub async fn hash_password(password: &Password) -> Result<String, CloudError> {
+    let password = password.clone();
+    blocking(move || {
+        let salt = tessera_crypto::rng::bytes::<16>()
+            .map_err(|_| CloudError::Internal("random generator failed".into()))?;
+        argon2::Argon2::default()
+            .hash_password_with_salt(password.expose().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| CloudError::Internal(e.to_string()))
+    })
+    .await
+}
+
+/// Whether `password` matches the stored PHC string.
+pub async fn verify_password(password: &Password, phc: &str) -> Result<bool, CloudError> {
+    let password = password.clone();
+    let phc = phc.to_owned();
+    blocking(move || {
+        match argon2::Argon2::default().verify_password(password.expose().as_bytes(), phc.as_str())
+        {
+            Ok(()) => Ok(true),
+            Err(argon2::password_hash::Error::PasswordInvalid) => Ok(false),
+            Err(e) => Err(CloudError::Internal(e.to_string())),
+        }
+    })
+    .await
+}
+
+/// A fresh random id (16 bytes, hex).
+pub fn new_id() -> Result<String, CloudError> {
+    tessera_crypto::rng::bytes::<16>()
+        .map(hex::encode)
+        .map_err(|_| CloudError::Internal("random generator failed".into()))
+}
+
+/// A fresh session token and the SHA-256 stored for it.
+pub fn new_session() -> Result<(SessionToken, [u8; 32]), CloudError> {
+    let raw = tessera_crypto::rng::bytes::<32>()
+        .map_err(|_| CloudError::Internal("random generator failed".into()))?;
+    let token = SessionToken::new(hex::encode(raw));
+    let hash = session_hash(token.expose());
+    Ok((token, hash))
+}
+
+/// SHA-256 of a session token, as stored.
+pub fn session_hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+fn mask_phone(p: &str) -> String {
+    let chars: Vec<char> = p.chars().collect();
+    if chars.len() < 7 {
+        return "****".into();
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+/// The account as its owner and the operator see it.
+pub fn account_view(row: &CloudAccountRow) -> Account {
+    Account {
+        id: row.id.clone(),
+        org: row.org.clone(),
+        user_id: row.user_id.clone(),
+        name: row.name.clone(),
+        phone: row.phone.as_deref().map(mask_phone),
+        status: AccountStatus::parse(&row.status).unwrap_or(AccountStatus::Pending),
+        device_bound: row.device_key.is_some(),
+        has_key: row.public_key.is_some(),
+        certificate_serial: row.certificate_serial.clone(),
+        created_at: row.created_at,
+    }
+}
+
+/// Checks a user ID: 1-64 of letters, digits and `-_.@`.
+pub fn check_user_id(user_id: &str) -> Result<(), CloudError> {
+    let ok = (1..=64).contains(&user_id.len())
+        && user_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.@".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(CloudError::Invalid(
+            "user ID must be 1-64 of letters, digits, - _ . @".into(),
+        ))
+    }
+}
+
+/// Decodes lowercase or uppercase hex of exactly `len` bytes, as a 400 for points.
+pub fn decode_hex(what: &str, text: &str, len: usize) -> Result<Vec<u8>, CloudError> {
+    match hex::decode(text) {
+        Ok(bytes) if bytes.len() == len => Ok(bytes),
+        _ => Err(CloudError::BadPoint(format!(
+            "{what} must be hex of {len} bytes"
+        ))),
+    }
+}
+
+fn seal_name(account_id: &str) -> String {
+    format!("cloud:{account_id}")
+}
+
+/// Two-party key generation, service side: checks `P1`, draws `d2`, seals it. Returns the
+/// joint public key (SEC1 uncompressed) and the sealed share.
+pub async fn keygen(
+    master: Arc<MasterKey>,
+    account_id: &str,
+    p1: Vec<u8>,
+) -> Result<(Vec<u8>, Vec<u8>), CloudError> {
+    let name = seal_name(account_id);
+    blocking(move || {
+        let (d2, public) =
+            ServiceShare::generate(&p1).map_err(|e| CloudError::BadPoint(format!("P1: {e}")))?;
+        let sealed = master
+            .seal(&name, d2.to_bytes().as_slice())
+            .map_err(|e| CloudError::Internal(e.to_string()))?;
+        Ok((public.to_sec1_uncompressed(), sealed))
+    })
+    .await
+}
+
+fn open_share(
+    master: &MasterKey,
+    account_id: &str,
+    sealed: &[u8],
+) -> Result<ServiceShare, CloudError> {
+    let plain = zeroize::Zeroizing::new(
+        master
+            .open(&seal_name(account_id), sealed)
+            .map_err(|e| CloudError::Internal(e.to_string()))?,
+    );
+    ServiceShare::from_bytes(&plain).map_err(|e| CloudError::Internal(e.to_string()))
+}
+
+/// Signing step 2 with the account's sealed share.
+pub async fn cosign(
+    master: Arc<MasterKey>,
+    account_id: &str,
+    sealed: Vec<u8>,
+    e: [u8; 32],
+    q1: Vec<u8>,
+) -> Result<PartialSignature, CloudError> {
+    let id = account_id.to_owned();
+    blocking(move || {
+        let d2 = open_share(&master, &id, &sealed)?;
+        d2.cosign(&e, &q1)
+            .map_err(|e| CloudError::BadPoint(format!("Q1: {e}")))
+    })
+    .await
+}
+
+/// Decryption step with the account's sealed share: `T2 = d2^-1 · T1`.
+pub async fn codecrypt(
+    master: Arc<MasterKey>,
+    account_id: &str,
+    sealed: Vec<u8>,
+    t1: Vec<u8>,
+) -> Result<[u8; 65], CloudError> {
+    let id = account_id.to_owned();
+    blocking(move || {
+        let d2 = open_share(&master, &id, &sealed)?;
+        d2.decrypt_step(&t1)
+            .map_err(|e| CloudError::BadPoint(format!("T1: {e}")))
+    })
+    .await
+}
+
+/// Verifies a device signature over `signed` with the bound device key (SEC1).
+pub fn verify_device_signature(
+    device_key: &[u8],
+    signed: &[u8],
+    signature_hex: &str,
+) -> Result<(), CloudError> {
+    let key = Sm2PublicKey::from_sec1_bytes(device_key)
+        .map_err(|e| CloudError::Internal(format!("stored device key: {e}")))?;
+    let der = hex::decode(signature_hex).map_err(|_| CloudError::DeviceSignature)?;
+    let sig = Sm2Signature::from_der(&der).map_err(|_| CloudError::DeviceSignature)?;
+    key.verify(tessera_crypto::sm2::DEFAULT_ID, signed, &sig)
+        .map_err(|_| CloudError::DeviceSignature)
+}
+
+/// Moves a pending account to `to` (approved or rejected) and audits it as `actor`; the admin
+/// API and `tessera-server admin accounts approve` both come here.
+pub async fn review_account(
+    store: &crate::store::Store,
+    id: &str,
+    to: AccountStatus,
+    actor: &str,
+    origin: (Option<&str>, Option<&str>),
+    now: i64,
+) -> Result<CloudAccountRow, CloudError> {
+    if !store.review_cloud_account(id, to.as_str(), now).await? {
+        return Err(CloudError::Invalid(format!("no pending account {id}")));
+    }
+    let action = format!("cloud.account.{}", to.as_str());
+    let entry = crate::store::AuditEntry {
+        at: now,
+        actor,
+        action: &action,
+        subject: Some(id),
+        source_ip: origin.0,
+        request_id: origin.1,
+    };
+    store.audit(&entry).await?;
+    store
+        .cloud_account(id)
+        .await?
+        .ok_or_else(|| CloudError::Invalid(format!("no account {id}")))
+}

@@ -1,0 +1,375 @@
+//! Cloud-key accounts, their login sessions and application sessions (`0030_cloud.sql`).
+
+use super::{Result, Store, conflict_or, dispatch};
+
+/// A cloud-key account as stored. `password_hash` and `sealed_share` are secrets at rest
+/// (an Argon2id hash; d2 sealed under the master key); `Debug` leaves them out.
+#[derive(Clone, sqlx::FromRow)]
+pub struct CloudAccountRow {
+    /// Account id.
+    pub id: String,
+    /// Organization code.
+    pub org: String,
+    /// User ID or employee number.
+    pub user_id: String,
+    /// Full name.
+    pub name: String,
+    /// Bound phone (normalized), if any.
+    pub phone: Option<String>,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    /// Wrong passwords since the last good login.
+    pub failed_logins: i64,
+    /// Unix seconds until which logins are refused.
+    pub locked_until: i64,
+    /// Device public key, SEC1 uncompressed.
+    pub device_key: Option<Vec<u8>>,
+    /// Device label.
+    pub device_label: Option<String>,
+    /// Joint public key, SEC1 uncompressed.
+    pub public_key: Option<Vec<u8>>,
+    /// d2 sealed under the master key.
+    pub sealed_share: Option<Vec<u8>>,
+    /// Serial of the current certificate.
+    pub certificate_serial: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for CloudAccountRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudAccountRow")
+            .field("id", &self.id)
+            .field("org", &self.org)
+            .field("user_id", &self.user_id)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+macro_rules! select_accounts {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, org, user_id, name, phone, password_hash, status, failed_logins, \
+             locked_until, device_key, device_label, public_key, sealed_share, \
+             certificate_serial, created_at FROM cloud_accounts ",
+            $rest
+        )
+    };
+}
+
+/// One relying-application session.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AppSessionRow {
+    /// Session id.
+    pub id: String,
+    /// Application id.
+    pub app_id: String,
+    /// Application name.
+    pub app_name: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+impl Store {
+    /// Records a new (pending) account; `Conflict` when the user ID is taken in the org.
+    pub async fn insert_cloud_account(&self, a: &CloudAccountRow, now: i64) -> Result<()> {
+        dispatch!(self, pool => sqlx::query(
+            "INSERT INTO cloud_accounts (id, org, user_id, name, phone, password_hash, status, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(&a.id)
+        .bind(&a.org)
+        .bind(&a.user_id)
+        .bind(&a.name)
+        .bind(&a.phone)
+        .bind(&a.password_hash)
+        .bind(&a.status)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map_err(|e| conflict_or(e, || format!("account {} in {}", a.user_id, a.org)))?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// The account with `id`.
+    pub async fn cloud_account(&self, id: &str) -> Result<Option<CloudAccountRow>> {
+        let sql = select_accounts!("WHERE id = $1");
+        Ok(dispatch!(self, pool => sqlx::query_as(sql).bind(id).fetch_optional(pool).await?))
+    }
+
+    /// The account of `user_id` in `org`.
+    pub async fn cloud_account_by_user(
+        &self,
+        org: &str,
+        user_id: &str,
+    ) -> Result<Option<CloudAccountRow>> {
+        let sql = select_accounts!("WHERE org = $1 AND user_id = $2");
+        Ok(dispatch!(self, pool => sqlx::query_as(sql)
+            .bind(org)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// Accounts, oldest first, optionally only those in `status`.
+    pub async fn list_cloud_accounts(&self, status: Option<&str>) -> Result<Vec<CloudAccountRow>> {
+        let sql = select_accounts!(
+            "WHERE (CAST($1 AS TEXT) IS NULL OR status = $1) ORDER BY created_at, id"
+        );
+        Ok(dispatch!(self, pool => sqlx::query_as(sql).bind(status).fetch_all(pool).await?))
+    }
+
+    /// Moves a pending account to `status`; false when it is not pending (or does not exist).
+    pub async fn review_cloud_account(&self, id: &str, status: &str, now: i64) -> Result<bool> {
+        let n = dispatch!(self, pool => sqlx::query(
+            "UPDATE cloud_accounts SET status = $2, updated_at = $3 \
+             WHERE id = $1 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(status)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Counts a wrong password atomically; at `max` failures the account locks until
+    /// `now + lock_secs` and the counter starts again. Returns the failures counted so far
+    /// (0 when this one locked the account).
+    pub async fn cloud_login_failed(
+        &self,
+        id: &str,
+        now: i64,
+        max: i64,
+        lock_secs: i64,
+    ) -> Result<i64> {
+        let failures: Option<i64> = dispatch!(self, pool => sqlx::query_scalar(
+            "UPDATE cloud_accounts SET \
+               locked_until = CASE WHEN failed_logins + 1 >= $3 THEN $2 + $4 ELSE locked_until END, \
+               failed_logins = CASE WHEN failed_logins + 1 >= $3 THEN 0 ELSE failed_logins + 1 END, \
+               updated_at = $2 \
+             WHERE id = $1 RETURNING failed_logins",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(max)
+        .bind(lock_secs)
+        .fetch_optional(pool)
+        .await?);
+        Ok(failures.unwrap_or(0))
+    }
+
+    /// A good login: the counter starts again.
+    pub async fn cloud_login_ok(&self, id: &str) -> Result<()> {
+        dispatch!(self, pool => sqlx::query(
+            "UPDATE cloud_accounts SET failed_logins = 0, locked_until = 0 WHERE id = $1",
+        )
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// A new password hash; unlocks the account and ends its login sessions.
+    pub async fn set_cloud_password(&self, id: &str, hash: &str, now: i64) -> Result<()> {
+        dispatch!(self, pool => sqlx::query(
+            "UPDATE cloud_accounts SET password_hash = $2, failed_logins = 0, locked_until = 0, \
+             updated_at = $3 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(hash)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        dispatch!(self, pool => sqlx::query("DELETE FROM cloud_sessions WHERE account_id = $1")
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Binds `phone` (normalized).
+    pub async fn set_cloud_phone(&self, id: &str, phone: &str, now: i64) -> Result<()> {
+        dispatch!(self, pool => sqlx::query(
+            "UPDATE cloud_accounts SET phone = $2, updated_at = $3 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(phone)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// Binds a device key; false when one is already bound.
+    pub async fn set_cloud_device(
+        &self,
+        id: &str,
+        key: &[u8],
+        label: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
+        let n = dispatch!(self, pool => sqlx::query(
+            "UPDATE cloud_accounts SET device_key = $2, device_label = $3, updated_at = $4 \
+             WHERE id = $1 AND device_key IS NULL",
+        )
+        .bind(id)
+        .bind(key)
+        .bind(label)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Stores the joint public key and the sealed d2; false when the account has a key.
+    pub async fn set_cloud_key(
+        &self,
+        id: &str,
+        public_key: &[u8],
+        sealed_share: &[u8],
+        now: i64,
+    ) -> Result<bool> {
+        let n = dispatch!(self, pool => sqlx::query(
+            "UPDATE cloud_accounts SET public_key = $2, sealed_share = $3, updated_at = $4 \
+             WHERE id = $1 AND public_key IS NULL",
+        )
+        .bind(id)
+        .bind(public_key)
+        .bind(sealed_share)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Records the serial of the account's current certificate.
+    pub async fn set_cloud_certificate(&self, id: &str, serial: &str, now: i64) -> Result<()> {
+        dispatch!(self, pool => sqlx::query(
+            "UPDATE cloud_accounts SET certificate_serial = $2, updated_at = $3 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(serial)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// Stores the handwritten-signature image.
+    pub async fn set_cloud_signature_image(&self, id: &str, png: &[u8], now: i64) -> Result<()> {
+        dispatch!(self, pool => sqlx::query(
+            "UPDATE cloud_accounts SET signature_png = $2, updated_at = $3 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(png)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// The handwritten-signature image, if any.
+    pub async fn cloud_signature_image(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        let png: Option<Option<Vec<u8>>> = dispatch!(self, pool => sqlx::query_scalar(
+            "SELECT signature_png FROM cloud_accounts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?);
+        Ok(png.flatten())
+    }
+
+    /// Records a login session by the SHA-256 of its token.
+    pub async fn insert_cloud_session(
+        &self,
+        token_hash: &[u8],
+        account_id: &str,
+        expires_at: i64,
+    ) -> Result<()> {
+        dispatch!(self, pool => sqlx::query(
+            "INSERT INTO cloud_sessions (token_hash, account_id, expires_at) VALUES ($1, $2, $3)",
+        )
+        .bind(token_hash)
+        .bind(account_id)
+        .bind(expires_at)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// The account of a live session.
+    pub async fn cloud_session(&self, token_hash: &[u8], now: i64) -> Result<Option<String>> {
+        Ok(dispatch!(self, pool => sqlx::query_scalar(
+            "SELECT account_id FROM cloud_sessions WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(pool)
+        .await?))
+    }
+
+    /// Ends a session.
+    pub async fn delete_cloud_session(&self, token_hash: &[u8]) -> Result<()> {
+        dispatch!(self, pool => sqlx::query("DELETE FROM cloud_sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(())
+    }
+
+    /// Records an application session.
+    pub async fn insert_app_session(&self, account_id: &str, s: &AppSessionRow) -> Result<()> {
+        dispatch!(self, pool => sqlx::query(
+            "INSERT INTO cloud_app_sessions (id, account_id, app_id, app_name, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&s.id)
+        .bind(account_id)
+        .bind(&s.app_id)
+        .bind(&s.app_name)
+        .bind(s.created_at)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// The account's application sessions, oldest first.
+    pub async fn app_sessions(&self, account_id: &str) -> Result<Vec<AppSessionRow>> {
+        Ok(dispatch!(self, pool => sqlx::query_as(
+            "SELECT id, app_id, app_name, created_at FROM cloud_app_sessions \
+             WHERE account_id = $1 ORDER BY created_at, id",
+        )
+        .bind(account_id)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// Ends one application session (`Some(id)`) or all; returns how many ended.
+    pub async fn delete_app_sessions(&self, account_id: &str, id: Option<&str>) -> Result<u64> {
+        Ok(dispatch!(self, pool => sqlx::query(
+            "DELETE FROM cloud_app_sessions WHERE account_id = $1 AND (CAST($2 AS TEXT) IS NULL OR id = $2)",
+        )
+        .bind(account_id)
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected()))
+    }
+}
