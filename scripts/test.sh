@@ -39,5 +39,8 @@ if [ "${TESSERA_SKIP_FUZZ:-0}" != 1 ]; then
         -max_total_time="${TESSERA_FUZZ_SECONDS:-30}" -max_len=65536 -print_final_stats=1)
 fi
 
+# The service API fuzzed from its own OpenAPI document; any 5xx fails.
+[ "${TESSERA_SKIP_SCHEMATHESIS:-0}" = 1 ] || scripts/schemathesis.sh
+
 # Last, so its summary closes the output.
 cargo nextest run --workspace --locked --no-fail-fast "$@"
