@@ -10,6 +10,12 @@ command -v openssl >/dev/null || need_pkgs+=(openssl)
 [ -d /usr/share/ca-certificates/mozilla ] || need_pkgs+=(ca-certificates)
 command -v softhsm2-util >/dev/null || need_pkgs+=(softhsm2)
 command -v pkcs11-tool >/dev/null || need_pkgs+=(opensc)
+# The web UI's browser tests: Chromium driven through chromedriver, age to decrypt exported
+# logs, CJK fonts so that screenshots show the Chinese pages.
+command -v chromium >/dev/null || need_pkgs+=(chromium)
+command -v chromedriver >/dev/null || need_pkgs+=(chromium-driver)
+command -v age >/dev/null || need_pkgs+=(age)
+compgen -G '/usr/share/fonts/opentype/noto/NotoSansCJK*' >/dev/null || need_pkgs+=(fonts-noto-cjk)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_pkgs+=(postgresql)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
     echo "installing: ${need_pkgs[*]}"

@@ -9,8 +9,10 @@ pub mod enroll;
 pub mod health;
 pub mod problem;
 pub mod ra;
+pub mod release;
 pub mod sms;
 
 pub use enroll::EnrollmentQr;
 pub use health::Health;
 pub use problem::{PROBLEM_CONTENT_TYPE, Problem};
+pub use release::Release;

@@ -40,6 +40,14 @@ pub enum AppError {
     /// The PIN could not be obtained (prompt closed, file unreadable).
     #[error("no PIN: {reason}")]
     PinUnavailable { reason: String },
+    /// The new PIN and its confirmation differ.
+    #[error("the new PIN and its confirmation differ")]
+    PinMismatch,
+    /// The new PIN is too easy to guess.
+    #[error("the new PIN is too easy to guess: {weakness:?}")]
+    WeakPin {
+        weakness: crate::holder::PinWeakness,
+    },
 }
 
 /// Result of the app core.
@@ -353,6 +361,14 @@ impl App {
                 Err(e.into())
             }
         }
+    }
+
+    /// Whether a fresh PIN for the medium with serial `serial` is cached, so that an operation
+    /// needing the PIN will not ask for it.
+    pub fn has_cached_pin(&mut self, serial: &str) -> bool {
+        self.pin_cache
+            .get(serial, self.settings.pin_cache)
+            .is_some()
     }
 
     /// Drops the cached PIN of `medium` (after a PIN change, say).

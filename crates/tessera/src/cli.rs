@@ -8,6 +8,7 @@ mod pin;
 mod secret;
 mod settings;
 mod sign;
+mod ui;
 
 use std::process::ExitCode;
 
@@ -75,6 +76,9 @@ enum Noun {
     /// Client settings: PIN cache time, language, business type.
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
+    /// Serve the app's web UI on 127.0.0.1 and open it in the browser; the first line of output
+    /// is the opening URL with its per-launch token. Runs until Ctrl-C.
+    Ui(ui::UiArgs),
 }
 
 /// How a command failed: the exit code and the localized message in one place.
@@ -112,6 +116,9 @@ pub(crate) enum Failure {
     /// The new PIN and its confirmation differ.
     #[error("PINs differ")]
     PinMismatch,
+    /// The arguments are not usable, in words.
+    #[error("{0}")]
+    Usage(String),
     /// Output could not be written (e.g. a closed pipe).
     #[error("cannot write output: {0}")]
     Write(#[from] std::io::Error),
@@ -153,7 +160,7 @@ impl Failure {
             Self::Parse { .. } => exit::PARSE,
             Self::ChainInvalid { .. } => exit::INVALID,
             Self::Crypto { .. } => exit::PARSE,
-            Self::NoPin | Self::PinMismatch => exit::USAGE,
+            Self::NoPin | Self::PinMismatch | Self::Usage(_) => exit::USAGE,
             Self::App(e) => app_exit_code(e),
             Self::Write(_) | Self::Internal(_) => exit::INTERNAL,
         }
@@ -189,6 +196,7 @@ impl Failure {
             Self::App(e) => app_reason(l, e),
             Self::NoPin => l.text("err-no-pin"),
             Self::PinMismatch => l.text("err-pin-mismatch"),
+            Self::Usage(message) => message.clone(),
             Self::Write(e) => l.text_with("err-write", &[("reason", V::from(e.to_string()))]),
             Self::Internal(detail) => {
                 l.text_with("err-internal", &[("reason", V::from(detail.as_str()))])
@@ -265,6 +273,7 @@ fn dispatch(command: Noun, data_dir: Option<&Path>, out: &mut Output<'_>) -> Res
         Noun::Sign(args) => sign::sign(args, &mut app()?, out),
         Noun::Verify(args) => sign::verify(args, out),
         Noun::Settings(cmd) => settings::run(cmd, &mut app()?, out),
+        Noun::Ui(args) => ui::run(args, data_dir, out),
     }
 }
 
@@ -371,42 +380,5 @@ fn app_reason(l: &Localizer, e: &AppError) -> String {
 
 /// A medium's refusal in words.
 pub(crate) fn medium_reason(l: &Localizer, e: &MediumError) -> String {
-    match e {
-        MediumError::PinIncorrect { retries_left } => {
-            l.text_with("err-pin-incorrect", &[("retries", V::from(*retries_left))])
-        }
-        MediumError::SoPinIncorrect { .. } => l.text("err-so-pin-incorrect"),
-        MediumError::Format(FormatError::Pkcs12Password) => l.text("err-pkcs12-password"),
-        MediumError::Format(FormatError::Corrupt { reason }) => l.text_with(
-            "err-device-corrupt",
-            &[("reason", V::from(reason.as_str()))],
-        ),
-        MediumError::Format(FormatError::NewerVersion { found, supported }) => l.text_with(
-            "err-device-newer",
-            &[
-                ("found", V::from(*found)),
-                ("supported", V::from(*supported)),
-            ],
-        ),
-        MediumError::Format(FormatError::Tampered) => l.text("err-device-tampered"),
-        MediumError::Locked => l.text("err-locked"),
-        MediumError::NotLoggedIn => l.text("err-not-logged-in"),
-        MediumError::PinLength { min, max } => l.text_with(
-            "err-pin-length",
-            &[("min", V::from(*min)), ("max", V::from(*max))],
-        ),
-        MediumError::NotFound { label } => l.text_with(
-            "err-device-not-found",
-            &[("label", V::from(label.as_str()))],
-        ),
-        MediumError::AlreadyExists { label } => {
-            l.text_with("err-device-exists", &[("label", V::from(label.as_str()))])
-        }
-        MediumError::NotExportable => l.text("err-not-exportable"),
-        MediumError::NoMatchingKey { thumbprint } => l.text_with(
-            "err-no-matching-key",
-            &[("thumbprint", V::from(thumbprint.as_str()))],
-        ),
-        other => l.text_with("err-medium", &[("reason", V::from(other.to_string()))]),
-    }
+    tessera::words::medium_reason(l, e)
 }

@@ -37,6 +37,67 @@ impl BusinessType {
     }
 }
 
+/// Whether the app writes its log files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum OnOff {
+    #[default]
+    On,
+    Off,
+}
+
+impl OnOff {
+    /// `on` or `off`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::On => "on",
+            Self::Off => "off",
+        }
+    }
+}
+
+/// How often the app asks the service's release feed whether a newer client exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum UpdateCheck {
+    /// At most once a day.
+    #[default]
+    Daily,
+    /// At most once a week.
+    Weekly,
+    /// Only when the holder asks.
+    Never,
+}
+
+impl UpdateCheck {
+    /// Every choice, in the order a settings screen offers them.
+    pub const ALL: [UpdateCheck; 3] = [Self::Daily, Self::Weekly, Self::Never];
+
+    /// `daily`, `weekly` or `never`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Daily => "daily",
+            Self::Weekly => "weekly",
+            Self::Never => "never",
+        }
+    }
+
+    /// How long a check stays good; `None` when the app never checks by itself.
+    pub fn interval(self) -> Option<time::Duration> {
+        match self {
+            Self::Daily => Some(time::Duration::days(1)),
+            Self::Weekly => Some(time::Duration::weeks(1)),
+            Self::Never => None,
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|u| u.as_str() == s)
+    }
+}
+
 /// Every setting, with its default when the file or a field is missing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default, rename_all = "kebab-case")]
@@ -53,6 +114,16 @@ pub struct Settings {
     /// The vendor mechanism number (`CKM_VENDOR_DEFINED` and up) with which the USB keys sign
     /// SM2; PKCS#11 v2.40 defines none.
     pub pkcs11_sm2_mechanism: Option<u64>,
+    /// Version of the privacy notice the holder accepted; `None` until accepted.
+    pub privacy_accepted: Option<u32>,
+    /// Whether the app keeps log files.
+    pub logs: OnOff,
+    /// How often to check the release feed for a newer client.
+    pub update_check: UpdateCheck,
+    /// Base URL of the Tessera service (`https://…`); `None` when none is configured.
+    pub server: Option<String>,
+    /// The support team's age X25519 public key (`age1…`) that exported logs are encrypted to.
+    pub support_key: Option<String>,
 }
 
 /// Why settings could not be read, written or changed.
@@ -84,7 +155,7 @@ pub enum SettingsError {
 }
 
 /// The names `settings get|set` accept, with the values each takes.
-pub const KEYS: [(&str, &str); 5] = [
+pub const KEYS: [(&str, &str); 10] = [
     ("pin-cache", "off, 1, 5, 10, 30, 60"),
     ("language", "zh-CN, en-US, system"),
     ("business", "certificate, cloud-key, none"),
@@ -93,6 +164,14 @@ pub const KEYS: [(&str, &str); 5] = [
         "pkcs11-sm2-mechanism",
         "a mechanism number (decimal or 0x hex), or none",
     ),
+    (
+        "privacy-accepted",
+        "the accepted privacy-notice version, or none",
+    ),
+    ("logs", "on, off"),
+    ("update-check", "daily, weekly, never"),
+    ("server", "the service's http(s) URL, or none"),
+    ("support-key", "an age X25519 recipient (age1...), or none"),
 ];
 
 impl Settings {
@@ -136,6 +215,16 @@ impl Settings {
             "pkcs11-sm2-mechanism" => self
                 .pkcs11_sm2_mechanism
                 .map_or("none".to_owned(), |m| format!("{m:#x}")),
+            "privacy-accepted" => self
+                .privacy_accepted
+                .map_or("none".to_owned(), |v| v.to_string()),
+            "logs" => self.logs.as_str().to_owned(),
+            "update-check" => self.update_check.as_str().to_owned(),
+            "server" => self.server.clone().unwrap_or_else(|| "none".to_owned()),
+            "support-key" => self
+                .support_key
+                .clone()
+                .unwrap_or_else(|| "none".to_owned()),
             "pkcs11-modules" if self.pkcs11_modules.is_empty() => "none".to_owned(),
             "pkcs11-modules" => {
                 let paths: Vec<String> = self
@@ -189,6 +278,42 @@ impl Settings {
                     .transpose()
                     .map_err(|_| invalid("pkcs11-sm2-mechanism", KEYS[4].1))?;
             }
+            "privacy-accepted" => {
+                self.privacy_accepted = match value {
+                    "none" => None,
+                    v => Some(
+                        v.parse()
+                            .map_err(|_| invalid("privacy-accepted", KEYS[5].1))?,
+                    ),
+                };
+            }
+            "logs" => {
+                self.logs = match value {
+                    "on" => OnOff::On,
+                    "off" => OnOff::Off,
+                    _ => return Err(invalid("logs", KEYS[6].1)),
+                };
+            }
+            "update-check" => {
+                self.update_check =
+                    UpdateCheck::parse(value).ok_or_else(|| invalid("update-check", KEYS[7].1))?;
+            }
+            "server" => {
+                self.server = match value.trim() {
+                    "none" | "" => None,
+                    url if url.starts_with("https://") || url.starts_with("http://") => {
+                        Some(url.trim_end_matches('/').to_owned())
+                    }
+                    _ => return Err(invalid("server", KEYS[8].1)),
+                };
+            }
+            "support-key" => {
+                self.support_key = match value.trim() {
+                    "none" | "" => None,
+                    key if key.parse::<age::x25519::Recipient>().is_ok() => Some(key.to_owned()),
+                    _ => return Err(invalid("support-key", KEYS[9].1)),
+                };
+            }
             "pkcs11-modules" => {
                 self.pkcs11_modules = match value {
                     "none" | "" => Vec::new(),
@@ -238,12 +363,21 @@ mod tests {
         s.set("business", "cloud-key").unwrap();
         s.set("pkcs11-modules", "/usr/lib/a.so:/opt/b.so").unwrap();
         s.set("pkcs11-sm2-mechanism", "0x80000101").unwrap();
+        s.set("privacy-accepted", "1").unwrap();
+        s.set("logs", "off").unwrap();
+        s.set("update-check", "weekly").unwrap();
+        s.set("server", "http://127.0.0.1:8443/").unwrap();
+        assert!(s.set("server", "ftp://x").is_err());
+        assert!(s.set("support-key", "age1nope").is_err());
         assert!(s.set("pkcs11-sm2-mechanism", "sm2").is_err());
         s.save(dir.path()).unwrap();
         let back = Settings::load(dir.path()).unwrap();
         assert_eq!(back, s);
         assert_eq!(back.get("language").unwrap(), "en-US");
         assert_eq!(back.get("business").unwrap(), "cloud-key");
+        assert_eq!(back.get("server").unwrap(), "http://127.0.0.1:8443");
+        assert_eq!(back.get("update-check").unwrap(), "weekly");
+        assert_eq!(back.get("logs").unwrap(), "off");
         assert_eq!(
             back.get("pkcs11-modules").unwrap(),
             "/usr/lib/a.so:/opt/b.so"

@@ -321,48 +321,14 @@ fn label_width(s: &str) -> usize {
         .sum()
 }
 
-pub(super) fn fluent_id(prefix: &str, key: &str) -> String {
-    format!("{prefix}-{}", key.replace(['.', '_'], "-"))
-}
+pub(super) use tessera::words::fluent_id;
 
-/// The label of a field, with its qualifier (general-name form, OID) and criticality.
 fn field_label(l: &Localizer, field: &Field) -> String {
-    let mut label = l.text(&fluent_id("field", field.key));
-    if let Some(q) = &field.qualifier {
-        let id = fluent_id("qualifier", q);
-        let q = if l.has(&id) { l.text(&id) } else { q.clone() };
-        label = l.text_with(
-            "field-with-qualifier",
-            &[("label", V::from(label)), ("qualifier", V::from(q))],
-        );
-    }
-    if field.critical == Some(true) {
-        label = l.text_with("field-critical", &[("label", V::from(label))]);
-    }
-    label
+    tessera::words::field_label(l, field)
 }
 
-/// The value of a field; values from a fixed set (status, usage, key usage bits...) are
-/// localized, each item of a list on its own.
 fn field_value(l: &Localizer, field: &Field) -> String {
-    let prefix = fluent_id("value", field.key);
-    let localize = |item: &str| {
-        let id = fluent_id(&prefix, item);
-        if l.has(&id) {
-            l.text(&id)
-        } else {
-            item.to_owned()
-        }
-    };
-    if field.key == "extension.key_usage" {
-        return field
-            .value
-            .split(", ")
-            .map(localize)
-            .collect::<Vec<_>>()
-            .join(l.text("list-separator").as_str());
-    }
-    localize(&field.value)
+    tessera::words::field_value(l, field)
 }
 
 fn verify(

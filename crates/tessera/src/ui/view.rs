@@ -1,0 +1,187 @@
+//! What the pages show: the page frame, one struct per template, and the core's failures in
+//! the holder's words with the next step to take.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use fluent_bundle::FluentValue as V;
+use tessera_media::MediumError;
+
+use super::State;
+use crate::app::AppError;
+use crate::holder::PinWeakness;
+use crate::i18n::Localizer;
+use crate::words;
+
+/// The frame every page shares.
+pub(crate) struct Page {
+    pub(crate) l: Localizer,
+    pub(crate) lang: &'static str,
+    pub(crate) csrf: String,
+    pub(crate) title: String,
+    /// Where the back arrow leads, if anywhere.
+    pub(crate) back: Option<String>,
+    /// Whether the header offers the settings.
+    pub(crate) settings_link: bool,
+    /// A success message at the top of the page.
+    pub(crate) notice: Option<String>,
+    /// A failure at the top of the page.
+    pub(crate) failure: Option<Failure>,
+}
+
+impl Page {
+    pub(crate) fn new(state: &State, title_id: &str) -> Self {
+        let l = state.localizer();
+        Self {
+            lang: l.lang().tag(),
+            title: l.text(title_id),
+            l,
+            csrf: state.csrf.clone(),
+            back: None,
+            settings_link: false,
+            notice: None,
+            failure: None,
+        }
+    }
+
+    pub(crate) fn back(mut self, href: &str) -> Self {
+        self.back = Some(href.to_owned());
+        self
+    }
+
+    pub(crate) fn with_settings(mut self) -> Self {
+        self.settings_link = true;
+        self
+    }
+
+    pub(crate) fn notice(mut self, id: Option<&str>) -> Self {
+        self.notice = id.map(|id| self.l.text(id));
+        self
+    }
+
+    pub(crate) fn failure(mut self, failure: Option<Failure>) -> Self {
+        self.failure = failure;
+        self
+    }
+
+    /// The message `id` (templates call this for every label).
+    pub(crate) fn t(&self, id: &str) -> String {
+        self.l.text(id)
+    }
+}
+
+/// A failure in words: what happened and what to do next.
+pub(crate) struct Failure {
+    pub(crate) message: String,
+    pub(crate) next: String,
+}
+
+impl Failure {
+    pub(crate) fn new(message: String, next: String) -> Self {
+        Self { message, next }
+    }
+}
+
+/// The core's failure as the holder reads it.
+pub(crate) fn failure(l: &Localizer, e: &AppError) -> Failure {
+    let (message, next) = match e {
+        AppError::Medium(MediumError::PinIncorrect { retries_left }) => (
+            l.text_with("err-pin-incorrect", &[("retries", V::from(*retries_left))]),
+            "ui-next-retry-pin",
+        ),
+        AppError::Medium(MediumError::Locked) => (l.text("ui-err-locked"), "ui-next-unlock"),
+        AppError::Medium(MediumError::NotFound { label }) => (
+            l.text_with("ui-err-medium-gone", &[("label", V::from(label.as_str()))]),
+            "ui-next-reconnect",
+        ),
+        AppError::Medium(MediumError::PinLength { min, max }) => (
+            l.text_with(
+                "err-pin-length",
+                &[("min", V::from(*min)), ("max", V::from(*max))],
+            ),
+            "ui-next-retry-pin",
+        ),
+        AppError::Medium(m) => (words::medium_reason(l, m), "ui-next-home"),
+        AppError::NoSuchCertificate { .. } | AppError::AmbiguousCertificate { .. } => {
+            (l.text("ui-err-cert-gone"), "ui-next-home")
+        }
+        AppError::PinUnavailable { .. } => (l.text("ui-err-pin-needed"), "ui-next-retry-pin"),
+        AppError::PinMismatch => (l.text("err-pin-mismatch"), "ui-next-retry-pin"),
+        AppError::WeakPin { weakness } => (weak_pin(l, *weakness), "ui-next-retry-pin"),
+        other => (
+            l.text_with("ui-err-internal", &[("reason", V::from(other.to_string()))]),
+            "ui-next-home",
+        ),
+    };
+    Failure::new(message, l.text(next))
+}
+
+/// Why a new PIN was refused.
+pub(crate) fn weak_pin(l: &Localizer, weakness: PinWeakness) -> String {
+    match weakness {
+        PinWeakness::TooShort { min } => l.text_with("ui-pin-weak-short", &[("min", V::from(min))]),
+        PinWeakness::Repeated => l.text("ui-pin-weak-repeated"),
+        PinWeakness::Sequence => l.text("ui-pin-weak-sequence"),
+    }
+}
+
+/// Renders a template; a template that cannot render (a bug) answers a plain 500.
+pub(crate) fn render<T: Template>(template: &T) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "render failed").into_response(),
+    }
+}
+
+/// A page with one message and a way home.
+#[derive(Template)]
+#[template(path = "message.html")]
+pub(crate) struct MessagePage {
+    pub(crate) page: Page,
+    pub(crate) message: String,
+    pub(crate) next_href: String,
+    pub(crate) next_text: String,
+}
+
+/// A page saying `message_id`, with status `status` and a link home.
+pub(crate) fn message_page(
+    l: &Localizer,
+    state: &State,
+    status: StatusCode,
+    message_id: &str,
+) -> Response {
+    let page = Page::new(state, "ui-app-name");
+    let t = MessagePage {
+        message: l.text(message_id),
+        next_href: "/".to_owned(),
+        next_text: l.text("ui-next-home"),
+        page,
+    };
+    (status, render(&t)).into_response()
+}
+
+/// A page for a failure of the core, with the next step.
+pub(crate) fn failure_page(state: &State, e: &AppError, back: &str) -> Response {
+    let page = Page::new(state, "ui-app-name").back(back);
+    let f = failure(&page.l, e);
+    let status = match e {
+        AppError::Medium(MediumError::NotFound { .. }) | AppError::NoSuchCertificate { .. } => {
+            StatusCode::NOT_FOUND
+        }
+        _ => StatusCode::OK,
+    };
+    let t = MessagePage {
+        message: f.message,
+        next_text: f.next,
+        next_href: back.to_owned(),
+        page,
+    };
+    (status, render(&t)).into_response()
+}
+
+/// One choice in a select.
+pub(crate) struct Choice {
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) selected: bool,
+}

@@ -1,0 +1,77 @@
+// Tessera UI: small progressive enhancements. Every page works without this file.
+"use strict";
+
+(function () {
+  const body = document.body;
+  const toast = document.getElementById("toast");
+  let toastTimer = null;
+
+  function say(text) {
+    if (!toast) return;
+    toast.textContent = text;
+    toast.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { toast.hidden = true; }, 2500);
+  }
+
+  // Fallback for browsers without the asynchronous Clipboard API (or without permission).
+  function copyByCommand(text) {
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.className = "offscreen";
+    body.appendChild(area);
+    area.select();
+    let ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    body.removeChild(area);
+    return ok;
+  }
+
+  function copy(text, label) {
+    const done = function () { say(body.dataset.copied + " · " + label); };
+    const fallback = function () {
+      if (copyByCommand(text)) done(); else say(body.dataset.copyFailed);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else {
+      fallback();
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    const target = event.target.closest("[data-copy]");
+    if (target) copy(target.dataset.copy, target.dataset.label || "");
+  });
+
+  // Selects that save themselves when changed; their Save buttons are for script-less browsers.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    const button = select.form && select.form.querySelector("button[type=submit]");
+    if (button) button.hidden = true;
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  // The thumbprint menu switches the shown value in place.
+  const tp = document.querySelector("select[data-thumbprint]");
+  if (tp) {
+    const nojs = tp.form.querySelector("[data-nojs]");
+    if (nojs) nojs.hidden = true;
+    const shown = document.getElementById("thumbprint-value");
+    tp.addEventListener("change", function () {
+      const option = tp.options[tp.selectedIndex];
+      shown.dataset.copy = option.dataset.value;
+      shown.dataset.label = option.textContent;
+      shown.querySelector(".label").textContent = option.textContent;
+      shown.querySelector(".value").textContent = option.dataset.value;
+      history.replaceState(null, "", "?tp=" + encodeURIComponent(option.value));
+    });
+  }
+
+  // A submitted form cannot be sent twice (a second delete or PIN change would cost a retry).
+  document.querySelectorAll("form[method=post]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    });
+  });
+})();
