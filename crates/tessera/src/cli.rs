@@ -2,6 +2,7 @@
 
 mod cert;
 mod device;
+mod enroll;
 mod key;
 mod output;
 mod pin;
@@ -73,6 +74,8 @@ enum Noun {
     Sign(sign::SignArgs),
     /// Verify a signature with a certificate or public key.
     Verify(sign::VerifyArgs),
+    /// Self-service at a Tessera service: apply, business query, install, renew.
+    Enroll(enroll::EnrollArgs),
     /// Client settings: PIN cache time, language, business type.
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
@@ -110,6 +113,9 @@ pub(crate) enum Failure {
     /// The app core refused or failed.
     #[error(transparent)]
     App(#[from] AppError),
+    /// A self-service step failed.
+    #[error(transparent)]
+    Enroll(#[from] tessera::enroll::EnrollError),
     /// No PIN file was given and there is no terminal to ask on.
     #[error("no PIN given")]
     NoPin,
@@ -139,6 +145,7 @@ pub(crate) mod exit {
     pub(crate) const LOCKED: u8 = 7;
     pub(crate) const NOT_FOUND: u8 = 8;
     pub(crate) const REFUSED: u8 = 9;
+    pub(crate) const UNREACHABLE: u8 = 10;
 }
 
 impl From<MediumError> for Failure {
@@ -162,6 +169,7 @@ impl Failure {
             Self::Crypto { .. } => exit::PARSE,
             Self::NoPin | Self::PinMismatch | Self::Usage(_) => exit::USAGE,
             Self::App(e) => app_exit_code(e),
+            Self::Enroll(e) => enroll::exit_code(e),
             Self::Write(_) | Self::Internal(_) => exit::INTERNAL,
         }
     }
@@ -194,6 +202,7 @@ impl Failure {
                 ],
             ),
             Self::App(e) => app_reason(l, e),
+            Self::Enroll(e) => enroll::reason(l, e),
             Self::NoPin => l.text("err-no-pin"),
             Self::PinMismatch => l.text("err-pin-mismatch"),
             Self::Usage(message) => message.clone(),
@@ -273,6 +282,7 @@ fn dispatch(command: Noun, data_dir: Option<&Path>, out: &mut Output<'_>) -> Res
         Noun::Sign(args) => sign::sign(args, &mut app()?, out),
         Noun::Verify(args) => sign::verify(args, out),
         Noun::Settings(cmd) => settings::run(cmd, &mut app()?, out),
+        Noun::Enroll(args) => enroll::run(args, &mut app()?, out),
         Noun::Ui(args) => ui::run(args, data_dir, out),
     }
 }
@@ -319,19 +329,23 @@ pub(crate) fn login(
     Ok(app.login(medium, &mut ask)?)
 }
 
+pub(crate) fn medium_exit_code(m: &MediumError) -> u8 {
+    match m {
+        MediumError::PinIncorrect { .. }
+        | MediumError::SoPinIncorrect { .. }
+        | MediumError::Format(FormatError::Pkcs12Password) => exit::PIN_INCORRECT,
+        MediumError::Locked => exit::LOCKED,
+        MediumError::NotFound { .. } | MediumError::NoSuchCertificate | MediumError::NoSuchKey => {
+            exit::NOT_FOUND
+        }
+        MediumError::Io { .. } => exit::READ,
+        _ => exit::REFUSED,
+    }
+}
+
 fn app_exit_code(e: &AppError) -> u8 {
     match e {
-        AppError::Medium(m) => match m {
-            MediumError::PinIncorrect { .. }
-            | MediumError::SoPinIncorrect { .. }
-            | MediumError::Format(FormatError::Pkcs12Password) => exit::PIN_INCORRECT,
-            MediumError::Locked => exit::LOCKED,
-            MediumError::NotFound { .. }
-            | MediumError::NoSuchCertificate
-            | MediumError::NoSuchKey => exit::NOT_FOUND,
-            MediumError::Io { .. } => exit::READ,
-            _ => exit::REFUSED,
-        },
+        AppError::Medium(m) => medium_exit_code(m),
         AppError::NoSuchCertificate { .. } | AppError::AmbiguousCertificate { .. } => {
             exit::NOT_FOUND
         }

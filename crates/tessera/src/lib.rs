@@ -7,11 +7,13 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod enroll;
 pub mod holder;
 pub mod i18n;
 pub mod logs;
 pub mod personal;
 pub mod pin_cache;
+pub mod service;
 pub mod settings;
 pub mod start;
 pub mod third_party;

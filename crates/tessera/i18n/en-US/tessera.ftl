@@ -12,7 +12,8 @@ help-after-main =
       6  wrong PIN or password
       7  the medium is locked
       8  no such medium or certificate
-      9  the medium refused the operation
+      9  the medium or the service refused the operation
+     10  the service could not be reached
 
     Examples:
       tessera cert show cert.pem
@@ -356,3 +357,47 @@ ui-about-email = Service e-mail
 ui-about-hotline = Hotline
 ui-return-to-start = Return to start
 ui-return-to-start-text = Choose the service again; your media and settings stay as they are.
+
+## tessera enroll (self-service)
+prompt-cert-password = Certificate password
+prompt-cert-password-again = Certificate password again
+enroll-privacy-heading = Privacy notice (version { $version })
+enroll-terms-heading = Certificate terms (version { $version })
+enroll-code-sent = SMS code sent; it is valid for { $minutes } minutes.
+enroll-captcha-saved = Captcha image saved to { $path }; give the id above and its characters to "tessera enroll login".
+enroll-accept-notices = Read the notices ("tessera enroll notices") and apply again with --accept-notices.
+enroll-next-review = Submitted for review; you will get an SMS with the result. Then: tessera enroll login, tessera enroll install.
+enroll-next-install = Approved at once (pre-entered). Next: tessera enroll login, then tessera enroll install.
+enroll-logged-in = Logged in to the business query for 30 minutes.
+enroll-logged-out = Logged out of the business query.
+enroll-none = No applications for this phone.
+enroll-installed = Certificate { $thumbprint } installed on { $device }.
+enroll-renewed = Renewed: the new certificate { $thumbprint } is valid until { $not_after }; the old one was removed.
+enroll-status-pending = pending review
+enroll-status-approved = approved, ready to install
+enroll-status-rejected = rejected
+enroll-status-issued = issued
+enroll-label-project = Project
+enroll-label-subject = Subject
+enroll-label-id-number = ID number
+enroll-label-phone = Phone
+enroll-label-key-alg = Key type
+enroll-label-reason = Reason
+enroll-label-serial = Certificate serial
+enroll-err-service = The service refused: { $detail }
+enroll-err-unreachable = Cannot reach the service at { $url }: { $reason }
+enroll-err-no-server = No service given: pass --server URL or set it with "tessera settings set server URL".
+enroll-err-forged-qr = This QR code is not signed by the service at { $url }: it may be forged. Do not use it.
+enroll-err-key-changed = The key of the service at { $url } is not the one seen before. Contact the service before going on.
+enroll-err-no-session = Not logged in to the business query, or the session expired: run "tessera enroll login".
+enroll-err-password-incorrect = Wrong certificate password. { $detail }
+enroll-err-password-locked = Too many wrong certificate passwords: the application is locked. Contact the service.
+enroll-err-sms-code-incorrect = Wrong SMS code. { $detail }
+enroll-err-sms-code-expired = The SMS code has expired: request a new one.
+enroll-err-captcha-invalid = The captcha has expired or was used: get a new one.
+enroll-err-captcha-incorrect = Wrong captcha characters: get a new captcha.
+enroll-err-application-not-approved = The application cannot be installed: { $detail }
+enroll-err-renewal-not-open = Too early to renew: { $detail }
+enroll-err-renewal-key-mismatch = The renewal was not signed by the certificate's own key.
+enroll-err-certificate-expired = The certificate has expired; apply for a new one.
+enroll-err-rate-limited = Too many requests: { $detail }

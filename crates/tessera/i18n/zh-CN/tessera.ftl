@@ -12,7 +12,8 @@ help-after-main =
       6  介质密码或文件密码错误
       7  介质已锁定
       8  找不到介质或证书
-      9  介质拒绝了操作
+      9  介质或服务拒绝了操作
+     10  无法连接服务
 
     示例：
       tessera cert show 证书.pem
@@ -354,3 +355,47 @@ ui-about-email = 服务邮箱
 ui-about-hotline = 服务热线
 ui-return-to-start = 返回首页选择
 ui-return-to-start-text = 重新选择业务；您的介质和设置保持不变。
+
+## tessera enroll（自助服务）
+prompt-cert-password = 证书密码
+prompt-cert-password-again = 请再次输入证书密码
+enroll-privacy-heading = 隐私政策（版本 { $version }）
+enroll-terms-heading = 数字证书服务协议（版本 { $version }）
+enroll-code-sent = 验证码已发送，{ $minutes } 分钟内有效。
+enroll-captcha-saved = 图形验证码已保存到 { $path }；请将上面的编号和图中字符交给“tessera enroll login”。
+enroll-accept-notices = 请先阅读协议（“tessera enroll notices”），再加上 --accept-notices 重新申请。
+enroll-next-review = 已提交审核，审核结果将以短信通知。之后：tessera enroll login，tessera enroll install。
+enroll-next-install = 已按预录入信息直接通过。下一步：tessera enroll login，然后 tessera enroll install。
+enroll-logged-in = 已登录业务查询，30 分钟内有效。
+enroll-logged-out = 已退出业务查询。
+enroll-none = 此手机号没有申请记录。
+enroll-installed = 证书 { $thumbprint } 已安装到 { $device }。
+enroll-renewed = 续期成功：新证书 { $thumbprint } 有效期至 { $not_after }，旧证书已删除。
+enroll-status-pending = 待审核
+enroll-status-approved = 已通过，可安装
+enroll-status-rejected = 未通过
+enroll-status-issued = 已签发
+enroll-label-project = 项目
+enroll-label-subject = 主题
+enroll-label-id-number = 身份证号
+enroll-label-phone = 手机号
+enroll-label-key-alg = 密钥类型
+enroll-label-reason = 原因
+enroll-label-serial = 证书序列号
+enroll-err-service = 服务拒绝了请求：{ $detail }
+enroll-err-unreachable = 无法连接服务 { $url }：{ $reason }
+enroll-err-no-server = 未指定服务：请使用 --server URL，或执行“tessera settings set server URL”。
+enroll-err-forged-qr = 此二维码不是由 { $url } 的服务签名的，可能是伪造的，请勿使用。
+enroll-err-key-changed = { $url } 的服务密钥与之前的不同，请先联系服务方。
+enroll-err-no-session = 尚未登录业务查询或会话已过期：请执行“tessera enroll login”。
+enroll-err-password-incorrect = 证书密码错误。{ $detail }
+enroll-err-password-locked = 证书密码错误次数过多，申请已锁定，请联系服务方。
+enroll-err-sms-code-incorrect = 短信验证码错误。{ $detail }
+enroll-err-sms-code-expired = 短信验证码已过期，请重新获取。
+enroll-err-captcha-invalid = 图形验证码已过期或已使用，请重新获取。
+enroll-err-captcha-incorrect = 图形验证码错误，请重新获取。
+enroll-err-application-not-approved = 该申请无法安装：{ $detail }
+enroll-err-renewal-not-open = 尚未到续期时间：{ $detail }
+enroll-err-renewal-key-mismatch = 续期请求不是由证书本身的密钥签名的。
+enroll-err-certificate-expired = 证书已过期，请重新申请。
+enroll-err-rate-limited = 请求过于频繁：{ $detail }
