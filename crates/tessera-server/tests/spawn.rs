@@ -374,3 +374,126 @@ async fn tls_from_pem_files() {
         .unwrap();
     assert_eq!(health.status().as_u16(), 200);
 }
+
+/// `tessera-server admin applications list|approve|reject` on the data folder of a running
+/// service: the same rules as the admin API, the applicant told by SMS (seen with `sms tail`).
+#[tokio::test]
+async fn operator_reviews_applications_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = spawn(&data, &[]);
+    server.output_until("TESSERA-ENROLL:");
+    let http = client();
+    let u = |p: &str| format!("{}{p}", server.url);
+    let tool = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tessera-server"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(&data)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let mut ids = Vec::new();
+    for (phone, name) in [("13700000001", "张三"), ("13700000002", "李四")] {
+        let res = http
+            .post(u("/v1/sms/code"))
+            .header("content-type", "application/json")
+            .body(json!({"phone": phone, "purpose": "ra_apply"}).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 202);
+        let (code, tail, _) = tool(&["sms", "tail", "--json"]);
+        assert_eq!(code, Some(0));
+        let last: Value = serde_json::from_str(tail.lines().last().unwrap()).unwrap();
+        let sms: String = last["body"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(6)
+            .collect();
+        let res = http
+            .post(u("/v1/ra/applications"))
+            .header("content-type", "application/json")
+            .body(
+                json!({
+                "project": "DEMO", "phone": phone, "sms_code": sms,
+                "consent": {"privacy_version": "2026-11-01", "terms_version": "2026-11-01"},
+                "applicant": {"name": name, "id_number": "11010519491231002X",
+                              "organization": "示例医院", "email": "a@example.cn"},
+                "password": "cert pass 2026"})
+                .to_string(),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 201);
+        let v: Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+        ids.push(v["application"]["id"].as_str().unwrap().to_owned());
+    }
+
+    let (code, out, err) = tool(&[
+        "admin",
+        "applications",
+        "list",
+        "--status",
+        "pending",
+        "--json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let listed: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert_eq!(
+        listed[0]["id_number"], "11010519491231002X",
+        "operators see it whole"
+    );
+
+    let (code, out, err) = tool(&["admin", "applications", "approve", &ids[0]]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("approved"), "{out}");
+    let (code, out, err) = tool(&[
+        "admin",
+        "applications",
+        "reject",
+        &ids[1],
+        "--reason",
+        "照片不清晰",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("rejected"), "{out}");
+    // a second decision is refused; an unknown id too; a reason is required
+    let (code, _, err) = tool(&["admin", "applications", "approve", &ids[1]]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("not pending"), "{err}");
+    let (code, _, _) = tool(&["admin", "applications", "approve", "00"]);
+    assert_ne!(code, Some(0));
+    let (code, _, _) = tool(&["admin", "applications", "reject", &ids[0]]);
+    assert_eq!(code, Some(2), "--reason is required");
+
+    // both applicants were told; the service sees the decisions at once
+    let (_, tail, _) = tool(&["sms", "tail", "-n", "2"]);
+    assert!(
+        tail.contains("13700000001") && tail.contains("通过审核"),
+        "{tail}"
+    );
+    assert!(
+        tail.contains("13700000002") && tail.contains("照片不清晰"),
+        "{tail}"
+    );
+    let token = std::fs::read_to_string(data.join("admin-token")).unwrap();
+    let res = http
+        .get(u("/v1/admin/applications?status=approved"))
+        .bearer_auth(token.trim())
+        .send()
+        .await
+        .unwrap();
+    let approved: Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(approved[0]["id"], ids[0].as_str());
+}
