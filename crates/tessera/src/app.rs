@@ -371,6 +371,13 @@ impl App {
             .is_some()
     }
 
+    /// Drops (and zeroizes) every cached PIN whose time is up under the current setting. Faces
+    /// that stay open, like the web UI, call this now and then so that an expired PIN does not
+    /// wait in memory for its next use.
+    pub fn purge_expired_pins(&mut self) {
+        self.pin_cache.purge_expired(self.settings.pin_cache);
+    }
+
     /// Drops the cached PIN of `medium` (after a PIN change, say).
     pub fn forget_pin(&mut self, medium: &dyn Medium) -> Result<()> {
         self.pin_cache.forget(&medium.info()?.serial);

@@ -64,7 +64,9 @@ impl App {
             let _ = std::fs::rename(&path, dir.join(OLD_LOG_FILE));
         }
         let now = OffsetDateTime::now_utc()
-            .format(&Rfc3339)
+            .format(time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+            ))
             .unwrap_or_default();
         let line = format!("{now} {}\n", event.replace(['\n', '\r'], " "));
         if let Ok(mut file) = std::fs::OpenOptions::new()

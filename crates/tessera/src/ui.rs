@@ -198,6 +198,14 @@ pub fn run(options: UiOptions, ready: impl FnOnce(&str)) -> Result<(), UiError> 
             default_lang: options.lang,
         });
         shared.core(|app| app.log("ui started"));
+        let purger = Arc::clone(&shared);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+            loop {
+                tick.tick().await;
+                purger.core(App::purge_expired_pins);
+            }
+        });
         ready(&format!("http://{addr}/open?token={}", shared.token));
         axum::serve(listener, router(shared))
             .with_graceful_shutdown(async {

@@ -29,9 +29,10 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
-const DEVICE_PIN: &str = "246810";
-const TOKEN_PIN: &str = "123456";
+const DEVICE_PIN: &str = "d3vice-PIN";
+const TOKEN_PIN: &str = "t0ken-PIN";
 const NEW_TOKEN_PIN: &str = "k3y-h0lder9";
+const WRONG_PIN: &str = "wr0ng-PIN";
 const SIZES: [(u32, u32); 2] = [(390, 844), (1280, 800)];
 
 fn sm2_data(name: &str) -> PathBuf {
@@ -498,7 +499,7 @@ fn safety_checks(url: &str, m: &Machine) {
     let lower = answer.to_ascii_lowercase();
     assert!(lower.contains("set-cookie: tessera_session="), "{answer}");
     assert!(lower.contains("httponly") && lower.contains("samesite=strict"));
-    let (status, answer) = get("/home", &addr, true);
+    let (status, answer) = get("/start", &addr, true);
     assert_eq!(status, 200);
     let csp = answer
         .lines()
@@ -652,7 +653,7 @@ async fn a_new_holder_uses_the_app_at_phone_and_desktop_width() {
     // Delete: wrong PIN shows the retries left, the right one deletes.
     click(&c, "#cert-menu summary").await;
     click(&c, "#menu-delete").await;
-    fill(&c, "#pin", "000000").await;
+    fill(&c, "#pin", WRONG_PIN).await;
     click(&c, "#confirm-delete").await;
     wait_text(&c, "#failure", "还可尝试 5 次").await;
     shoot(&c, "06-delete-wrong-pin").await;
@@ -772,7 +773,7 @@ async fn a_new_holder_uses_the_app_at_phone_and_desktop_width() {
     go(&c, &url, "/home").await;
     click(&c, "section[data-medium='备用设备'] .medium-head a.button").await;
     for _ in 0..2 {
-        fill(&c, "#old", "999999").await;
+        fill(&c, "#old", WRONG_PIN).await;
         fill(&c, "#new", NEW_TOKEN_PIN).await;
         fill(&c, "#confirm", NEW_TOKEN_PIN).await;
         click(&c, "#change-pin").await;
@@ -820,8 +821,8 @@ async fn a_new_holder_uses_the_app_at_phone_and_desktop_width() {
     for f in std::fs::read_dir(m.path("data/logs")).unwrap() {
         logs.push_str(&std::fs::read_to_string(f.unwrap().path()).unwrap());
     }
-    for pin in [DEVICE_PIN, TOKEN_PIN, NEW_TOKEN_PIN, "999999", "000000"] {
-        assert!(!logs.contains(pin), "PIN {pin} in logs");
+    for pin in [DEVICE_PIN, TOKEN_PIN, NEW_TOKEN_PIN, WRONG_PIN] {
+        assert!(!logs.contains(pin), "PIN {pin} in logs: {logs}");
     }
     assert!(!logs.contains("panicked"), "{logs}");
 }

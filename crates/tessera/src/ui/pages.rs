@@ -205,8 +205,8 @@ struct HomePage {
 
 /// `GET /home`: tools, then every medium with its certificates.
 pub(super) async fn home(AxState(state): AxState<State>, Query(n): Query<Notice>) -> Response {
-    if state.core(|app| app.stage()) == Stage::PrivacyConsent {
-        return Redirect::to("/privacy").into_response();
+    if state.core(|app| app.stage()) != Stage::Certificate {
+        return Redirect::to("/").into_response();
     }
     let page = Page::new(&state, "ui-home-title")
         .with_settings()

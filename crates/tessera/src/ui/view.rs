@@ -90,10 +90,9 @@ pub(crate) fn failure(l: &Localizer, e: &AppError) -> Failure {
             "ui-next-retry-pin",
         ),
         AppError::Medium(MediumError::Locked) => (l.text("ui-err-locked"), "ui-next-unlock"),
-        AppError::Medium(MediumError::NotFound { label }) => (
-            l.text_with("ui-err-medium-gone", &[("label", V::from(label.as_str()))]),
-            "ui-next-reconnect",
-        ),
+        AppError::Medium(MediumError::NotFound { .. }) => {
+            (l.text("ui-err-medium-gone"), "ui-next-reconnect")
+        }
         AppError::Medium(MediumError::PinLength { min, max }) => (
             l.text_with(
                 "err-pin-length",
