@@ -317,7 +317,7 @@ pub enum ConfigError {
     )]
     PlainHttpNotLoopback(SocketAddr),
     /// `[ra]` values out of range.
-    #[error("[ra]: validity_days must be 1-3650 and renewal_window_days less than it")]
+    #[error("[ra]: validity_days must be 1-3650 and renewal_window_days at most that")]
     RaSettings,
     /// Only one of the TLS files was given in the config file.
     #[error("tls_cert and tls_key go together")]
@@ -384,7 +384,7 @@ impl Config {
         }
         let ra = file.ra;
         if !(1..=crate::ca::MAX_DAYS).contains(&ra.validity_days)
-            || ra.renewal_window_days >= ra.validity_days
+            || ra.renewal_window_days > ra.validity_days
         {
             return Err(ConfigError::RaSettings);
         }

@@ -21,9 +21,11 @@ use tessera_server::sms::{HttpGateway, SmsSender};
 use tessera_server::store::Store;
 use tessera_server::{AppState, StateParts, app, tls};
 
-fn init_logging(format: LogFormat) {
+/// Logs to stderr; `RUST_LOG` overrides `default` (the service says `info`, operator tools
+/// only `warn`, so their output is theirs).
+fn init_logging(format: LogFormat, default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -46,24 +48,24 @@ async fn main() -> anyhow::Result<()> {
                     json,
                 },
         }) => {
-            init_logging(LogFormat::Compact);
+            init_logging(LogFormat::Compact, "warn");
             sms_tail(&cli.common, lines, follow, json).await
         }
         Some(Command::Admin {
             command: AdminCommand::Applications { command },
         }) => {
-            init_logging(LogFormat::Compact);
+            init_logging(LogFormat::Compact, "warn");
             applications(&cli.common, command).await
         }
         Some(Command::Admin {
             command: AdminCommand::Accounts { command },
         }) => {
-            init_logging(LogFormat::Compact);
+            init_logging(LogFormat::Compact, "warn");
             accounts(&cli.common, command).await
         }
         None => {
             let config = Config::resolve(&cli.common, &cli.serve)?;
-            init_logging(config.log_format);
+            init_logging(config.log_format, "info,sqlx=warn");
             serve(config).await
         }
     }
