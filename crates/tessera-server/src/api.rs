@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod orgs;
 pub mod ra;
+pub mod releases;
 pub mod sms;
 
 use axum::Router;
@@ -45,6 +46,7 @@ pub fn app(state: AppState) -> Router {
                 .merge(ra::admin_router()),
         )
         .nest("/v1/ra", ra::router())
+        .nest("/v1", releases::router())
         .nest("/v1/ca", ca::router())
         .nest("/v1/cloud", cloud::router())
         .nest("/v1", orgs::router())

@@ -226,6 +226,8 @@ pub struct FileConfig {
     pub ca: CaSection,
     /// `[ra]`.
     pub ra: crate::ra::RaSettings,
+    /// `[release]`: what the release feed offers (default: this service's own version).
+    pub release: Option<tessera_proto::Release>,
 }
 
 /// `[ca]`: the CA's key algorithm and the master key that seals CA keys at rest.
@@ -286,6 +288,8 @@ pub struct Config {
     pub ca: CaSection,
     /// Self-service settings (`[ra]`).
     pub ra: crate::ra::RaSettings,
+    /// The release feed's answer, when configured.
+    pub release: Option<tessera_proto::Release>,
 }
 
 /// The configuration is unusable.
@@ -405,6 +409,7 @@ impl Config {
                     .or(file.ca.master_key),
             },
             ra,
+            release: file.release,
         })
     }
 }

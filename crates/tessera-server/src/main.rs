@@ -261,6 +261,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     )?;
     state.cloud.install(Arc::new(master));
     state.ra = config.ra;
+    if let Some(release) = config.release.clone() {
+        state.release = Arc::new(release);
+    }
     tokio::spawn(purge_loop(store.clone(), clock));
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     match tls {

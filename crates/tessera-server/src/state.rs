@@ -36,6 +36,8 @@ pub struct AppState {
     pub cloud: crate::cloud::CloudSlot,
     /// RA validity and renewal window (`[ra]` of the config).
     pub ra: crate::ra::RaSettings,
+    /// What `GET /v1/releases/latest` answers (`[release]` of the config).
+    pub release: Arc<tessera_proto::Release>,
 }
 
 /// Everything [`AppState::new`] does not default.
@@ -95,6 +97,7 @@ impl AppState {
             sms_limits,
         );
         let captchas = Captchas::new(store.clone(), clock.clone(), pepper, CAPTCHA_TTL);
+        let release = Arc::new(crate::api::releases::own_release(clock.now()));
         Self {
             store,
             clock,
@@ -106,6 +109,7 @@ impl AppState {
             ca: crate::ca::CaSlot::default(),
             cloud: crate::cloud::CloudSlot::default(),
             ra: crate::ra::RaSettings::default(),
+            release,
         }
     }
 }

@@ -437,3 +437,26 @@ async fn captcha_is_a_png() {
         .unwrap();
     assert_eq!(&png[..4], b"\x89PNG");
 }
+
+#[tokio::test]
+async fn release_feed_offers_the_services_version_or_the_configured_release() {
+    let mut state = state().await;
+    let a = send(&state, get("/v1/releases/latest")).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let own: tessera_proto::Release = serde_json::from_slice(&a.body).unwrap();
+    assert_eq!(own.version, env!("CARGO_PKG_VERSION"));
+    assert!(tessera_proto::release::Version::parse(&own.version).is_some());
+    assert!(own.published.ends_with('Z'), "{}", own.published);
+
+    let configured: tessera_server::config::FileConfig = toml::from_str(
+        "[release]\nversion = \"0.2.0\"\npublished = \"2026-12-01T00:00:00Z\"\n\
+         url = \"https://example.invalid/tessera/0.2.0\"\ncritical = true\n\
+         [release.notes]\nzh-CN = \"修复\"\n",
+    )
+    .unwrap();
+    state.release = std::sync::Arc::new(configured.release.unwrap());
+    let offered = send(&state, get("/v1/releases/latest")).await.json();
+    assert_eq!(offered["version"], "0.2.0");
+    assert_eq!(offered["critical"], true);
+    assert_eq!(offered["notes"]["zh-CN"], "修复");
+}

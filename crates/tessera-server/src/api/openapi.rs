@@ -29,6 +29,7 @@ use crate::AppState;
         super::ca::crl,
         super::ca::issue,
         super::ca::revoke,
+        super::releases::latest,
         super::ra::notices,
         super::ra::apply,
         super::ra::login,
