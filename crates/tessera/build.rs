@@ -71,6 +71,100 @@ fn licence(dirs: &[PathBuf], name: &str, version: &str) -> Option<String> {
     None
 }
 
+/// Evaluates a `cfg(...)` expression (or a plain target triple) of a `[target.'…'.dependencies]`
+/// table for the target being built, from the `CARGO_CFG_*` variables cargo gives build scripts.
+/// Unknown predicates (features, custom cfgs) count as false.
+fn cfg_holds(spec: &str) -> bool {
+    let spec = spec.trim();
+    match spec.strip_prefix("cfg(").and_then(|s| s.strip_suffix(')')) {
+        Some(inner) => predicate(inner.trim()),
+        None => std::env::var("TARGET").is_ok_and(|t| t == spec),
+    }
+}
+
+/// Splits `a, b(c, d), e` at top-level commas.
+fn top_level(list: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (i, c) in list.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(list[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(list[start..].trim());
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+fn predicate(p: &str) -> bool {
+    let call = |name: &str| {
+        p.strip_prefix(name)
+            .map(str::trim_start)
+            .and_then(|r| r.strip_prefix('('))
+            .and_then(|r| r.strip_suffix(')'))
+    };
+    if let Some(args) = call("all") {
+        return top_level(args).into_iter().all(predicate);
+    }
+    if let Some(args) = call("any") {
+        return top_level(args).into_iter().any(predicate);
+    }
+    if let Some(arg) = call("not") {
+        return !predicate(arg.trim());
+    }
+    let var = |key: &str| std::env::var(format!("CARGO_CFG_{}", key.trim().to_ascii_uppercase()));
+    match p.split_once('=') {
+        Some((key, value)) => {
+            let value = value.trim().trim_matches('"');
+            var(key).is_ok_and(|v| v.split(',').any(|x| x == value))
+        }
+        None => var(p).is_ok(),
+    }
+}
+
+/// Whether a registry crate (its manifest `t`) uses the package `dep` when built for this
+/// target: as a normal or build dependency, directly or under a target table whose cfg holds;
+/// not when it is only a dev-dependency or only for other targets.
+fn uses(t: &toml::Table, dep: &str) -> bool {
+    let names = |section: Option<&toml::Value>| -> bool {
+        section.and_then(toml::Value::as_table).is_some_and(|deps| {
+            deps.iter().any(|(name, spec)| {
+                let package = spec
+                    .as_table()
+                    .and_then(|s| str_of(s, "package"))
+                    .unwrap_or(name);
+                package == dep
+            })
+        })
+    };
+    let plain = ["dependencies", "build-dependencies"]
+        .iter()
+        .any(|s| names(t.get(*s)));
+    let targeted = t
+        .get("target")
+        .and_then(toml::Value::as_table)
+        .is_some_and(|targets| {
+            targets.iter().any(|(spec, table)| {
+                cfg_holds(spec)
+                    && ["dependencies", "build-dependencies"]
+                        .iter()
+                        .any(|s| names(table.get(*s)))
+            })
+        });
+    plain || targeted
+}
+
+fn manifest(dirs: &[PathBuf], name: &str, version: &str) -> Option<toml::Table> {
+    dirs.iter()
+        .find_map(|dir| read_toml(&dir.join(format!("{name}-{version}")).join("Cargo.toml")).ok())
+}
+
 fn main() -> Result<(), Error> {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
     let root = manifest_dir.join("../..");
@@ -139,6 +233,7 @@ fn main() -> Result<(), Error> {
             .position(|p| p.name == name && version.is_none_or(|v| p.version == v))
     };
 
+    let dirs = registry_dirs();
     let mut seen = BTreeSet::new();
     let mut todo: Vec<usize> = packages
         .iter()
@@ -151,9 +246,17 @@ fn main() -> Result<(), Error> {
         }
         let p = &packages[i];
         let skip = dev_only.get(&p.name).filter(|_| !p.from_registry);
+        let own = if p.from_registry {
+            manifest(&dirs, &p.name, &p.version)
+        } else {
+            None
+        };
         for spec in &p.dependencies {
             let dep_name = spec.split(' ').next().unwrap_or_default();
             if skip.is_some_and(|s| s.contains(dep_name)) {
+                continue;
+            }
+            if own.as_ref().is_some_and(|t| !uses(t, dep_name)) {
                 continue;
             }
             if let Some(j) = find(spec) {
@@ -162,7 +265,6 @@ fn main() -> Result<(), Error> {
         }
     }
 
-    let dirs = registry_dirs();
     let mut rows: Vec<(String, String, String)> = seen
         .into_iter()
         .map(|i| &packages[i])
