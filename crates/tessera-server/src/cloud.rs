@@ -6,6 +6,8 @@
 //! a client is checked by `tessera_crypto::sm2::two_party` (on the curve, not the identity).
 //! Argon2id and every scalar multiplication run on the blocking pool.
 
+pub mod audit;
+
 use std::sync::{Arc, OnceLock};
 
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
@@ -85,22 +87,45 @@ pub enum CloudError {
     Store(#[from] StoreError),
 }
 
-/// The master key, installed at start (as [`crate::ca::CaSlot`] holds the CA).
+/// What the cloud area needs beyond the store: the master key and the audit writer.
+#[derive(Debug)]
+pub struct CloudKeys {
+    /// Seals d2.
+    pub master: Arc<MasterKey>,
+    /// Group-committed audit rows.
+    pub audit: audit::AuditQueue,
+}
+
+/// The master key and audit writer, installed at start (as [`crate::ca::CaSlot`] holds the CA).
 #[derive(Debug, Clone, Default)]
-pub struct CloudSlot(Arc<OnceLock<Arc<MasterKey>>>);
+pub struct CloudSlot(Arc<OnceLock<Arc<CloudKeys>>>);
 
 impl CloudSlot {
-    /// Puts the master key in; a second call keeps the first.
-    pub fn install(&self, key: Arc<MasterKey>) {
-        let _ = self.0.set(key);
+    /// Puts the master key in and starts the audit writer on the current tokio runtime; a
+    /// second call keeps the first.
+    pub fn install(&self, key: Arc<MasterKey>, store: &crate::store::Store) {
+        let _ = self.0.get_or_init(|| {
+            Arc::new(CloudKeys {
+                master: key,
+                audit: audit::AuditQueue::start(store.clone()),
+            })
+        });
+    }
+
+    fn keys(&self) -> Result<&Arc<CloudKeys>, CloudError> {
+        self.0
+            .get()
+            .ok_or_else(|| CloudError::Internal("the cloud area is not initialised".into()))
     }
 
     /// The master key, or an internal error if the service started without one.
     pub fn master(&self) -> Result<Arc<MasterKey>, CloudError> {
-        self.0
-            .get()
-            .cloned()
-            .ok_or_else(|| CloudError::Internal("the master key is not loaded".into()))
+        Ok(self.keys()?.master.clone())
+    }
+
+    /// The audit writer.
+    pub fn audit(&self) -> Result<audit::AuditQueue, CloudError> {
+        Ok(self.keys()?.audit.clone())
     }
 }
 

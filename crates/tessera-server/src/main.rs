@@ -259,7 +259,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         &config.data_dir,
         config.ca.master_key.as_deref(),
     )?;
-    state.cloud.install(Arc::new(master));
+    state.cloud.install(Arc::new(master), &store);
     state.ra = config.ra;
     if let Some(release) = config.release.clone() {
         state.release = Arc::new(release);

@@ -52,7 +52,7 @@ async fn state(store: Store) -> AppState {
     .await
     .unwrap();
     state.ca.install(Arc::new(ca));
-    state.cloud.install(Arc::new(master));
+    state.cloud.install(Arc::new(master), &store);
     state
 }
 

@@ -104,14 +104,14 @@ async fn no_secret_in_logs_or_database_after_a_full_flow() {
     assert_eq!(listed[0]["status"], "approved");
     let pending = http
         .post(format!("{}/v1/cloud/accounts", server.url))
-        .json_body(
-            &json!({"org": u.org, "user_id": "N6006", "name": "赵六", "password": PASSWORD}),
-        )
+        .json_body(&json!({"org": u.org, "user_id": "N6006", "name": "赵六", "password": PASSWORD}))
         .send()
         .await
         .unwrap();
     let pending: serde_json::Value = serde_json::from_str(&pending.text().await.unwrap()).unwrap();
-    let pid = pending["id"].as_str().unwrap_or_else(|| panic!("{pending}"));
+    let pid = pending["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{pending}"));
     let out = Command::new(env!("CARGO_BIN_EXE_tessera-server"))
         .args(["admin", "accounts", "approve", pid, "--data-dir"])
         .arg(&data)

@@ -29,7 +29,7 @@ use crate::AppState;
 use crate::cloud::{self, CloudError};
 use crate::error::ApiError;
 use crate::phone::PhoneNumber;
-use crate::store::{AppSessionRow, AuditEntry, CloudAccountRow};
+use crate::store::{AppSessionRow, CloudAccountRow};
 
 /// The cloud-key area (nested under `/v1/cloud`).
 pub fn router() -> Router<AppState> {
@@ -84,9 +84,9 @@ impl FromRequestParts<AppState> for CloudAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts).ok_or(CloudError::SessionInvalid)?.to_owned();
-        let session_account = state
+        let account = state
             .store
-            .cloud_session(&cloud::session_hash(&token), state.clock.now())
+            .cloud_account_by_session(&cloud::session_hash(&token), state.clock.now())
             .await?
             .ok_or(CloudError::SessionInvalid)?;
         let params = RawPathParams::from_request_parts(parts, state)
@@ -97,14 +97,9 @@ impl FromRequestParts<AppState> for CloudAuth {
             .find(|(k, _)| *k == "id")
             .map(|(_, v)| v.to_owned())
             .ok_or(ApiError::NotFound)?;
-        if id != session_account {
+        if id != account.id {
             return Err(CloudError::Forbidden.into());
         }
-        let account = state
-            .store
-            .cloud_account(&id)
-            .await?
-            .ok_or(CloudError::Forbidden)?;
         Ok(Self { account, token })
     }
 }
@@ -164,7 +159,8 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for DeviceAuth<T> {
     }
 }
 
-/// Writes an audit row; a failed write is logged, never fatal.
+/// Writes an audit row through the group-committing writer and waits for its commit; a failed
+/// write is logged, never fatal.
 pub(crate) async fn audit(
     state: &AppState,
     actor: &str,
@@ -173,16 +169,19 @@ pub(crate) async fn audit(
     ip: ClientIp,
     rid: &RequestId,
 ) {
-    let ip = ip.0.map(|ip| ip.to_string());
-    let entry = AuditEntry {
+    let row = cloud::audit::AuditRow {
         at: state.clock.now(),
-        actor,
-        action,
-        subject: Some(subject),
-        source_ip: ip.as_deref(),
-        request_id: rid.0.as_deref(),
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        subject: Some(subject.to_owned()),
+        source_ip: ip.0.map(|ip| ip.to_string()),
+        request_id: rid.0.clone(),
     };
-    if let Err(e) = state.store.audit(&entry).await {
+    let result = match state.cloud.audit() {
+        Ok(queue) => queue.record(row).await,
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = result {
         tracing::error!(error = %e, action, "audit write failed");
     }
 }

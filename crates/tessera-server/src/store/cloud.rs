@@ -293,6 +293,49 @@ impl Store {
         Ok(png.flatten())
     }
 
+    /// The account of a live session, in one query (the co-signing hot path).
+    pub async fn cloud_account_by_session(
+        &self,
+        token_hash: &[u8],
+        now: i64,
+    ) -> Result<Option<CloudAccountRow>> {
+        Ok(dispatch!(self, pool => sqlx::query_as(
+            "SELECT a.id, a.org, a.user_id, a.name, a.phone, a.password_hash, a.status, \
+             a.failed_logins, a.locked_until, a.device_key, a.device_label, a.public_key, \
+             a.sealed_share, a.certificate_serial, a.created_at \
+             FROM cloud_sessions s JOIN cloud_accounts a ON a.id = s.account_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(pool)
+        .await?))
+    }
+
+    /// Appends several audit events in one transaction (group commit: one sync for many
+    /// co-signatures).
+    pub async fn audit_batch(&self, entries: &[super::AuditEntry<'_>]) -> Result<()> {
+        dispatch!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for e in entries {
+                sqlx::query(
+                    "INSERT INTO audit (at, actor, action, subject, source_ip, request_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(e.at)
+                .bind(e.actor)
+                .bind(e.action)
+                .bind(e.subject)
+                .bind(e.source_ip)
+                .bind(e.request_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Records a login session by the SHA-256 of its token.
     pub async fn insert_cloud_session(
         &self,
