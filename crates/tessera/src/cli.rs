@@ -1,6 +1,7 @@
 //! Command-line definitions and dispatch: `tessera <noun> <verb>`.
 
 mod cert;
+mod cloud;
 mod device;
 mod enroll;
 mod key;
@@ -27,8 +28,10 @@ pub(crate) use output::Output;
 /// Output format of every command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub(crate) enum Format {
-    /// Labelled lines for people, in the chosen language.
+    /// Labelled lines for people, in the chosen language (`pem` is the same: commands that
+    /// print a certificate print it as PEM).
     #[default]
+    #[value(alias = "pem")]
     Text,
     /// JSON for programs; the shape is a tested contract.
     Json,
@@ -76,6 +79,8 @@ enum Noun {
     Verify(sign::VerifyArgs),
     /// Self-service at a Tessera service: apply, business query, install, renew.
     Enroll(enroll::EnrollArgs),
+    /// Cloud keys: accounts at a co-signing service, sign and decrypt with two-party SM2.
+    Cloud(cloud::CloudArgs),
     /// Client settings: PIN cache time, language, business type.
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
@@ -116,6 +121,9 @@ pub(crate) enum Failure {
     /// A self-service step failed.
     #[error(transparent)]
     Enroll(#[from] tessera::enroll::EnrollError),
+    /// A cloud-key step failed.
+    #[error(transparent)]
+    Cloud(#[from] tessera::cloud::CloudError),
     /// No PIN file was given and there is no terminal to ask on.
     #[error("no PIN given")]
     NoPin,
@@ -170,6 +178,7 @@ impl Failure {
             Self::NoPin | Self::PinMismatch | Self::Usage(_) => exit::USAGE,
             Self::App(e) => app_exit_code(e),
             Self::Enroll(e) => enroll::exit_code(e),
+            Self::Cloud(e) => cloud::exit_code(e),
             Self::Write(_) | Self::Internal(_) => exit::INTERNAL,
         }
     }
@@ -203,6 +212,7 @@ impl Failure {
             ),
             Self::App(e) => app_reason(l, e),
             Self::Enroll(e) => enroll::reason(l, e),
+            Self::Cloud(e) => cloud::reason(l, e),
             Self::NoPin => l.text("err-no-pin"),
             Self::PinMismatch => l.text("err-pin-mismatch"),
             Self::Usage(message) => message.clone(),
@@ -283,6 +293,7 @@ fn dispatch(command: Noun, data_dir: Option<&Path>, out: &mut Output<'_>) -> Res
         Noun::Verify(args) => sign::verify(args, out),
         Noun::Settings(cmd) => settings::run(cmd, &mut app()?, out),
         Noun::Enroll(args) => enroll::run(args, &mut app()?, out),
+        Noun::Cloud(args) => cloud::run(args, &mut app()?, out),
         Noun::Ui(args) => ui::run(args, data_dir, out),
     }
 }

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod cloud;
 pub mod enroll;
 pub mod holder;
 pub mod i18n;

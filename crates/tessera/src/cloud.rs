@@ -1,0 +1,589 @@
+//! Cloud keys, the client side: accounts at a cloud-key service, this install's device key,
+//! and the client half `d1` of two-party SM2 (DESIGN.md, "Two-party SM2 (co-signing)").
+//!
+//! Every co-signed signature is checked with the plain SM2 verifier against the joint public
+//! key before it is returned (`tessera_crypto::sm2::two_party::ClientSigning::finish`). The
+//! password both logs in (the service counts wrong ones) and opens `d1` on this install.
+
+pub mod http;
+pub mod local;
+
+use std::path::{Path, PathBuf};
+
+use tessera_crypto::sm2::two_party::{
+    ClientDecryption, ClientShare, ClientSigning, PartialSignature,
+};
+use tessera_crypto::sm2::{
+    CiphertextFormat, DEFAULT_ID, Sm2PrivateKey, Sm2PublicKey, Sm2Signature,
+};
+use tessera_proto::cloud::{
+    self as wire, Account, AccountApplication, AppSession, CloudCertificate, CloudOrg,
+    CodecryptResponse, CosignResponse, KeygenResponse, LoginResponse, Password,
+};
+
+use http::{Auth, CloudHttp};
+use local::{CloudDir, LocalAccount};
+
+/// Why a cloud-key operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CloudError {
+    /// The service URL is not usable.
+    #[error("service URL must be https:// (http:// only for localhost): {url}")]
+    BadUrl {
+        /// What was given.
+        url: String,
+    },
+    /// No answer from the service.
+    #[error("service {url} unreachable: {reason}")]
+    Unreachable {
+        /// The service.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The service refused, with its stable problem code.
+    #[error("{detail}")]
+    Service {
+        /// HTTP status.
+        status: u16,
+        /// Stable code, e.g. `password_incorrect`, `account_locked`.
+        code: String,
+        /// The service's words.
+        detail: String,
+    },
+    /// The password does not open this install's key share.
+    #[error("wrong password")]
+    PasswordIncorrect,
+    /// No account on this install (or none with that id).
+    #[error("no cloud account {0}")]
+    NoAccount(String),
+    /// The account has a key at the service but this install does not hold its share.
+    #[error("the key of this account was made on another install")]
+    ShareElsewhere,
+    /// The account has no certificate yet.
+    #[error("the account has no certificate yet")]
+    NoCertificate,
+    /// An answer that is not what the API promises, or a local file out of shape.
+    #[error("unexpected data: {0}")]
+    Protocol(String),
+    /// A local file could not be read or written.
+    #[error("{path}: {reason}")]
+    Storage {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The algorithm layer refused (a co-signed signature that does not verify lands here).
+    #[error(transparent)]
+    Crypto(#[from] tessera_crypto::CryptoError),
+}
+
+impl CloudError {
+    /// The service's problem code, when it answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// Cloud keys of one data directory.
+#[derive(Debug, Clone)]
+pub struct Cloud {
+    dir: CloudDir,
+    data_dir: PathBuf,
+}
+
+/// What `download` did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Downloaded {
+    /// The account.
+    pub account: String,
+    /// Whether a key pair was made now (else the existing one was refreshed).
+    pub new_key: bool,
+    /// Serial of the certificate.
+    pub serial: String,
+}
+
+fn hex32(what: &str, text: &str) -> Result<[u8; 32], CloudError> {
+    hex::decode(text)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| CloudError::Protocol(format!("{what} is not 32 bytes of hex")))
+}
+
+/// A logged-in account with everything a key operation needs.
+struct Ready {
+    http: CloudHttp,
+    session: String,
+    device: Sm2PrivateKey,
+    account: LocalAccount,
+    d1: ClientShare,
+    public: Sm2PublicKey,
+}
+
+impl Cloud {
+    /// The cloud keys kept in `data_dir`.
+    pub fn new(data_dir: &Path) -> Self {
+        Self {
+            dir: CloudDir::new(data_dir),
+            data_dir: data_dir.to_owned(),
+        }
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Organizations at `server` whose code or name contains `query`.
+    pub fn orgs(server: &str, query: &str) -> Result<Vec<CloudOrg>, CloudError> {
+        let http = CloudHttp::new(server)?;
+        let q: String = query
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        http.get(&format!("/v1/cloud/orgs?q={q}"), Auth::None)
+    }
+
+    /// Applies for an account; an operator reviews it.
+    pub fn apply(server: &str, application: &AccountApplication) -> Result<Account, CloudError> {
+        CloudHttp::new(server)?.post("/v1/cloud/accounts", application, Auth::None)
+    }
+
+    /// The accounts on this install and the active one's id.
+    pub fn accounts(&self) -> Result<(Vec<LocalAccount>, Option<String>), CloudError> {
+        let file = self.dir.load()?;
+        Ok((file.accounts, file.active))
+    }
+
+    /// The active account.
+    pub fn active(&self) -> Result<LocalAccount, CloudError> {
+        let file = self.dir.load()?;
+        let id = file
+            .active
+            .clone()
+            .ok_or_else(|| CloudError::NoAccount(String::new()))?;
+        file.accounts
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or(CloudError::NoAccount(id))
+    }
+
+    /// Makes `id` (an account id or a user ID) the active account.
+    pub fn switch(&self, id: &str) -> Result<LocalAccount, CloudError> {
+        let mut file = self.dir.load()?;
+        let account = file
+            .accounts
+            .iter()
+            .find(|a| a.id == id || a.user_id == id)
+            .cloned()
+            .ok_or_else(|| CloudError::NoAccount(id.to_owned()))?;
+        file.active = Some(account.id.clone());
+        self.dir.save(&file)?;
+        Ok(account)
+    }
+
+    /// Deletes an account from this install with everything kept for it (share, certificate);
+    /// the account at the service stays.
+    pub fn delete(&self, id: &str) -> Result<LocalAccount, CloudError> {
+        let mut file = self.dir.load()?;
+        let at = file
+            .accounts
+            .iter()
+            .position(|a| a.id == id || a.user_id == id)
+            .ok_or_else(|| CloudError::NoAccount(id.to_owned()))?;
+        let removed = file.accounts.remove(at);
+        if file.active.as_deref() == Some(removed.id.as_str()) {
+            file.active = file.accounts.first().map(|a| a.id.clone());
+        }
+        self.dir.save(&file)?;
+        Ok(removed)
+    }
+
+    fn store_account(&self, account: LocalAccount) -> Result<(), CloudError> {
+        let mut file = self.dir.load()?;
+        file.accounts.retain(|a| a.id != account.id);
+        file.active = Some(account.id.clone());
+        file.accounts.push(account);
+        self.dir.save(&file)
+    }
+
+    fn login(
+        http: &CloudHttp,
+        org: &str,
+        user_id: &str,
+        password: &Password,
+    ) -> Result<LoginResponse, CloudError> {
+        http.post(
+            "/v1/cloud/login",
+            &wire::LoginRequest {
+                org: org.to_owned(),
+                user_id: user_id.to_owned(),
+                password: password.clone(),
+            },
+            Auth::None,
+        )
+    }
+
+    /// Logs in to `server` as `user_id` of `org`, binds this install's device if the account
+    /// has none, makes the two-party key with a co-signed CSR if the account has none, and
+    /// downloads the certificate. The account becomes the active one.
+    pub fn download(
+        &self,
+        server: &str,
+        org: &str,
+        user_id: &str,
+        password: &Password,
+    ) -> Result<Downloaded, CloudError> {
+        let http = CloudHttp::new(server)?;
+        let login = Self::login(&http, org, user_id, password)?;
+        let session = login.session.expose().to_owned();
+        let account = login.account;
+        let device = self.dir.device_key()?;
+        let base = format!("/v1/cloud/accounts/{}", account.id);
+        if !account.device_bound {
+            http.post::<_, ()>(
+                &format!("{base}/device"),
+                &wire::BindDevice {
+                    public_key: hex::encode(device.public_key().to_sec1_uncompressed()),
+                    label: Some(format!("tessera {}", env!("CARGO_PKG_VERSION"))),
+                },
+                Auth::Session(&session),
+            )?;
+        }
+        let existing = self
+            .dir
+            .load()?
+            .accounts
+            .into_iter()
+            .find(|a| a.id == account.id);
+        let (local, new_key) = match (account.has_key, existing) {
+            (true, Some(local)) => (local, false),
+            (true, None) => return Err(CloudError::ShareElsewhere),
+            (false, _) => {
+                let (d1, p1) = ClientShare::generate()?;
+                let made: KeygenResponse = http.post(
+                    &format!("{base}/key"),
+                    &wire::KeygenRequest {
+                        p1: hex::encode(p1),
+                    },
+                    Auth::Device(&session, &device),
+                )?;
+                let local = LocalAccount {
+                    id: account.id.clone(),
+                    server: http.url().to_owned(),
+                    org: account.org.clone(),
+                    user_id: account.user_id.clone(),
+                    name: account.name.clone(),
+                    public_key: made.public_key,
+                    sealed_share: local::seal_share(&d1, password)?,
+                    serial: None,
+                    certificate_pem: None,
+                    chain_pem: None,
+                };
+                // Kept before the certificate is asked for: the share must not be lost.
+                self.store_account(local.clone())?;
+                (local, true)
+            }
+        };
+        let d1 = local::open_share(&local.sealed_share, password)?;
+        let public = public_key(&local)?;
+        let mut ready = Ready {
+            http,
+            session,
+            device,
+            account: local,
+            d1,
+            public,
+        };
+        let cert = if account.certificate_serial.is_none() {
+            let csr = self.cosigned_csr(&ready)?;
+            let pem = pem_rfc7468::encode_string(
+                "CERTIFICATE REQUEST",
+                pem_rfc7468::LineEnding::LF,
+                &csr,
+            )
+            .map_err(|e| CloudError::Protocol(e.to_string()))?;
+            ready.http.post::<_, CloudCertificate>(
+                &format!("{base}/certificate"),
+                &wire::CertificateRequest { csr_pem: pem },
+                Auth::Device(&ready.session, &ready.device),
+            )?
+        } else {
+            ready.http.get(
+                &format!("{base}/certificate"),
+                Auth::Session(&ready.session),
+            )?
+        };
+        ready.account.serial = Some(cert.serial.clone());
+        ready.account.certificate_pem = Some(cert.certificate_pem);
+        ready.account.chain_pem = Some(cert.chain_pem);
+        self.store_account(ready.account.clone())?;
+        Ok(Downloaded {
+            account: ready.account.id,
+            new_key,
+            serial: cert.serial,
+        })
+    }
+
+    fn cosigned_csr(&self, ready: &Ready) -> Result<Vec<u8>, CloudError> {
+        let subject = format!("CN={}", ready.account.name);
+        let mut tbs = Vec::new();
+        tessera_media::sm2_request_signed_by(&ready.public, &subject, |info| {
+            tbs = info.to_vec();
+            Ok(Vec::new())
+        })
+        .map_err(|e| CloudError::Protocol(e.to_string()))?;
+        let sig = Self::cosign(ready, &tbs)?.to_der();
+        tessera_media::sm2_request_signed_by(&ready.public, &subject, |_| Ok(sig))
+            .map_err(|e| CloudError::Protocol(e.to_string()))
+    }
+
+    fn ready(&self, password: &Password) -> Result<Ready, CloudError> {
+        let account = self.active()?;
+        // The share opens first: a wrong password is caught here without a try at the service.
+        let d1 = local::open_share(&account.sealed_share, password)?;
+        let http = CloudHttp::new(&account.server)?;
+        let login = Self::login(&http, &account.org, &account.user_id, password)?;
+        let public = public_key(&account)?;
+        Ok(Ready {
+            http,
+            session: login.session.expose().to_owned(),
+            device: self.dir.device_key()?,
+            account,
+            d1,
+            public,
+        })
+    }
+
+    fn cosign(ready: &Ready, msg: &[u8]) -> Result<Sm2Signature, CloudError> {
+        let (state, req) = ClientSigning::start(&ready.public, DEFAULT_ID, msg)?;
+        let answer: CosignResponse = ready.http.post(
+            &format!("/v1/cloud/accounts/{}/sign", ready.account.id),
+            &wire::CosignRequest {
+                e: hex::encode(req.e),
+                q1: hex::encode(req.q1),
+            },
+            Auth::Device(&ready.session, &ready.device),
+        )?;
+        let answer = PartialSignature {
+            r: hex32("r", &answer.r)?,
+            s2: hex32("s2", &answer.s2)?,
+            s3: hex32("s3", &answer.s3)?,
+        };
+        // `finish` verifies (r, s) against the joint key with the plain SM2 verifier.
+        Ok(state.finish(&ready.d1, &answer)?)
+    }
+
+    /// Signs `msg` with the active account's key (SM2, default ID); the signature is checked
+    /// before it is returned.
+    pub fn sign(&self, msg: &[u8], password: &Password) -> Result<Sm2Signature, CloudError> {
+        let ready = self.ready(password)?;
+        Self::cosign(&ready, msg)
+    }
+
+    /// Signs several messages in one login (the medium and the benchmark use this).
+    pub fn sign_many(
+        &self,
+        msgs: &[&[u8]],
+        password: &Password,
+    ) -> Result<Vec<Sm2Signature>, CloudError> {
+        let ready = self.ready(password)?;
+        msgs.iter().map(|m| Self::cosign(&ready, m)).collect()
+    }
+
+    /// Decrypts an SM2 ciphertext to the active account's key (DER as OpenSSL writes it, or
+    /// C1‖C3‖C2).
+    pub fn decrypt(
+        &self,
+        ciphertext: &[u8],
+        password: &Password,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, CloudError> {
+        let ready = self.ready(password)?;
+        let format = if ciphertext.first() == Some(&0x30) {
+            CiphertextFormat::Der
+        } else {
+            CiphertextFormat::C1C3C2
+        };
+        let (state, t1) = ClientDecryption::start(&ready.d1, ciphertext, format)?;
+        let answer: CodecryptResponse = ready.http.post(
+            &format!("/v1/cloud/accounts/{}/decrypt", ready.account.id),
+            &wire::CodecryptRequest {
+                t1: hex::encode(t1),
+            },
+            Auth::Device(&ready.session, &ready.device),
+        )?;
+        let t2 = hex::decode(&answer.t2).map_err(|e| CloudError::Protocol(e.to_string()))?;
+        Ok(state.finish(&t2)?)
+    }
+
+    /// Downloads the certificate again; true when the service has a new one (renewed).
+    pub fn refresh(&self, password: &Password) -> Result<bool, CloudError> {
+        let mut ready = self.ready(password)?;
+        let cert: CloudCertificate = ready.http.get(
+            &format!("/v1/cloud/accounts/{}/certificate", ready.account.id),
+            Auth::Session(&ready.session),
+        )?;
+        let changed = ready.account.serial.as_deref() != Some(cert.serial.as_str());
+        ready.account.serial = Some(cert.serial);
+        ready.account.certificate_pem = Some(cert.certificate_pem);
+        ready.account.chain_pem = Some(cert.chain_pem);
+        self.store_account(ready.account)?;
+        Ok(changed)
+    }
+
+    /// Changes the password at the service and re-seals this install's share under it.
+    pub fn change_password(&self, old: &Password, new: &Password) -> Result<(), CloudError> {
+        let mut ready = self.ready(old)?;
+        ready.http.post::<_, ()>(
+            &format!("/v1/cloud/accounts/{}/password", ready.account.id),
+            &wire::ChangePassword {
+                old: old.clone(),
+                new: new.clone(),
+            },
+            Auth::Session(&ready.session),
+        )?;
+        ready.account.sealed_share = local::seal_share(&ready.d1, new)?;
+        self.store_account(ready.account)
+    }
+
+    /// Re-seals this install's share after a password was recovered by SMS: the share is opened
+    /// with the old password, which the user still knows locally, or the key is lost.
+    pub fn reseal(&self, old: &Password, new: &Password) -> Result<(), CloudError> {
+        let mut account = self.active()?;
+        let d1 = local::open_share(&account.sealed_share, old)?;
+        account.sealed_share = local::seal_share(&d1, new)?;
+        self.store_account(account)
+    }
+
+    /// Asks for a password-recovery SMS code (after the image captcha `captcha_id`).
+    pub fn recover_code(
+        server: &str,
+        org: &str,
+        user_id: &str,
+        captcha_id: &str,
+        captcha_answer: &str,
+    ) -> Result<tessera_proto::sms::SmsCodeSent, CloudError> {
+        CloudHttp::new(server)?.post(
+            "/v1/cloud/password/recover/code",
+            &wire::RecoverCodeRequest {
+                org: org.to_owned(),
+                user_id: user_id.to_owned(),
+                captcha_id: captcha_id.to_owned(),
+                captcha_answer: captcha_answer.to_owned(),
+            },
+            Auth::None,
+        )
+    }
+
+    /// Sets a new password with the recovery SMS code.
+    pub fn recover(
+        server: &str,
+        org: &str,
+        user_id: &str,
+        code: &str,
+        new: &Password,
+    ) -> Result<(), CloudError> {
+        CloudHttp::new(server)?.post(
+            "/v1/cloud/password/recover",
+            &wire::RecoverPassword {
+                org: org.to_owned(),
+                user_id: user_id.to_owned(),
+                code: code.to_owned(),
+                new_password: new.clone(),
+            },
+            Auth::None,
+        )
+    }
+
+    /// Binds `phone` to the active account with the SMS code sent to it.
+    pub fn bind_phone(
+        &self,
+        phone: &str,
+        code: &str,
+        password: &Password,
+    ) -> Result<(), CloudError> {
+        let ready = self.ready(password)?;
+        ready.http.post(
+            &format!("/v1/cloud/accounts/{}/phone", ready.account.id),
+            &wire::BindPhone {
+                phone: phone.to_owned(),
+                code: code.to_owned(),
+            },
+            Auth::Session(&ready.session),
+        )
+    }
+
+    /// Uploads the handwritten-signature image (PNG).
+    pub fn put_signature_image(&self, png: &[u8], password: &Password) -> Result<(), CloudError> {
+        use base64::Engine as _;
+        let ready = self.ready(password)?;
+        ready.http.send(
+            "PUT",
+            &format!("/v1/cloud/accounts/{}/signature-image", ready.account.id),
+            Some(&wire::SignatureImage {
+                png_base64: base64::engine::general_purpose::STANDARD.encode(png),
+            }),
+            Auth::Session(&ready.session),
+        )
+    }
+
+    /// Fetches the handwritten-signature image (PNG).
+    pub fn signature_image(&self, password: &Password) -> Result<Vec<u8>, CloudError> {
+        use base64::Engine as _;
+        let ready = self.ready(password)?;
+        let img: wire::SignatureImage = ready.http.get(
+            &format!("/v1/cloud/accounts/{}/signature-image", ready.account.id),
+            Auth::Session(&ready.session),
+        )?;
+        base64::engine::general_purpose::STANDARD
+            .decode(img.png_base64.as_bytes())
+            .map_err(|e| CloudError::Protocol(e.to_string()))
+    }
+
+    /// The relying applications the active account is logged in to.
+    pub fn app_sessions(&self, password: &Password) -> Result<Vec<AppSession>, CloudError> {
+        let ready = self.ready(password)?;
+        ready.http.get(
+            &format!("/v1/cloud/accounts/{}/app-sessions", ready.account.id),
+            Auth::Session(&ready.session),
+        )
+    }
+
+    /// Logs out of one application (`Some(id)`) or all.
+    pub fn end_app_sessions(
+        &self,
+        id: Option<&str>,
+        password: &Password,
+    ) -> Result<(), CloudError> {
+        let ready = self.ready(password)?;
+        let path = match id {
+            Some(id) => format!("/v1/cloud/accounts/{}/app-sessions/{id}", ready.account.id),
+            None => format!("/v1/cloud/accounts/{}/app-sessions", ready.account.id),
+        };
+        ready
+            .http
+            .send::<(), ()>("DELETE", &path, None, Auth::Session(&ready.session))
+    }
+
+    /// The service's addresses (for the About screen).
+    pub fn about(server: &str) -> Result<wire::About, CloudError> {
+        CloudHttp::new(server)?.get("/v1/cloud/about", Auth::None)
+    }
+}
+
+fn public_key(account: &LocalAccount) -> Result<Sm2PublicKey, CloudError> {
+    let bytes =
+        hex::decode(&account.public_key).map_err(|e| CloudError::Protocol(e.to_string()))?;
+    Ok(Sm2PublicKey::from_sec1_bytes(&bytes)?)
+}

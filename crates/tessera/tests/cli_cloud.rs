@@ -1,0 +1,616 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
+//! `tessera cloud` against a real service on 127.0.0.1 (the `tessera-server` library served on
+//! a random port in this process, so the test reads SMS codes and captcha answers): the
+//! interface the acceptance checks use (orgs, apply, operator approval through the admin API,
+//! download, cert --format pem, sign, decrypt), `openssl pkeyutl` as the outside oracle, several
+//! accounts with switch and delete, password change, recovery by captcha + SMS, bind phone,
+//! signature image, app sessions, lockout, and no secret in the client's data folder.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use tessera_server::ca::{Ca, MasterKey};
+use tessera_server::store::Store;
+use tessera_server::{AppState, StateParts};
+use tessera_x509::issue::CaAlgorithm;
+
+const ADMIN: &str = "cloud-admin-token";
+const PASSWORD: &str = "cloud pass 2026";
+const NEW_PASSWORD: &str = "changed pass 77";
+
+struct Service {
+    url: String,
+    state: AppState,
+    runtime: tokio::runtime::Runtime,
+}
+
+fn start_service() -> Service {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let state = runtime.block_on(async {
+        let store = Store::open_memory().await.unwrap();
+        let hash: [u8; 32] = Sha256::digest(ADMIN.as_bytes()).into();
+        store.add_admin_token("test", &hash, 0).await.unwrap();
+        store
+            .create_organization("HOSP", "第一人民医院", 0)
+            .await
+            .unwrap();
+        store
+            .create_organization("CLINIC", "社区诊所", 0)
+            .await
+            .unwrap();
+        let mut parts = StateParts::ephemeral(store.clone()).unwrap();
+        parts.public_url = url.clone();
+        // Binding and recovery send two codes to one phone within a minute.
+        parts.sms_limits.phone_interval = 0;
+        let state = AppState::new(parts);
+        let master = MasterKey::from_bytes([7; 32]);
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let (ca, _) = Ca::load_or_create(&store, &master, CaAlgorithm::Sm2, &url, now)
+            .await
+            .unwrap();
+        state.ca.install(Arc::new(ca));
+        state.cloud.install(Arc::new(master), &store);
+        state
+    });
+    let app = tessera_server::app(state.clone())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    runtime.spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        axum::serve(listener, app).await.unwrap();
+    });
+    Service {
+        url,
+        state,
+        runtime,
+    }
+}
+
+impl Service {
+    fn admin(&self, method: &str, path: &str) -> Value {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::blocking::Client::new();
+        let url = format!("{}{path}", self.url);
+        let req = match method {
+            "GET" => client.get(url),
+            _ => client.post(url),
+        };
+        let res = req.bearer_auth(ADMIN).send().unwrap();
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+        res.json().unwrap()
+    }
+
+    fn last_code(&self, phone: &str) -> String {
+        let msgs = self
+            .runtime
+            .block_on(self.state.store.outbox_after(0, 10_000))
+            .unwrap();
+        let body = &msgs.iter().rev().find(|m| m.phone == phone).unwrap().body;
+        body.chars().filter(char::is_ascii_digit).take(6).collect()
+    }
+
+    fn captcha(&self) -> (String, String) {
+        let c = self.runtime.block_on(self.state.captchas.issue()).unwrap();
+        (c.challenge.id, c.answer)
+    }
+
+    fn send_code(&self, phone: &str, purpose: &str) {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let res = reqwest::blocking::Client::new()
+            .post(format!("{}/v1/sms/code", self.url))
+            .json(&serde_json::json!({"phone": phone, "purpose": purpose}))
+            .send()
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 202);
+    }
+}
+
+struct Holder {
+    dir: tempfile::TempDir,
+}
+
+impl Holder {
+    fn new() -> Self {
+        let h = Self {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        std::fs::write(h.path("password"), format!("{PASSWORD}\n")).unwrap();
+        std::fs::write(h.path("new-password"), format!("{NEW_PASSWORD}\n")).unwrap();
+        std::fs::write(h.path("wrong"), "not the password 1\n").unwrap();
+        h
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn p(&self, name: &str) -> String {
+        self.path(name).to_str().unwrap().to_owned()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let out = Command::new(env!("CARGO_BIN_EXE_tessera"))
+            .args(args)
+            .env("TESSERA_DATA_DIR", self.path("data"))
+            .env("NO_COLOR", "1")
+            .env("LANG", "en_US.UTF-8")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains("panicked"), "{args:?}: {all}");
+        assert!(
+            !all.contains(PASSWORD) && !all.contains(NEW_PASSWORD),
+            "a password was printed"
+        );
+        out
+    }
+
+    fn ok(&self, args: &[&str]) -> Output {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.extend(["--format", "json"]);
+        serde_json::from_slice(&self.ok(&all).stdout).unwrap()
+    }
+
+    fn fails(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        stderr
+    }
+}
+
+fn openssl(args: &[&str]) -> bool {
+    Command::new("openssl")
+        .args(args)
+        .status()
+        .expect("openssl on PATH")
+        .success()
+}
+
+fn apply(s: &Service, h: &Holder, org: &str, user: &str, phone: &str) -> String {
+    let account = h.json(&[
+        "cloud",
+        "apply",
+        "--server",
+        &s.url,
+        "--org",
+        org,
+        "--user",
+        user,
+        "--name",
+        "李医生",
+        "--phone",
+        phone,
+        "--password-file",
+        &h.p("password"),
+    ]);
+    assert_eq!(account["status"], "pending");
+    account["id"].as_str().unwrap().to_owned()
+}
+
+fn download(s: &Service, h: &Holder, org: &str, user: &str) -> Value {
+    h.json(&[
+        "cloud",
+        "download",
+        "--server",
+        &s.url,
+        "--org",
+        org,
+        "--user",
+        user,
+        "--password-file",
+        &h.p("password"),
+    ])
+}
+
+#[test]
+fn cloud_key_from_the_cli() {
+    let s = start_service();
+    let h = Holder::new();
+
+    // Directory: list and search.
+    let orgs = h.json(&["cloud", "orgs", "--server", &s.url]);
+    assert_eq!(orgs.as_array().unwrap().len(), 2);
+    let orgs = h.json(&["cloud", "orgs", "--server", &s.url, "--query", "医院"]);
+    assert_eq!(orgs[0]["code"], "HOSP");
+    assert_eq!(orgs[0]["service_url"], s.url.as_str());
+
+    // Apply, refused download while pending, operator approval, download.
+    let id = apply(&s, &h, "HOSP", "D2001", "13800000001");
+    let err = h.fails(
+        &[
+            "cloud",
+            "download",
+            "--server",
+            &s.url,
+            "--org",
+            "HOSP",
+            "--user",
+            "D2001",
+            "--password-file",
+            &h.p("password"),
+        ],
+        9,
+    );
+    assert!(err.contains("pending"), "{err}");
+    let pending = s.admin("GET", "/v1/admin/cloud/accounts?status=pending");
+    assert_eq!(pending[0]["id"], id.as_str());
+    s.admin("POST", &format!("/v1/admin/cloud/accounts/{id}/approve"));
+    let done = download(&s, &h, "HOSP", "D2001");
+    assert_eq!(done["new_key"], true);
+
+    // The certificate, as PEM.
+    let pem = h.ok(&["cloud", "cert", "--format", "pem"]).stdout;
+    std::fs::write(h.path("cert.pem"), &pem).unwrap();
+    let subject = Command::new("openssl")
+        .args([
+            "x509",
+            "-noout",
+            "-subject",
+            "-nameopt",
+            "utf8",
+            "-in",
+            &h.p("cert.pem"),
+        ])
+        .output()
+        .unwrap();
+    let subject = String::from_utf8(subject.stdout).unwrap();
+    assert!(
+        subject.contains("李医生") && subject.contains("D2001"),
+        "{subject}"
+    );
+
+    // Sign; OpenSSL verifies with the default ID, and not with its empty one.
+    std::fs::write(h.path("doc"), "处方：阿莫西林 0.5g tid").unwrap();
+    h.ok(&[
+        "cloud",
+        "sign",
+        "--in",
+        &h.p("doc"),
+        "--out",
+        &h.p("doc.sig"),
+        "--password-file",
+        &h.p("password"),
+    ]);
+    let verify = |distid: bool| {
+        let mut args = vec![
+            "pkeyutl",
+            "-verify",
+            "-rawin",
+            "-digest",
+            "sm3",
+            "-certin",
+            "-inkey",
+            h.path("cert.pem").to_str().unwrap().to_owned().leak(),
+            "-in",
+            h.path("doc").to_str().unwrap().to_owned().leak(),
+            "-sigfile",
+            h.path("doc.sig").to_str().unwrap().to_owned().leak(),
+        ];
+        if distid {
+            args.extend(["-pkeyopt", "distid:1234567812345678"]);
+        }
+        openssl(&args)
+    };
+    assert!(verify(true), "OpenSSL rejects the co-signed signature");
+    assert!(!verify(false));
+
+    // Decrypt what OpenSSL encrypts to the certificate.
+    std::fs::write(h.path("secret.txt"), "检验报告 lab report").unwrap();
+    assert!(openssl(&[
+        "pkeyutl",
+        "-encrypt",
+        "-certin",
+        "-inkey",
+        &h.p("cert.pem"),
+        "-in",
+        &h.p("secret.txt"),
+        "-out",
+        &h.p("secret.ct")
+    ]));
+    let plain = h
+        .ok(&[
+            "cloud",
+            "decrypt",
+            "--in",
+            &h.p("secret.ct"),
+            "--password-file",
+            &h.p("password"),
+        ])
+        .stdout;
+    assert_eq!(plain, "检验报告 lab report".as_bytes());
+
+    // A wrong password never reaches the service: it does not open the local share.
+    h.fails(
+        &[
+            "cloud",
+            "sign",
+            "--in",
+            &h.p("doc"),
+            "--out",
+            &h.p("x.sig"),
+            "--password-file",
+            &h.p("wrong"),
+        ],
+        6,
+    );
+
+    // A second account on the same install, switch between them, refresh, delete.
+    let id2 = apply(&s, &h, "CLINIC", "N3002", "13800000002");
+    s.admin("POST", &format!("/v1/admin/cloud/accounts/{id2}/approve"));
+    download(&s, &h, "CLINIC", "N3002");
+    let accounts = h.json(&["cloud", "accounts"]);
+    assert_eq!(accounts["accounts"].as_array().unwrap().len(), 2);
+    assert_eq!(accounts["active"], id2.as_str());
+    h.ok(&["cloud", "switch", "D2001"]);
+    assert_eq!(h.json(&["cloud", "accounts"])["active"], id.as_str());
+    let refreshed = h.json(&["cloud", "refresh", "--password-file", &h.p("password")]);
+    assert_eq!(refreshed["renewed"], false);
+    h.ok(&["cloud", "delete", "N3002"]);
+    assert_eq!(
+        h.json(&["cloud", "accounts"])["accounts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Signature image and app sessions.
+    let png = {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::RgbaImage::new(8, 4)
+            .write_to(&mut out, image::ImageFormat::Png)
+            .unwrap();
+        out.into_inner()
+    };
+    std::fs::write(h.path("sig.png"), &png).unwrap();
+    h.ok(&[
+        "cloud",
+        "signature-image",
+        "--put",
+        &h.p("sig.png"),
+        "--password-file",
+        &h.p("password"),
+    ]);
+    h.ok(&[
+        "cloud",
+        "signature-image",
+        "--out",
+        &h.p("back.png"),
+        "--password-file",
+        &h.p("password"),
+    ]);
+    assert_eq!(std::fs::read(h.path("back.png")).unwrap(), png);
+    let sessions = h.json(&["cloud", "app-sessions", "--password-file", &h.p("password")]);
+    assert!(sessions.as_array().unwrap().is_empty());
+    h.ok(&[
+        "cloud",
+        "app-sessions",
+        "--end-all",
+        "--password-file",
+        &h.p("password"),
+    ]);
+
+    // Bind phone with an SMS code, then recover the password with captcha + SMS.
+    s.send_code("13900000003", "cloud_bind_phone");
+    let code = s.last_code("13900000003");
+    h.ok(&[
+        "cloud",
+        "bind-phone",
+        "--phone",
+        "13900000003",
+        "--code",
+        &code,
+        "--password-file",
+        &h.p("password"),
+    ]);
+    let (cid, answer) = s.captcha();
+    h.ok(&[
+        "cloud",
+        "recover-code",
+        "--server",
+        &s.url,
+        "--org",
+        "HOSP",
+        "--user",
+        "D2001",
+        "--captcha-id",
+        &cid,
+        "--captcha-answer",
+        &answer,
+    ]);
+    let code = s.last_code("13900000003");
+    h.ok(&[
+        "cloud",
+        "recover",
+        "--server",
+        &s.url,
+        "--org",
+        "HOSP",
+        "--user",
+        "D2001",
+        "--code",
+        &code,
+        "--new-password-file",
+        &h.p("new-password"),
+    ]);
+    // The service has the new password; this install's share is still under the old one, so
+    // signing needs the share re-sealed: the old password opens the share, the service refuses.
+    h.fails(
+        &[
+            "cloud",
+            "sign",
+            "--in",
+            &h.p("doc"),
+            "--out",
+            &h.p("y.sig"),
+            "--password-file",
+            &h.p("password"),
+        ],
+        6,
+    );
+
+    h.ok(&[
+        "cloud",
+        "password",
+        "--reseal",
+        "--password-file",
+        &h.p("password"),
+        "--new-password-file",
+        &h.p("new-password"),
+    ]);
+    h.ok(&[
+        "cloud",
+        "sign",
+        "--in",
+        &h.p("doc"),
+        "--out",
+        &h.p("y.sig"),
+        "--password-file",
+        &h.p("new-password"),
+    ]);
+    let about = h.json(&["cloud", "about"]);
+    assert_eq!(about["cosign_url"], s.url.as_str());
+
+    // No password or share in clear in the client's data folder.
+    let mut files = Vec::new();
+    collect(&h.path("data"), &mut files);
+    for f in &files {
+        let bytes = std::fs::read(f).unwrap();
+        for secret in [PASSWORD, NEW_PASSWORD] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{} holds a password",
+                f.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn password_change_and_lockout_from_the_cli() {
+    let s = start_service();
+    let h = Holder::new();
+    let id = apply(&s, &h, "HOSP", "L4004", "13800000004");
+    s.admin("POST", &format!("/v1/admin/cloud/accounts/{id}/approve"));
+    download(&s, &h, "HOSP", "L4004");
+    h.ok(&[
+        "cloud",
+        "password",
+        "--password-file",
+        &h.p("password"),
+        "--new-password-file",
+        &h.p("new-password"),
+    ]);
+    std::fs::write(h.path("doc"), "x").unwrap();
+    h.fails(
+        &[
+            "cloud",
+            "sign",
+            "--in",
+            &h.p("doc"),
+            "--out",
+            &h.p("a.sig"),
+            "--password-file",
+            &h.p("password"),
+        ],
+        6,
+    );
+    h.ok(&[
+        "cloud",
+        "sign",
+        "--in",
+        &h.p("doc"),
+        "--out",
+        &h.p("a.sig"),
+        "--password-file",
+        &h.p("new-password"),
+    ]);
+    // Wrong passwords at the service (download logs in first) lock the account.
+    for _ in 0..4 {
+        h.fails(
+            &[
+                "cloud",
+                "download",
+                "--server",
+                &s.url,
+                "--org",
+                "HOSP",
+                "--user",
+                "L4004",
+                "--password-file",
+                &h.p("wrong"),
+            ],
+            6,
+        );
+    }
+    let err = h.fails(
+        &[
+            "cloud",
+            "download",
+            "--server",
+            &s.url,
+            "--org",
+            "HOSP",
+            "--user",
+            "L4004",
+            "--password-file",
+            &h.p("wrong"),
+        ],
+        7,
+    );
+    assert!(err.contains("account_locked"), "{err}");
+    h.fails(
+        &[
+            "cloud",
+            "sign",
+            "--in",
+            &h.p("doc"),
+            "--out",
+            &h.p("b.sig"),
+            "--password-file",
+            &h.p("new-password"),
+        ],
+        7,
+    );
+}
+
+fn collect(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
