@@ -38,6 +38,7 @@ async fn suite(store: Store) {
     audit(&store).await;
     captcha_rows(&store).await;
     sms_code_rules(&store).await;
+    sms_limit_holds_under_concurrency(&store).await;
     captcha_rules(&store).await;
     ca_rows(&store).await;
     ca_over_the_store(&store).await;
@@ -215,6 +216,34 @@ async fn sent_code(store: &Store, phone: &str) -> String {
     let code: String = body.chars().filter(char::is_ascii_digit).take(6).collect();
     assert_eq!(code.len(), 6, "{body}");
     code
+}
+
+/// Many requests for one phone at the same instant: exactly one code is stored and sent, on
+/// either backend, however the requests interleave (other replicas behave as these tasks do).
+async fn sms_limit_holds_under_concurrency(store: &Store) {
+    let clock = ManualClock::new(T0 + 50_000);
+    let phone = PhoneNumber::parse("13612345678").unwrap();
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let sms = codes(store, &clock);
+            let phone = phone.clone();
+            tokio::spawn(async move { sms.send_code(&phone, "race", None).await })
+        })
+        .collect();
+    let mut sent = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => sent += 1,
+            Err(SmsError::RateLimited { scope: "phone", .. }) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(sent, 1);
+    let (today, _) = store
+        .sms_codes_for_phone_since(phone.as_str(), T0)
+        .await
+        .unwrap();
+    assert_eq!(today, 1);
 }
 
 async fn sms_code_rules(store: &Store) {

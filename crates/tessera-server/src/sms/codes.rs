@@ -153,9 +153,26 @@ impl SmsCodes {
         let hash = self
             .pepper
             .hash(HASH_CONTEXT, &[phone.as_str(), purpose, &code]);
-        self.store
-            .sms_code_insert(phone.as_str(), purpose, &hash, ip, now, now + l.code_ttl)
+        let stored = self
+            .store
+            .sms_code_insert_limited(
+                phone.as_str(),
+                purpose,
+                &hash,
+                ip,
+                now,
+                now + l.code_ttl,
+                l.phone_interval,
+                l.phone_daily,
+            )
             .await?;
+        if stored.is_none() {
+            // another request for this phone won the race since the checks above
+            return Err(SmsError::RateLimited {
+                scope: "phone",
+                retry_after: secs(l.phone_interval),
+            });
+        }
         let minutes = l.code_ttl / 60;
         let text = format!("【Tessera】您的验证码是 {code}，{minutes} 分钟内有效。请勿告诉他人。");
         self.sender.send(phone, &text).await?;

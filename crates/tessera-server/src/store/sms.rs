@@ -67,8 +67,16 @@ impl Store {
         self.outbox_after(after, limit).await
     }
 
-    /// Records an issued code (hash only).
-    pub async fn sms_code_insert(
+    /// Stores a new code unless the phone's limits forbid it, in one step that concurrent
+    /// requests (other replicas included) cannot both pass: no code for `phone` after
+    /// `now - interval`, fewer than `daily` since `now - 86400`. `None` when a limit holds.
+    /// SQLite runs the conditional insert as one write; PostgreSQL first takes a transaction
+    /// lock on the phone (`pg_advisory_xact_lock`).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one row's columns and its two limits"
+    )]
+    pub async fn sms_code_insert_limited(
         &self,
         phone: &str,
         purpose: &str,
@@ -76,19 +84,35 @@ impl Store {
         ip: Option<&str>,
         now: i64,
         expires_at: i64,
-    ) -> Result<i64> {
-        Ok(dispatch!(self, pool => sqlx::query_scalar(
-            "INSERT INTO sms_codes (phone, purpose, code_hash, ip, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(phone)
-        .bind(purpose)
-        .bind(code_hash)
-        .bind(ip)
-        .bind(now)
-        .bind(expires_at)
-        .fetch_one(pool)
-        .await?))
+        interval: i64,
+        daily: i64,
+    ) -> Result<Option<i64>> {
+        const INSERT: &str = "INSERT INTO sms_codes (phone, purpose, code_hash, ip, created_at, \
+             expires_at) SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM sms_codes \
+             WHERE phone = $1 AND created_at > $5 - $7) AND (SELECT COUNT(*) FROM sms_codes \
+             WHERE phone = $1 AND created_at >= $5 - 86400) < $8 RETURNING id";
+        Ok(dispatch!(self, pool => {
+            let mut tx = pool.begin().await?;
+            if self.backend_name() == "postgres" {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))")
+                    .bind(phone)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let id: Option<i64> = sqlx::query_scalar(INSERT)
+                .bind(phone)
+                .bind(purpose)
+                .bind(code_hash)
+                .bind(ip)
+                .bind(now)
+                .bind(expires_at)
+                .bind(interval)
+                .bind(daily)
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            id
+        }))
     }
 
     /// Codes issued to `phone` at or after `since`, and the newest one's time.
