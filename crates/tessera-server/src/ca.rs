@@ -334,8 +334,22 @@ impl Ca {
         self.regenerate_crl(now).await
     }
 
+    /// Makes and stores the next CRL. The lock orders this process's callers; between
+    /// replicas the store keeps only a higher number, and a loser builds again from the
+    /// revocations as they are now, so no revocation is left out.
     async fn regenerate_crl(&self, now: i64) -> Result<Vec<u8>, CaError> {
         let _guard = self.crl_lock.lock().await;
+        for _ in 0..8 {
+            if let Some(der) = self.try_next_crl(now).await? {
+                return Ok(der);
+            }
+        }
+        Err(CaError::Corrupt(
+            "the CRL number kept moving under concurrent updates".into(),
+        ))
+    }
+
+    async fn try_next_crl(&self, now: i64) -> Result<Option<Vec<u8>>, CaError> {
         let number = self
             .store
             .crl_state()
@@ -363,7 +377,8 @@ impl Ca {
             )?)
         })
         .await?;
-        self.store
+        let stored = self
+            .store
             .save_crl(&CrlRow {
                 crl_number: number,
                 this_update: now,
@@ -371,7 +386,7 @@ impl Ca {
                 der: der.clone(),
             })
             .await?;
-        Ok(der)
+        Ok(stored.then_some(der))
     }
 }
 

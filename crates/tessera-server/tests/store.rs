@@ -502,10 +502,17 @@ async fn ca_rows(store: &Store) {
         next_update: T0 + 86_400,
         der: vec![0x30, 0x80],
     };
-    store.save_crl(&crl).await.unwrap();
+    assert!(store.save_crl(&crl).await.unwrap());
     crl.crl_number = 101;
     crl.der = vec![0x30, 0x81];
-    store.save_crl(&crl).await.unwrap();
+    assert!(store.save_crl(&crl).await.unwrap());
+    assert_eq!(store.crl_state().await.unwrap(), Some(crl.clone()));
+    // another replica's CRL with the same or a lower number does not replace it
+    let mut stale = crl.clone();
+    stale.der = vec![0x30, 0x82];
+    assert!(!store.save_crl(&stale).await.unwrap());
+    stale.crl_number = 100;
+    assert!(!store.save_crl(&stale).await.unwrap());
     assert_eq!(store.crl_state().await.unwrap(), Some(crl));
 }
 
@@ -563,6 +570,34 @@ async fn ca_over_the_store(store: &Store) {
             .iter()
             .any(|r| r.serial == "0c0d" && r.reason == "keyCompromise")
     );
+
+    // two replicas (two CA instances, one store) revoking at once: each CRL number is used
+    // once and the newest CRL lists both revocations
+    for serial in ["0e01", "0e02"] {
+        store
+            .insert_certificate(&new_certificate(serial, &[0x30, 5]))
+            .await
+            .unwrap();
+    }
+    let (a, b) = tokio::join!(
+        ca.revoke("0e01", RevocationReason::Superseded, now + 120),
+        again.revoke("0e02", RevocationReason::Superseded, now + 120),
+    );
+    a.unwrap();
+    b.unwrap();
+    let newest = store.crl_state().await.unwrap().unwrap();
+    assert_eq!(newest.crl_number, 104);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("crl.der"), &newest.der).unwrap();
+    let out = std::process::Command::new("openssl")
+        .args(["crl", "-inform", "DER", "-noout", "-text", "-in"])
+        .arg(dir.path().join("crl.der"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for serial in ["0C0D", "0E01", "0E02"] {
+        assert!(text.contains(&format!("Serial Number: {serial}")), "{text}");
+    }
 }
 
 fn base64_decode(s: &str) -> Vec<u8> {

@@ -188,13 +188,15 @@ impl Store {
         )
     }
 
-    /// Replaces the stored CRL.
-    pub async fn save_crl(&self, crl: &CrlRow) -> Result<()> {
-        dispatch!(self, pool => sqlx::query(
+    /// Stores the CRL unless one with the same or a higher number is there already (another
+    /// replica made it meanwhile); says whether it was stored.
+    pub async fn save_crl(&self, crl: &CrlRow) -> Result<bool> {
+        let n = dispatch!(self, pool => sqlx::query(
             "INSERT INTO crl_state (id, crl_number, this_update, next_update, der) \
              VALUES (1, $1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET \
              crl_number = excluded.crl_number, this_update = excluded.this_update, \
-             next_update = excluded.next_update, der = excluded.der",
+             next_update = excluded.next_update, der = excluded.der \
+             WHERE crl_state.crl_number < excluded.crl_number",
         )
         .bind(crl.crl_number)
         .bind(crl.this_update)
@@ -203,6 +205,6 @@ impl Store {
         .execute(pool)
         .await?
         .rows_affected());
-        Ok(())
+        Ok(n == 1)
     }
 }
