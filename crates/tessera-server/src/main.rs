@@ -85,7 +85,11 @@ async fn sms_tail(common: &CommonArgs, lines: i64, follow: bool, json: bool) -> 
             if json {
                 println!("{}", serde_json::to_string(m)?);
             } else {
-                println!("#{} {} {}: {}", m.id, m.created_at, m.phone, m.body);
+                let at = time::OffsetDateTime::from_unix_timestamp(m.created_at)
+                    .ok()
+                    .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                    .unwrap_or_else(|| m.created_at.to_string());
+                println!("#{} {at} {}: {}", m.id, m.phone, m.body);
             }
             last = m.id;
         }
