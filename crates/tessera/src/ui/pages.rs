@@ -13,7 +13,7 @@ use tessera_x509::certificate::ValidityStatus;
 use time::OffsetDateTime;
 
 use super::State;
-use super::view::{Failure, Page, failure, failure_page, message_page, render};
+use super::view::{Failure, Page, capitalized, failure, failure_page, message_page, render};
 use crate::holder::{ChainStatus, MIN_PIN_LEN};
 use crate::i18n::Localizer;
 use crate::settings::BusinessType;
@@ -68,7 +68,7 @@ fn date(rfc3339: &str) -> String {
 }
 
 fn status_text(l: &Localizer, status: ValidityStatus) -> String {
-    l.text(&words::fluent_id("value-validity-status", status.id()))
+    l.text(&words::fluent_id("ui-status", status.id()))
 }
 
 fn medium_state(l: &Localizer, info: &MediumInfo) -> String {
@@ -349,7 +349,7 @@ pub(super) async fn certificate(
         });
     let (chain_ok, chain_text, chain_path) = match &view.chain {
         ChainStatus::Valid { path } => (true, l.text("ui-chain-valid"), path.clone()),
-        ChainStatus::Invalid(e) => (false, words::chain_reason(l, e), Vec::new()),
+        ChainStatus::Invalid(e) => (false, capitalized(words::chain_reason(l, e)), Vec::new()),
         ChainStatus::NoTrustStore { reason } => (
             false,
             l.text_with("ui-chain-no-store", &[("reason", V::from(reason.as_str()))]),
@@ -420,7 +420,7 @@ fn delete_page(state: &State, medium: &str, cert: &str, failure: Option<Failure>
     };
     let page = Page::new(state, "ui-delete-title")
         .back(&back)
-        .failure(failure);
+        .failure(failure.filter(|_| !view.medium.locked));
     render(&DeletePage {
         subject: view
             .details
@@ -480,6 +480,12 @@ fn pin_page(state: &State, medium: &str, page: Page) -> Response {
     let info = match state.core(|app| app.medium_info(medium)) {
         Ok(i) => i,
         Err(e) => return failure_page(state, &e, "/home"),
+    };
+    // A locked medium's page says so itself; the failure that locked it would only repeat it.
+    let page = if info.locked {
+        page.failure(None)
+    } else {
+        page
     };
     let hint = page
         .l

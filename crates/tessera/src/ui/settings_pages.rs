@@ -265,7 +265,8 @@ pub(super) async fn export_logs(AxState(state): AxState<State>) -> Response {
             let page = Page::new(&state, "ui-settings-title").back("/settings");
             let t = super::view::MessagePage {
                 message,
-                next_href: "/settings".to_owned(),
+                hint: None,
+                next_href: Some("/settings".to_owned()),
                 next_text: l.text("ui-next-settings"),
                 page,
             };

@@ -85,11 +85,14 @@ impl Failure {
 /// The core's failure as the holder reads it.
 pub(crate) fn failure(l: &Localizer, e: &AppError) -> Failure {
     let (message, next) = match e {
+        AppError::Medium(MediumError::Locked)
+        | AppError::Medium(MediumError::PinIncorrect { retries_left: 0 }) => {
+            (l.text("ui-err-locked"), "ui-next-unlock")
+        }
         AppError::Medium(MediumError::PinIncorrect { retries_left }) => (
-            l.text_with("err-pin-incorrect", &[("retries", V::from(*retries_left))]),
+            capitalized(l.text_with("err-pin-incorrect", &[("retries", V::from(*retries_left))])),
             "ui-next-retry-pin",
         ),
-        AppError::Medium(MediumError::Locked) => (l.text("ui-err-locked"), "ui-next-unlock"),
         AppError::Medium(MediumError::NotFound { .. }) => {
             (l.text("ui-err-medium-gone"), "ui-next-reconnect")
         }
@@ -100,12 +103,12 @@ pub(crate) fn failure(l: &Localizer, e: &AppError) -> Failure {
             ),
             "ui-next-retry-pin",
         ),
-        AppError::Medium(m) => (words::medium_reason(l, m), "ui-next-home"),
+        AppError::Medium(m) => (capitalized(words::medium_reason(l, m)), "ui-next-home"),
         AppError::NoSuchCertificate { .. } | AppError::AmbiguousCertificate { .. } => {
             (l.text("ui-err-cert-gone"), "ui-next-home")
         }
         AppError::PinUnavailable { .. } => (l.text("ui-err-pin-needed"), "ui-next-retry-pin"),
-        AppError::PinMismatch => (l.text("err-pin-mismatch"), "ui-next-retry-pin"),
+        AppError::PinMismatch => (capitalized(l.text("err-pin-mismatch")), "ui-next-retry-pin"),
         AppError::WeakPin { weakness } => (weak_pin(l, *weakness), "ui-next-retry-pin"),
         other => (
             l.text_with("ui-err-internal", &[("reason", V::from(other.to_string()))]),
@@ -113,6 +116,15 @@ pub(crate) fn failure(l: &Localizer, e: &AppError) -> Failure {
         ),
     };
     Failure::new(message, l.text(next))
+}
+
+/// A sentence from the shared wording (lower-case in the CLI's English) as a page shows it.
+pub(crate) fn capitalized(text: String) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
+    }
 }
 
 /// Why a new PIN was refused.
@@ -138,7 +150,10 @@ pub(crate) fn render<T: Template>(template: &T) -> Response {
 pub(crate) struct MessagePage {
     pub(crate) page: Page,
     pub(crate) message: String,
-    pub(crate) next_href: String,
+    /// What to do next, in a sentence.
+    pub(crate) hint: Option<String>,
+    /// Where the button leads; no button when nothing in the app can help (no session).
+    pub(crate) next_href: Option<String>,
     pub(crate) next_text: String,
 }
 
@@ -152,7 +167,9 @@ pub(crate) fn message_page(
     let page = Page::new(state, "ui-app-name");
     let t = MessagePage {
         message: l.text(message_id),
-        next_href: "/".to_owned(),
+        hint: None,
+        next_href: (status != StatusCode::FORBIDDEN || message_id != "ui-err-no-session")
+            .then(|| "/".to_owned()),
         next_text: l.text("ui-next-home"),
         page,
     };
@@ -171,8 +188,13 @@ pub(crate) fn failure_page(state: &State, e: &AppError, back: &str) -> Response 
     };
     let t = MessagePage {
         message: f.message,
-        next_text: f.next,
-        next_href: back.to_owned(),
+        hint: Some(f.next),
+        next_text: page.l.text(if back == "/home" {
+            "ui-next-home"
+        } else {
+            "ui-back"
+        }),
+        next_href: Some(back.to_owned()),
         page,
     };
     (status, render(&t)).into_response()
