@@ -120,7 +120,11 @@ impl App {
     /// Remembers a check made at `now`.
     pub fn record_update_check(&self, now: OffsetDateTime, outcome: UpdateOutcome) {
         let record = UpdateCheckRecord {
-            checked_at: now.format(&Rfc3339).unwrap_or_default(),
+            checked_at: now
+                .replace_nanosecond(0)
+                .unwrap_or(now)
+                .format(&Rfc3339)
+                .unwrap_or_default(),
             outcome,
         };
         if let Ok(json) = serde_json::to_vec_pretty(&record) {

@@ -177,7 +177,15 @@ pub(super) async fn settings(
         .map(|r| {
             l.text_with(
                 "ui-update-checked-at",
-                &[("time", V::from(r.checked_at.replace('T', " ")))],
+                &[(
+                    "time",
+                    V::from(
+                        r.checked_at
+                            .replace('T', " ")
+                            .trim_end_matches('Z')
+                            .to_owned(),
+                    ),
+                )],
             )
         })
         .unwrap_or_default();
@@ -251,7 +259,7 @@ pub(super) async fn export_logs(AxState(state): AxState<State>) -> Response {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             Redirect::to(&format!(
-                "/settings?notice=exported&file={}",
+                "/settings?notice=exported&file={}#logs",
                 super::pages::segment(&name)
             ))
             .into_response()
