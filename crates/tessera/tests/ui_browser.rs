@@ -11,8 +11,8 @@
 //! thumbprint menu (values checked against `openssl`), wrong then right PIN on delete, the PIN
 //! cache and its setting, PIN change (checked with `pkcs11-tool`) and lockout, update check
 //! against a release feed served here (down, then up), log export decrypted with `age`, the
-//! entries not available yet, a token removed while its page is open, return to start. Plain
-//! HTTP requests check the local-web-app safety: Host, session cookie, CSRF, CSP, loopback.
+//! entries not available yet, a token removed while its page is open, return to start. A second
+//! test checks the local-web-app safety over plain HTTP: Host, session cookie, CSRF, CSP, loopback.
 //!
 //! Screenshots at 390×844 and 1280×800 go to `target/ui-screenshots`. Needs `chromium`,
 //! `chromium-driver`, `age`, `softhsm2`, `opensc` (scripts/test.sh installs them; set
@@ -107,10 +107,15 @@ impl Machine {
         self.cmd("pkcs11-tool", &all).output().unwrap()
     }
 
-    fn new() -> Self {
-        let m = Self {
+    /// A fresh machine with nothing on it.
+    fn bare() -> Self {
+        Self {
             dir: tempfile::tempdir().unwrap(),
-        };
+        }
+    }
+
+    fn new() -> Self {
+        let m = Self::bare();
         std::fs::create_dir_all(m.path("tokens")).unwrap();
         std::fs::write(
             m.path("softhsm2.conf"),
@@ -540,6 +545,14 @@ fn safety_checks(url: &str, m: &Machine) {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// The local-web-app defences, over plain HTTP (no browser needed).
+#[test]
+fn only_this_browser_session_on_this_machine_gets_in() {
+    let m = Machine::bare();
+    let (_ui, url) = start_ui(&m);
+    safety_checks(&url, &m);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_holder_uses_the_app_at_phone_and_desktop_width() {
     if std::env::var("TESSERA_SKIP_BROWSER").is_ok_and(|v| v == "1") {
@@ -558,7 +571,6 @@ async fn a_new_holder_uses_the_app_at_phone_and_desktop_width() {
     let feed_addr = feed(feed_up.clone()).await;
     m.tessera(&["settings", "set", "server", &format!("http://{feed_addr}")]);
     let (mut ui, url) = start_ui(&m);
-    safety_checks(&url, &m);
     let (_driver, c) = browser().await;
 
     // First start: Simplified Chinese, the business choice; the language can be switched.
@@ -656,6 +668,7 @@ async fn a_new_holder_uses_the_app_at_phone_and_desktop_width() {
     fill(&c, "#pin", WRONG_PIN).await;
     click(&c, "#confirm-delete").await;
     wait_text(&c, "#failure", "还可尝试 5 次").await;
+    assert_no_pin_in_url(&c).await;
     shoot(&c, "06-delete-wrong-pin").await;
     fill(&c, "#pin", DEVICE_PIN).await;
     click(&c, "#confirm-delete").await;
@@ -779,6 +792,7 @@ async fn a_new_holder_uses_the_app_at_phone_and_desktop_width() {
     fill(&c, "#confirm", NEW_TOKEN_PIN).await;
     click(&c, "#change-pin").await;
     wait_text(&c, "#notice", "密码已修改").await;
+    assert_no_pin_in_url(&c).await;
     shoot(&c, "11-pin-changed").await;
     let out = m.tool(&["--login", "--pin", NEW_TOKEN_PIN, "--list-objects"]);
     assert!(
@@ -844,6 +858,14 @@ async fn a_new_holder_uses_the_app_at_phone_and_desktop_width() {
         assert!(!logs.contains(pin), "PIN {pin} in logs: {logs}");
     }
     assert!(!logs.contains("panicked"), "{logs}");
+}
+
+/// PINs travel in POST bodies only: never in the address bar (nor history).
+async fn assert_no_pin_in_url(c: &Client) {
+    let url = c.current_url().await.unwrap().to_string();
+    for pin in [DEVICE_PIN, TOKEN_PIN, NEW_TOKEN_PIN, WRONG_PIN] {
+        assert!(!url.contains(pin), "{url}");
+    }
 }
 
 /// Opens `path` of the running UI.
