@@ -143,6 +143,7 @@ fn router(state: State) -> Router {
             "/media/{medium}/certs/{cert}/delete",
             get(pages::delete_form).post(pages::delete),
         )
+        .route("/pin-strength", post(pages::pin_strength))
         .route("/unavailable/{feature}", get(pages::unavailable))
         .route("/settings", get(settings_pages::settings))
         .route("/settings/set", post(settings_pages::set))

@@ -782,6 +782,11 @@ async fn a_new_holder_uses_the_app_at_phone_and_desktop_width() {
     fill(&c, "#confirm", "something-else1").await;
     click(&c, "#change-pin").await;
     wait_text(&c, "#failure", "两次输入的新密码不一致").await;
+    // The hint under the new PIN rates it while it is typed.
+    fill(&c, "#new", "111111").await;
+    wait_text(&c, "#pin-strength", "重复").await;
+    fill(&c, "#new", NEW_TOKEN_PIN).await;
+    wait_text(&c, "#pin-strength", "强度：强").await;
     fill(&c, "#old", TOKEN_PIN).await;
     fill(&c, "#new", "111111").await;
     fill(&c, "#confirm", "111111").await;

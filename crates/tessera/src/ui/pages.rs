@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 use super::State;
 use super::view::{Failure, Page, capitalized, failure, failure_page, message_page, render};
-use crate::holder::{ChainStatus, MIN_PIN_LEN};
+use crate::holder::{ChainStatus, MIN_PIN_LEN, PinStrength};
 use crate::i18n::Localizer;
 use crate::settings::BusinessType;
 use crate::start::Stage;
@@ -536,6 +536,43 @@ pub(super) async fn pin_change(
             pin_page(&state, &medium, page.failure(Some(f)))
         }
     }
+}
+
+#[derive(Deserialize)]
+pub(super) struct StrengthForm {
+    pin: FormPin,
+}
+
+/// How the live hint under a new-PIN field reads.
+#[derive(serde::Serialize)]
+pub(super) struct StrengthHint {
+    /// `weak`, `fair` or `strong` (a style class).
+    level: &'static str,
+    text: String,
+}
+
+/// `POST /pin-strength`: the core's rating of a PIN being typed, for the live hint (the page
+/// script asks; without script the rating comes with the refusal on submit).
+pub(super) async fn pin_strength(
+    AxState(state): AxState<State>,
+    axum::Form(f): axum::Form<StrengthForm>,
+) -> Response {
+    let l = state.localizer();
+    let hint = match crate::holder::pin_strength(&f.pin.0) {
+        PinStrength::Weak(w) => StrengthHint {
+            level: "weak",
+            text: super::view::weak_pin(&l, w),
+        },
+        PinStrength::Strong => StrengthHint {
+            level: "strong",
+            text: l.text("ui-pin-strength-strong"),
+        },
+        _ => StrengthHint {
+            level: "fair",
+            text: l.text("ui-pin-strength-fair"),
+        },
+    };
+    axum::Json(hint).into_response()
 }
 
 #[derive(Template)]

@@ -68,6 +68,30 @@
     });
   }
 
+  // A live strength hint under a new-PIN field: the app rates the PIN (the rules live there, not
+  // here); the PIN goes in a POST body to this computer only.
+  document.querySelectorAll("input[data-strength]").forEach(function (input) {
+    const out = document.getElementById("pin-strength");
+    const csrf = input.form.querySelector("input[name=csrf]").value;
+    let timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      if (!input.value) { out.hidden = true; return; }
+      timer = setTimeout(function () {
+        const body = new URLSearchParams();
+        body.set("csrf", csrf);
+        body.set("pin", input.value);
+        fetch(input.dataset.strength, { method: "POST", body: body, credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+          .then(function (hint) {
+            out.textContent = hint.text;
+            out.className = "strength small-text " + hint.level;
+            out.hidden = false;
+          }, function () { out.hidden = true; });
+      }, 200);
+    });
+  });
+
   // A submitted form cannot be sent twice (a second delete or PIN change would cost a retry).
   document.querySelectorAll("form[method=post]").forEach(function (form) {
     form.addEventListener("submit", function () {
