@@ -87,7 +87,10 @@ async fn sms_tail(common: &CommonArgs, lines: i64, follow: bool, json: bool) -> 
             } else {
                 let at = time::OffsetDateTime::from_unix_timestamp(m.created_at)
                     .ok()
-                    .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                    .and_then(|t| {
+                        t.format(&time::format_description::well_known::Rfc3339)
+                            .ok()
+                    })
                     .unwrap_or_else(|| m.created_at.to_string());
                 println!("#{} {at} {}: {}", m.id, m.phone, m.body);
             }

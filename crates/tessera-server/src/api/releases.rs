@@ -25,7 +25,10 @@ pub(crate) async fn latest(State(state): State<AppState>) -> Json<Release> {
 pub fn own_release(now: i64) -> Release {
     let published = time::OffsetDateTime::from_unix_timestamp(now)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default();
     Release {
         version: env!("CARGO_PKG_VERSION").to_owned(),
