@@ -278,7 +278,7 @@ async fn feed(up: Arc<AtomicBool>) -> SocketAddr {
                     version: "99.0.0".to_owned(),
                     published: "2026-11-01T00:00:00Z".to_owned(),
                     url: "https://example.invalid/tessera/99.0.0".to_owned(),
-                    notes: Default::default(),
+                    notes: [("zh-CN".to_owned(), "修复若干问题".to_owned())].into(),
                     critical: false,
                 })
                 .into_response()
@@ -718,6 +718,7 @@ async fn a_new_holder_uses_the_app_at_phone_and_desktop_width() {
     click(&c, "#check-now").await;
     wait_for_text(&c, "99.0.0").await;
     wait_text(&c, "#update-status", "有新版本 99.0.0").await;
+    wait_text(&c, "#update-notes", "修复若干问题").await;
     shoot(&c, "07-settings").await;
 
     // Log export: one file, which the support key decrypts to the compressed logs.

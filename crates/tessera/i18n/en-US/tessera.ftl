@@ -332,6 +332,7 @@ ui-update-never-checked = Not checked yet.
 ui-update-no-server = No service is configured, so updates cannot be checked.
 ui-update-up-to-date = You have the latest version.
 ui-update-available = Version { $version } is available.
+ui-update-available-critical = Important security update { $version } is available: please update soon.
 ui-update-unreachable = The update service could not be reached. Check the network and try again later.
 ui-update-bad-feed = The update service gave an answer the app does not understand. Try again later.
 ui-update-checked-at = Last checked { $time } (UTC)

@@ -330,6 +330,7 @@ ui-update-never-checked = 尚未检查。
 ui-update-no-server = 未配置服务，无法检查更新。
 ui-update-up-to-date = 已是最新版本。
 ui-update-available = 有新版本 { $version } 可用。
+ui-update-available-critical = 重要安全更新 { $version } 已发布，请尽快更新。
 ui-update-unreachable = 无法连接更新服务，请检查网络后稍后重试。
 ui-update-bad-feed = 更新服务返回了无法识别的内容，请稍后重试。
 ui-update-checked-at = 上次检查：{ $time }（UTC）

@@ -54,6 +54,7 @@ struct SettingsPage {
     update_text: String,
     update_link: Option<String>,
     update_available: bool,
+    update_notes: Option<String>,
     checked_at: String,
     export: Option<Export>,
 }
@@ -75,7 +76,11 @@ fn update_text(l: &Localizer, record: Option<&UpdateCheckRecord>, server: bool) 
     match &record.outcome {
         UpdateOutcome::UpToDate { .. } => l.text("ui-update-up-to-date"),
         UpdateOutcome::Available { release } => l.text_with(
-            "ui-update-available",
+            if release.critical {
+                "ui-update-available-critical"
+            } else {
+                "ui-update-available"
+            },
             &[("version", V::from(release.version.as_str()))],
         ),
         UpdateOutcome::Unreachable { .. } => l.text("ui-update-unreachable"),
@@ -168,9 +173,13 @@ pub(super) async fn settings(
             .collect(),
         settings.logs.as_str(),
     );
-    let (update_link, update_available) = match record.as_ref().map(|r| &r.outcome) {
-        Some(UpdateOutcome::Available { release }) => (Some(release.url.clone()), true),
-        _ => (None, false),
+    let (update_link, update_available, update_notes) = match record.as_ref().map(|r| &r.outcome) {
+        Some(UpdateOutcome::Available { release }) => (
+            Some(release.url.clone()),
+            true,
+            release.notes.get(l.lang().tag()).cloned(),
+        ),
+        _ => (None, false, None),
     };
     let checked_at = record
         .as_ref()
@@ -203,6 +212,7 @@ pub(super) async fn settings(
         logs,
         update_link,
         update_available,
+        update_notes,
         checked_at,
         page,
     };
