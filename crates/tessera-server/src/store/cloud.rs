@@ -312,24 +312,37 @@ impl Store {
         .await?))
     }
 
-    /// Appends several audit events in one transaction (group commit: one sync for many
-    /// co-signatures).
+    /// Appends several audit events with one multi-row `INSERT` per 100 rows, in one
+    /// transaction (group commit: one sync for many co-signatures).
     pub async fn audit_batch(&self, entries: &[super::AuditEntry<'_>]) -> Result<()> {
         dispatch!(self, pool => {
             let mut tx = pool.begin().await?;
-            for e in entries {
-                sqlx::query(
-                    "INSERT INTO audit (at, actor, action, subject, source_ip, request_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(e.at)
-                .bind(e.actor)
-                .bind(e.action)
-                .bind(e.subject)
-                .bind(e.source_ip)
-                .bind(e.request_id)
-                .execute(&mut *tx)
-                .await?;
+            for chunk in entries.chunks(100) {
+                let mut sql = String::from(
+                    "INSERT INTO audit (at, actor, action, subject, source_ip, request_id) VALUES ",
+                );
+                for i in 0..chunk.len() {
+                    let b = i * 6;
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${})",
+                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6
+                    ));
+                }
+                // Only placeholders are formatted in; every value is bound.
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for e in chunk {
+                    q = q
+                        .bind(e.at)
+                        .bind(e.actor)
+                        .bind(e.action)
+                        .bind(e.subject)
+                        .bind(e.source_ip)
+                        .bind(e.request_id);
+                }
+                q.execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
