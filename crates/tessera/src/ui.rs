@@ -13,6 +13,7 @@
 
 mod guard;
 mod pages;
+mod self_service;
 mod settings_pages;
 mod view;
 
@@ -162,6 +163,7 @@ fn router(state: State) -> Router {
         .route("/settings/third-party", get(settings_pages::third_party))
         .route("/settings/about", get(settings_pages::about))
         .route("/static/{file}", get(guard::static_file))
+        .merge(self_service::router())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -316,7 +316,7 @@ fn start_ui(m: &Machine) -> (Killed, String) {
     (Killed(child), url)
 }
 
-async fn browser() -> (Killed, Client) {
+async fn browser() -> (Killed, Client, u16) {
     let port = free_port();
     let driver = Command::new("chromedriver")
         .arg(format!("--port={port}"))
@@ -344,7 +344,26 @@ async fn browser() -> (Killed, Client) {
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
         .unwrap();
-    (driver, client)
+    (driver, client, port)
+}
+
+/// Lets the page read and write the clipboard (the WebDriver permissions extension), so the
+/// test can read back what a tap copied.
+async fn grant_clipboard(c: &Client, driver_port: u16) {
+    let session = c.session_id().await.unwrap().unwrap();
+    for name in ["clipboard-read", "clipboard-write"] {
+        let body = format!(r#"{{"descriptor":{{"name":"{name}"}},"state":"granted"}}"#);
+        let (status, answer) = http(
+            &format!("127.0.0.1:{driver_port}"),
+            &format!(
+                "POST /session/{session}/permissions HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            ),
+        );
+        assert_eq!(status, 200, "{answer}");
+    }
 }
 
 fn shots_dir() -> PathBuf {
@@ -463,9 +482,12 @@ async fn choose(c: &Client, css: &str, value: &str, then: &str) {
 /// A raw HTTP/1.1 request; returns status and the whole answer.
 fn http(addr: &str, request: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
     s.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    let _ = s.read_to_string(&mut answer);
+    // Read until the peer closes or goes quiet (chromedriver keeps connections open).
+    let mut bytes = Vec::new();
+    let _ = s.read_to_end(&mut bytes);
+    let answer = String::from_utf8_lossy(&bytes).into_owned();
     let status = answer
         .split_whitespace()
         .nth(1)
@@ -566,13 +588,48 @@ async fn a_new_holder_uses_the_app_at_phone_and_desktop_width() {
              (or TESSERA_SKIP_BROWSER=1)"
         );
     }
-    let m = Machine::new();
+    let m = Arc::new(Machine::new());
     let feed_up = Arc::new(AtomicBool::new(false));
     let feed_addr = feed(feed_up.clone()).await;
     m.tessera(&["settings", "set", "server", &format!("http://{feed_addr}")]);
     let (mut ui, url) = start_ui(&m);
-    let (_driver, c) = browser().await;
+    let (_driver, c, driver_port) = browser().await;
+    // The walk runs as its own task so that a failure still ends the browser session (a
+    // chromium left behind would outlive the test).
+    let walk = tokio::spawn(walk(
+        c.clone(),
+        driver_port,
+        Arc::clone(&m),
+        url.clone(),
+        Arc::clone(&feed_up),
+    ))
+    .await;
+    let _ = c.close().await;
+    if let Err(e) = walk {
+        match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => panic!("{e}"),
+        }
+    }
 
+    // No PIN in any log or output.
+    let _ = ui.0.kill();
+    let mut output = String::new();
+    if let Some(mut e) = ui.0.stderr.take() {
+        let _ = e.read_to_string(&mut output);
+    }
+    let mut logs = output;
+    for f in std::fs::read_dir(m.path("data/logs")).unwrap() {
+        logs.push_str(&std::fs::read_to_string(f.unwrap().path()).unwrap());
+    }
+    for pin in [DEVICE_PIN, TOKEN_PIN, NEW_TOKEN_PIN, WRONG_PIN] {
+        assert!(!logs.contains(pin), "PIN {pin} in logs: {logs}");
+    }
+    assert!(!logs.contains("panicked"), "{logs}");
+}
+
+/// Everything a new holder does, in one browser session.
+async fn walk(c: Client, driver_port: u16, m: Arc<Machine>, url: String, feed_up: Arc<AtomicBool>) {
     // First start: Simplified Chinese, the business choice; the language can be switched.
     c.goto(&url).await.unwrap();
     wait_text(&c, "h1", "欢迎使用").await;
@@ -657,9 +714,24 @@ async fn a_new_holder_uses_the_app_at_phone_and_desktop_width() {
             .unwrap();
         assert_eq!(copy.as_deref(), Some(expected.as_str()));
     }
-    // Tapping a field copies it and says so.
-    click(&c, "#fields .field").await;
+    // Tapping a field copies it and says so; the clipboard then holds the value.
+    grant_clipboard(&c, driver_port).await;
+    let field = c
+        .find(Locator::Css("#fields .field:nth-child(2)"))
+        .await
+        .unwrap();
+    let value = field.attr("data-copy").await.unwrap().unwrap();
+    field.click().await.unwrap();
     wait_text(&c, "#toast", "已复制").await;
+    let pasted = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             navigator.clipboard.readText().then(done, e => done('error: ' + e));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(pasted.as_str(), Some(value.as_str()));
     shoot(&c, "05-copied").await;
 
     // Delete: wrong PIN shows the retries left, the right one deletes.
@@ -847,23 +919,6 @@ async fn a_new_holder_uses_the_app_at_phone_and_desktop_width() {
     shoot(&c, "15-cloud-key").await;
     click(&c, "#return-to-start").await;
     wait_text(&c, "h1", "欢迎使用").await;
-
-    c.close().await.unwrap();
-
-    // No PIN in any log or output.
-    let _ = ui.0.kill();
-    let mut output = String::new();
-    if let Some(mut e) = ui.0.stderr.take() {
-        let _ = e.read_to_string(&mut output);
-    }
-    let mut logs = output;
-    for f in std::fs::read_dir(m.path("data/logs")).unwrap() {
-        logs.push_str(&std::fs::read_to_string(f.unwrap().path()).unwrap());
-    }
-    for pin in [DEVICE_PIN, TOKEN_PIN, NEW_TOKEN_PIN, WRONG_PIN] {
-        assert!(!logs.contains(pin), "PIN {pin} in logs: {logs}");
-    }
-    assert!(!logs.contains("panicked"), "{logs}");
 }
 
 /// PINs travel in POST bodies only: never in the address bar (nor history).

@@ -294,6 +294,8 @@ struct CertificatePage {
     shown: Thumbprint,
     fields: Vec<FieldRow>,
     delete_href: String,
+    /// The self-service renewal, when a service is configured and the key is here.
+    renew_href: Option<String>,
     has_key: bool,
 }
 
@@ -389,6 +391,14 @@ pub(super) async fn certificate(
             segment(&medium),
             segment(&cert)
         ),
+        renew_href: (view.has_key
+            && state.core(|app| {
+                app.settings()
+                    .server
+                    .as_deref()
+                    .is_some_and(|s| !s.is_empty())
+            }))
+        .then(|| format!("/media/{}/certs/{}/renew", segment(&medium), segment(&cert))),
         has_key: view.has_key,
         page,
     };
