@@ -11,11 +11,14 @@ use super::{Failure, Format, Output, exit};
 pub(crate) enum SettingsCommand {
     /// Print one setting, or all of them.
     Get {
-        /// pin-cache, language or business; all when omitted.
+        /// A setting's name (see `set`); all when omitted.
         key: Option<String>,
     },
     /// Change a setting: pin-cache off|1|5|10|30|60, language zh-CN|en-US|system,
-    /// business certificate|cloud-key|none.
+    /// business certificate|cloud-key|none, logs on|off, update-check daily|weekly|never,
+    /// server URL|none (the service: self-service, release feed), support-key age1…|none (the
+    /// public key exported logs are encrypted to), privacy-accepted N|none, pkcs11-modules,
+    /// pkcs11-sm2-mechanism.
     Set { key: String, value: String },
 }
 
