@@ -38,6 +38,7 @@ use crate::service::ServiceClient;
 pub(super) fn router() -> Router<State> {
     Router::new()
         .route("/self-service", get(hub))
+        .route("/self-service/server", post(set_server))
         .route("/self-service/apply", get(apply_form).post(apply))
         .route("/self-service/apply/code", post(apply_code))
         .route("/self-service/query", get(query))
@@ -98,15 +99,43 @@ struct HubPage {
     server: String,
 }
 
-/// `GET /self-service`: the entries, or where to set the service when none is configured.
-async fn hub(AxState(state): AxState<State>) -> Response {
+fn hub_page(state: &State, err: Option<SsError>) -> Response {
     let server = state.core(|app| app.settings().server.clone());
-    let page = Page::new(&state, "ui-feature-self-service").back("/home");
+    let page = Page::new(state, "ui-feature-self-service").back("/home");
+    let fail = err.as_ref().map(|e| failure(&page.l, e));
     render(&HubPage {
         configured: server.as_deref().is_some_and(|s| !s.trim().is_empty()),
         server: server.unwrap_or_default(),
-        page,
+        page: page.failure(fail),
     })
+}
+
+/// `GET /self-service`: the entries, or where to set the service when none is configured.
+async fn hub(AxState(state): AxState<State>) -> Response {
+    hub_page(&state, None)
+}
+
+#[derive(Deserialize)]
+struct ServerForm {
+    #[serde(default)]
+    server: String,
+}
+
+/// `POST /self-service/server`: the service address (the `server` setting).
+async fn set_server(
+    AxState(state): AxState<State>,
+    axum::Form(f): axum::Form<ServerForm>,
+) -> Response {
+    match state.core(|app| app.set_setting("server", f.server.trim())) {
+        Ok(()) => Redirect::to("/self-service").into_response(),
+        Err(crate::app::AppError::Settings(_)) => {
+            let bad = crate::service::ServiceError::BadUrl {
+                url: f.server.trim().to_owned(),
+            };
+            hub_page(&state, Some(enroll::EnrollError::from(bad).into()))
+        }
+        Err(e) => hub_page(&state, Some(e.into())),
+    }
 }
 
 /// What the holder typed into the application, kept across the steps (no secrets).
