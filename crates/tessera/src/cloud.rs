@@ -75,6 +75,12 @@ pub enum CloudError {
         /// Why.
         reason: String,
     },
+    /// The organization's QR is not usable (not a Tessera QR, forged, or its service changed).
+    #[error(transparent)]
+    Qr(#[from] crate::enroll::EnrollError),
+    /// No organization with that code (or project of a QR) at the service.
+    #[error("no organization {0} at the service")]
+    NoOrganization(String),
     /// The algorithm layer refused (a co-signed signature that does not verify lands here).
     #[error(transparent)]
     Crypto(#[from] tessera_crypto::CryptoError),
@@ -153,6 +159,48 @@ impl Cloud {
             })
             .collect();
         http.get(&format!("/v1/cloud/orgs?q={q}"), Auth::None)
+    }
+
+    /// Chooses organization `org` of the directory at `server`: its service address becomes
+    /// the default of `apply` and `download`.
+    pub fn choose_org(&self, server: &str, org: &str) -> Result<CloudOrg, CloudError> {
+        let found = Self::orgs(server, "")?
+            .into_iter()
+            .find(|o| o.code == org)
+            .ok_or_else(|| CloudError::NoOrganization(org.to_owned()))?;
+        let mut file = self.dir.load()?;
+        file.server = Some(found.service_url.clone());
+        file.org = Some(found.code.clone());
+        self.dir.save(&file)?;
+        Ok(found)
+    }
+
+    /// Chooses the organization of a scanned enrollment QR (text or image): the QR's signature
+    /// is checked with the service's pinned key, then the organization owning its project.
+    pub fn choose_org_by_qr(&self, input: &[u8]) -> Result<CloudOrg, CloudError> {
+        let qr = crate::enroll::read_qr(input)?;
+        let service = crate::service::ServiceClient::new(&qr.url, None)
+            .map_err(crate::enroll::EnrollError::from)?;
+        crate::enroll::verify_qr(&service, &self.data_dir, &qr)?;
+        let http = CloudHttp::new(&qr.url)?;
+        #[derive(serde::Deserialize)]
+        struct Project {
+            code: String,
+        }
+        for org in Self::orgs(&qr.url, "")? {
+            let projects: Vec<Project> =
+                http.get(&format!("/v1/orgs/{}/projects", org.code), Auth::None)?;
+            if projects.iter().any(|p| p.code == qr.project) {
+                return self.choose_org(&qr.url, &org.code);
+            }
+        }
+        Err(CloudError::NoOrganization(qr.project))
+    }
+
+    /// The chosen organization's service URL and code, if one was chosen.
+    pub fn chosen_org(&self) -> Result<(Option<String>, Option<String>), CloudError> {
+        let file = self.dir.load()?;
+        Ok((file.server, file.org))
     }
 
     /// Applies for an account; an operator reviews it.

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tessera_server::ca::{Ca, MasterKey};
-use tessera_server::store::Store;
+use tessera_server::store::{RaPolicy, Store};
 use tessera_server::{AppState, StateParts};
 use tessera_x509::issue::CaAlgorithm;
 
@@ -51,6 +51,10 @@ fn start_service() -> Service {
             .unwrap();
         store
             .create_organization("CLINIC", "社区诊所", 0)
+            .await
+            .unwrap();
+        store
+            .create_project("CLINIC", "CLINIC-STAFF", "员工", RaPolicy::Review, 0)
             .await
             .unwrap();
         let mut parts = StateParts::ephemeral(store.clone()).unwrap();
@@ -244,8 +248,27 @@ fn cloud_key_from_the_cli() {
     assert_eq!(orgs[0]["code"], "HOSP");
     assert_eq!(orgs[0]["service_url"], s.url.as_str());
 
+    // Choose the organization: its address becomes the default; apply without --server.
+    let chosen = h.json(&["cloud", "use", "--server", &s.url, "--org", "HOSP"]);
+    assert_eq!(chosen["service_url"], s.url.as_str());
+    let about = h.json(&["cloud", "about"]);
+    assert_eq!(about["service_url"], s.url.as_str());
+    assert_eq!(about["update_check"], "daily");
+
     // Apply, refused download while pending, operator approval, download.
-    let id = apply(&s, &h, "HOSP", "D2001", "13800000001");
+    let account = h.json(&[
+        "cloud",
+        "apply",
+        "--user",
+        "D2001",
+        "--name",
+        "李医生",
+        "--phone",
+        "13800000001",
+        "--password-file",
+        &h.p("password"),
+    ]);
+    let id = account["id"].as_str().unwrap().to_owned();
     let err = h.fails(
         &[
             "cloud",
@@ -364,7 +387,25 @@ fn cloud_key_from_the_cli() {
         6,
     );
 
-    // A second account on the same install, switch between them, refresh, delete.
+    // A second account on the same install, its organization chosen by scanning its QR
+    // (checked with the service's key), switch between them, refresh, delete.
+    let qr = s
+        .state
+        .service_key
+        .sign_enrollment(&s.url, "CLINIC-STAFF")
+        .unwrap()
+        .to_qr_text()
+        .unwrap();
+    std::fs::write(h.path("qr.txt"), &qr).unwrap();
+    let chosen = h.json(&["cloud", "use", "--qr", &h.p("qr.txt")]);
+    assert_eq!(chosen["code"], "CLINIC");
+    let forged = qr.replace("CLINIC-STAFF", "CLINIC-STAFX");
+    std::fs::write(h.path("forged.txt"), &forged).unwrap();
+    assert!(
+        !h.run(&["cloud", "use", "--qr", &h.p("forged.txt")])
+            .status
+            .success()
+    );
     let id2 = apply(&s, &h, "CLINIC", "N3002", "13800000002");
     s.admin("POST", &format!("/v1/admin/cloud/accounts/{id2}/approve"));
     download(&s, &h, "CLINIC", "N3002");

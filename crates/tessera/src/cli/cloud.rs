@@ -45,14 +45,27 @@ enum CloudCommand {
         #[arg(long, value_name = "URL")]
         server: Option<String>,
     },
+    /// Choose the organization (from the directory at `--server`, or by its QR): its service
+    /// address becomes the default of `apply` and `download`.
+    Use {
+        /// Service URL (with `--org`).
+        #[arg(long, value_name = "URL", requires = "org")]
+        server: Option<String>,
+        /// Organization code (with `--server`).
+        #[arg(long, value_name = "CODE", requires = "server")]
+        org: Option<String>,
+        /// The organization's QR: a file with its text or image (`-`: standard input).
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["server", "org"])]
+        qr: Option<String>,
+    },
     /// Apply for a cloud-key account; an operator reviews it.
     Apply {
-        /// Service URL.
+        /// Service URL (default: the chosen organization's).
         #[arg(long, value_name = "URL")]
-        server: String,
-        /// Organization code.
+        server: Option<String>,
+        /// Organization code (default: the chosen organization).
         #[arg(long, value_name = "CODE")]
-        org: String,
+        org: Option<String>,
         /// User ID or employee number.
         #[arg(long = "user", value_name = "ID")]
         user_id: String,
@@ -68,12 +81,12 @@ enum CloudCommand {
     /// Log in, bind this install, make the two-party key if needed and download the
     /// certificate; the account becomes the active one.
     Download {
-        /// Service URL.
+        /// Service URL (default: the chosen organization's).
         #[arg(long, value_name = "URL")]
-        server: String,
-        /// Organization code.
+        server: Option<String>,
+        /// Organization code (default: the chosen organization).
         #[arg(long, value_name = "CODE")]
-        org: String,
+        org: Option<String>,
         /// User ID or employee number.
         #[arg(long = "user", value_name = "ID")]
         user_id: String,
@@ -219,6 +232,20 @@ fn new_password(l: &Localizer, file: Option<&Path>) -> Result<Password, Failure>
     secret::read_secret(l, file, "prompt-cloud-new-password").map(Password::new)
 }
 
+/// `--server`/`--org` as given, else the organization chosen with `tessera cloud use`.
+fn org_of(
+    l: &Localizer,
+    cloud: &Cloud,
+    server: Option<String>,
+    org: Option<String>,
+) -> Result<(String, String), Failure> {
+    let (chosen_server, chosen_org) = cloud.chosen_org()?;
+    match (server.or(chosen_server), org.or(chosen_org)) {
+        (Some(s), Some(o)) => Ok((s, o)),
+        _ => Err(Failure::Usage(l.text("cloud-no-org"))),
+    }
+}
+
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     std::fs::write(path, bytes).map_err(Failure::Write)
 }
@@ -242,11 +269,20 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
         CloudCommand::About { server } => {
             let server = match server {
                 Some(s) => s,
-                None => cloud.active()?.server,
+                None => match cloud.chosen_org()?.0 {
+                    Some(s) => s,
+                    None => cloud.active()?.server,
+                },
             };
             let about = Cloud::about(&server)?;
+            let update_check = app.settings().update_check.as_str();
             match out.format {
-                Format::Json => out.json(&about)?,
+                Format::Json => out.json(&serde_json::json!({
+                    "service_url": about.service_url,
+                    "cosign_url": about.cosign_url,
+                    "version": about.version,
+                    "update_check": update_check,
+                }))?,
                 Format::Text => {
                     out.line(&l.text_with(
                         "cloud-about-service",
@@ -256,7 +292,28 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
                         "cloud-about-cosign",
                         &[("url", V::from(about.cosign_url.as_str()))],
                     ))?;
+                    out.line(&l.text_with(
+                        "cloud-about-update-check",
+                        &[("frequency", V::from(update_check))],
+                    ))?;
                 }
+            }
+        }
+        CloudCommand::Use { server, org, qr } => {
+            let chosen = match (server, org, qr) {
+                (Some(server), Some(org), None) => cloud.choose_org(&server, &org)?,
+                (None, None, Some(qr)) => cloud.choose_org_by_qr(&read_input(&qr)?)?,
+                _ => return Err(Failure::Usage(l.text("cloud-use-usage"))),
+            };
+            match out.format {
+                Format::Json => out.json(&chosen)?,
+                Format::Text => out.line(&l.text_with(
+                    "cloud-org-chosen",
+                    &[
+                        ("org", V::from(chosen.name.as_str())),
+                        ("url", V::from(chosen.service_url.as_str())),
+                    ],
+                ))?,
             }
         }
         CloudCommand::Apply {
@@ -267,6 +324,7 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
             phone,
             password: p,
         } => {
+            let (server, org) = org_of(l, &cloud, server, org)?;
             let application = AccountApplication {
                 org,
                 user_id,
@@ -287,6 +345,7 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
             user_id,
             password: p,
         } => {
+            let (server, org) = org_of(l, &cloud, server, org)?;
             let pw = password(l, &p)?;
             let done = cloud.download(&server, &org, &user_id, &pw)?;
             match out.format {
@@ -504,6 +563,8 @@ pub(crate) fn exit_code(e: &CloudError) -> u8 {
         CloudError::NoAccount(_) | CloudError::NoCertificate => exit::NOT_FOUND,
         CloudError::ShareElsewhere => exit::REFUSED,
         CloudError::Unreachable { .. } | CloudError::Protocol(_) => exit::UNREACHABLE,
+        CloudError::NoOrganization(_) => exit::NOT_FOUND,
+        CloudError::Qr(e) => super::enroll::exit_code(e),
         CloudError::BadUrl { .. } => exit::USAGE,
         CloudError::Crypto(_) => exit::INVALID,
         CloudError::Storage { .. } => exit::INTERNAL,
@@ -534,6 +595,10 @@ pub(crate) fn reason(l: &Localizer, e: &CloudError) -> String {
                 ("reason", V::from(reason.as_str())),
             ],
         ),
+        CloudError::NoOrganization(org) => {
+            l.text_with("err-cloud-no-org", &[("org", V::from(org.as_str()))])
+        }
+        CloudError::Qr(e) => super::enroll::reason(l, e),
         other => l.text_with("err-cloud-other", &[("reason", V::from(other.to_string()))]),
     }
 }

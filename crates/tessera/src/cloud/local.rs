@@ -60,6 +60,12 @@ impl std::fmt::Debug for LocalAccount {
 pub struct AccountsFile {
     /// Id of the active account.
     pub active: Option<String>,
+    /// The organization chosen from the directory or its QR: service URL.
+    #[serde(default)]
+    pub server: Option<String>,
+    /// The organization chosen: its code.
+    #[serde(default)]
+    pub org: Option<String>,
     /// Every account on this install.
     pub accounts: Vec<LocalAccount>,
 }
