@@ -642,6 +642,9 @@ async fn another_users_session_or_no_device_signature_is_403_on_every_route() {
                 StatusCode::FORBIDDEN,
                 "{method} {uri} with a foreign device key: {b}"
             );
+            // Each refused device signature counts towards the lock (tested below); start
+            // every route from the same state.
+            state.store.cloud_login_ok(&alice.id).await.unwrap();
         }
     }
     // A device signature made for another session does not carry over.
@@ -665,7 +668,57 @@ async fn another_users_session_or_no_device_signature_is_403_on_every_route() {
         StatusCode::FORBIDDEN
     );
     // Alice's own device works.
+    state.store.cloud_login_ok(&alice.id).await.unwrap();
     cosign(&state, &alice, b"still fine").await;
+}
+
+#[tokio::test]
+async fn refused_device_signatures_lock_the_key_like_wrong_passwords() {
+    let state = state(Store::open_memory().await.unwrap()).await;
+    let u = user_with_key(&state, "stolen").await;
+    let thief = Sm2PrivateKey::generate().unwrap();
+    let (_, q1) = ClientShare::generate().unwrap();
+    let uri = format!("/v1/cloud/accounts/{}/sign", u.id);
+    let body = json!({"e": "11".repeat(32), "q1": hex::encode(q1)});
+    for _ in 0..5 {
+        let (s, b) = call(
+            &state,
+            "POST",
+            &uri,
+            Some(body.clone()),
+            Auth::Device(&u.session, &thief),
+        )
+        .await;
+        assert_eq!(
+            (s, b["code"].as_str().unwrap()),
+            (StatusCode::FORBIDDEN, "device_signature")
+        );
+    }
+    // Locked: the right device is refused too, and so is the password.
+    let (s, b) = call(
+        &state,
+        "POST",
+        &uri,
+        Some(body),
+        Auth::Device(&u.session, &u.device),
+    )
+    .await;
+    assert_eq!(
+        (s, b["code"].as_str().unwrap()),
+        (StatusCode::FORBIDDEN, "account_locked")
+    );
+    let (s, b) = call(
+        &state,
+        "POST",
+        "/v1/cloud/login",
+        Some(json!({"org": "HOSP", "user_id": "stolen", "password": PASSWORD})),
+        Auth::None,
+    )
+    .await;
+    assert_eq!(
+        (s, b["code"].as_str().unwrap()),
+        (StatusCode::FORBIDDEN, "account_locked")
+    );
 }
 
 #[tokio::test]

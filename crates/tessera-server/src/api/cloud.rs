@@ -123,40 +123,77 @@ impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for DeviceAuth<T> {
         let Some(device_key) = auth.account.device_key.clone() else {
             return Err(CloudError::DeviceNotBound.into());
         };
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let time: i64 = header(wire::DEVICE_TIME_HEADER)
-            .and_then(|t| t.parse().ok())
-            .ok_or(CloudError::DeviceSignature)?;
-        if (time - state.clock.now()).abs() > wire::DEVICE_TIME_SKEW {
-            return Err(CloudError::DeviceSignature.into());
+        let now = state.clock.now();
+        // A locked account uses its key no more than it logs in.
+        if auth.account.locked_until > now {
+            return Err(CloudError::Locked {
+                retry_after: u64::try_from(auth.account.locked_until - now).unwrap_or(0),
+            }
+            .into());
         }
-        let signature = header(wire::DEVICE_SIGNATURE_HEADER).ok_or(CloudError::DeviceSignature)?;
-        let method = parts.method.as_str().to_owned();
-        // Nested routers see the path without `/v1/cloud`; the device signed the whole path.
-        let path = parts
-            .extensions
-            .get::<axum::extract::OriginalUri>()
-            .map_or_else(|| parts.uri.path().to_owned(), |u| u.0.path().to_owned());
-        let bytes = axum::body::to_bytes(body, super::BODY_LIMIT)
-            .await
-            .map_err(|_| ApiError::BadBody {
-                status: StatusCode::PAYLOAD_TOO_LARGE,
-                detail: "body too large".into(),
-            })?;
-        let signed = wire::device_signed_bytes(&method, &path, time, &auth.token, &bytes);
-        cloud::verify_device_signature(&device_key, &signed, &signature)?;
-        let body = serde_json::from_slice(&bytes).map_err(|e| ApiError::BadBody {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            detail: e.to_string(),
-        })?;
-        Ok(Self { auth, body })
+        match check_device_signature(&parts, body, state, &auth, &device_key).await {
+            Ok(bytes) => {
+                let body = serde_json::from_slice(&bytes).map_err(|e| ApiError::BadBody {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    detail: e.to_string(),
+                })?;
+                Ok(Self { auth, body })
+            }
+            Err(e @ ApiError::Cloud(CloudError::DeviceSignature)) => {
+                // Counted with wrong passwords: a session without its device locks the account.
+                state
+                    .store
+                    .cloud_login_failed(
+                        &auth.account.id,
+                        now,
+                        cloud::MAX_FAILED_LOGINS,
+                        cloud::LOCK_SECS,
+                    )
+                    .await?;
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
     }
+}
+
+/// Checks the device signature of a request and returns its body.
+async fn check_device_signature(
+    parts: &Parts,
+    body: axum::body::Body,
+    state: &AppState,
+    auth: &CloudAuth,
+    device_key: &[u8],
+) -> Result<axum::body::Bytes, ApiError> {
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let time: i64 = header(wire::DEVICE_TIME_HEADER)
+        .and_then(|t| t.parse().ok())
+        .ok_or(CloudError::DeviceSignature)?;
+    if (time - state.clock.now()).abs() > wire::DEVICE_TIME_SKEW {
+        return Err(CloudError::DeviceSignature.into());
+    }
+    let signature = header(wire::DEVICE_SIGNATURE_HEADER).ok_or(CloudError::DeviceSignature)?;
+    let method = parts.method.as_str().to_owned();
+    // Nested routers see the path without `/v1/cloud`; the device signed the whole path.
+    let path = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| parts.uri.path().to_owned(), |u| u.0.path().to_owned());
+    let bytes = axum::body::to_bytes(body, super::BODY_LIMIT)
+        .await
+        .map_err(|_| ApiError::BadBody {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            detail: "body too large".into(),
+        })?;
+    let signed = wire::device_signed_bytes(&method, &path, time, &auth.token, &bytes);
+    cloud::verify_device_signature(device_key, &signed, &signature)?;
+    Ok(bytes)
 }
 
 /// Writes an audit row through the group-committing writer and waits for its commit; a failed
