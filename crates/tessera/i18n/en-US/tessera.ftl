@@ -439,6 +439,11 @@ err-cloud-no-certificate = The account has no certificate yet; run `tessera clou
 err-cloud-share-elsewhere = This account's key was made on another install; its share is not here.
 err-cloud-unreachable = Cannot reach the cloud key service { $url }: { $reason }
 err-cloud-other = Cloud key: { $reason }
+cloud-about-update-check = Update check: { $frequency }
+cloud-org-chosen = Organization { $org } chosen; service { $url }
+cloud-use-usage = Give --server URL --org CODE, or --qr FILE.
+cloud-no-org = Name the service and organization (--server URL --org CODE) or choose one with `tessera cloud use`.
+err-cloud-no-org = No organization { $org } at the service.
 
 ## Self-service screens of the web UI (ui-ss-…)
 ui-ss-server = Service address
@@ -505,10 +510,5 @@ ui-ss-next-captcha = A new captcha is shown: type its characters and the SMS cod
 ui-ss-next-wait = Wait a minute, then try again.
 ui-ss-next-apply = Apply for a new certificate.
 ui-ss-next-later = Try again later, or contact your certificate service.
-ui-ss-next-unreachable = Check the network connection and the service address in the settings, then try again.
+ui-ss-next-unreachable = Check the network connection and the service address on the self-service page, then try again.
 ui-ss-next-qr = Paste the whole text of the QR code your organization gave you.
-cloud-about-update-check = Update check: { $frequency }
-cloud-org-chosen = Organization { $org } chosen; service { $url }
-cloud-use-usage = Give --server URL --org CODE, or --qr FILE.
-cloud-no-org = Name the service and organization (--server URL --org CODE) or choose one with `tessera cloud use`.
-err-cloud-no-org = No organization { $org } at the service.

@@ -437,6 +437,11 @@ err-cloud-no-certificate = 该账户还没有证书，请运行 `tessera cloud d
 err-cloud-share-elsewhere = 该账户的密钥是在另一台设备上生成的，本机没有其密钥分量。
 err-cloud-unreachable = 无法连接云密钥服务 { $url }：{ $reason }
 err-cloud-other = 云密钥：{ $reason }
+cloud-about-update-check = 检查更新：{ $frequency }
+cloud-org-chosen = 已选择机构 { $org }，服务地址 { $url }
+cloud-use-usage = 请给出 --server URL --org CODE，或 --qr FILE。
+cloud-no-org = 请指定服务和机构（--server URL --org CODE），或先用 `tessera cloud use` 选择机构。
+err-cloud-no-org = 服务上没有机构 { $org }。
 
 ## 客户端网页的自助服务（ui-ss-…）
 ui-ss-server = 服务地址
@@ -503,10 +508,5 @@ ui-ss-next-captcha = 已显示新的图形验证码：请重新输入图中字�
 ui-ss-next-wait = 请稍等一分钟后重试。
 ui-ss-next-apply = 请重新申请证书。
 ui-ss-next-later = 请稍后重试，或联系证书服务方。
-ui-ss-next-unreachable = 请检查网络连接和设置中的服务地址，然后重试。
+ui-ss-next-unreachable = 请检查网络连接和自助服务页面上的服务地址，然后重试。
 ui-ss-next-qr = 请粘贴单位提供的二维码的完整文本。
-cloud-about-update-check = 检查更新：{ $frequency }
-cloud-org-chosen = 已选择机构 { $org }，服务地址 { $url }
-cloud-use-usage = 请给出 --server URL --org CODE，或 --qr FILE。
-cloud-no-org = 请指定服务和机构（--server URL --org CODE），或先用 `tessera cloud use` 选择机构。
-err-cloud-no-org = 服务上没有机构 { $org }。
