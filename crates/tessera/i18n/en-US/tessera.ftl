@@ -512,3 +512,4 @@ ui-ss-next-apply = Apply for a new certificate.
 ui-ss-next-later = Try again later, or contact your certificate service.
 ui-ss-next-unreachable = Check the network connection and the service address on the self-service page, then try again.
 ui-ss-next-qr = Paste the whole text of the QR code your organization gave you.
+ui-ss-next-renew-window = A certificate can be renewed in the last weeks of its validity: come back then.

@@ -51,7 +51,8 @@ fn next_for_problem(code: &str, status: u16) -> &'static str {
         "captcha_incorrect" | "captcha_invalid" => "ui-ss-next-captcha",
         "rate_limited" => "ui-ss-next-wait",
         "certificate_expired" => "ui-ss-next-apply",
-        "application_not_approved" | "renewal_not_open" => "ui-ss-next-later",
+        "renewal_not_open" => "ui-ss-next-renew-window",
+        "application_not_approved" => "ui-ss-next-query",
         _ if status == 400 || status == 422 => "ui-ss-next-fix",
         _ => "ui-ss-next-later",
     }
@@ -121,5 +122,75 @@ fn enroll_failure(l: &Localizer, e: &EnrollError) -> (String, &'static str) {
             ),
             "ui-ss-next-later",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    fn problem(status: u16, code: &str) -> SsError {
+        SsError::Enroll(EnrollError::Service(ServiceError::Problem {
+            status,
+            code: code.to_owned(),
+            title: String::new(),
+            detail: Some("3 tries left".to_owned()),
+        }))
+    }
+
+    /// Every failure reads as words with a next step in both languages (no message id leaks).
+    #[test]
+    fn every_failure_has_words_and_a_next_step() {
+        let codes = [
+            "password_incorrect",
+            "password_locked",
+            "sms_code_incorrect",
+            "sms_code_expired",
+            "sms_code_locked",
+            "captcha_incorrect",
+            "captcha_invalid",
+            "rate_limited",
+            "renewal_not_open",
+            "renewal_key_mismatch",
+            "certificate_expired",
+            "application_not_approved",
+            "invalid_field",
+            "something_new",
+        ];
+        for lang in [Lang::ZhCn, Lang::EnUs] {
+            let l = Localizer::new(lang);
+            let mut all: Vec<SsError> = codes.iter().map(|c| problem(422, c)).collect();
+            all.extend([
+                SsError::NoServer,
+                SsError::PasswordMismatch,
+                SsError::NoConsent,
+                SsError::NoSuchApplication,
+                SsError::Enroll(EnrollError::NoSession),
+                SsError::Enroll(EnrollError::ForgedQr { url: "u".into() }),
+                SsError::Enroll(EnrollError::NotEnrollmentQr { reason: "r".into() }),
+                SsError::Enroll(EnrollError::Service(ServiceError::Unreachable {
+                    url: "http://127.0.0.1:9".into(),
+                    reason: "refused".into(),
+                })),
+                SsError::Enroll(EnrollError::Service(ServiceError::BadUrl {
+                    url: "ftp://x".into(),
+                })),
+                EnrollError::Medium(tessera_media::MediumError::PinIncorrect { retries_left: 2 })
+                    .into(),
+            ]);
+            for e in &all {
+                let f = failure(&l, e);
+                for text in [&f.message, &f.next] {
+                    assert!(!text.is_empty(), "{e:?}");
+                    assert!(
+                        !text.contains("ui-ss-") && !text.contains("enroll-err"),
+                        "{text}"
+                    );
+                }
+            }
+            let f = failure(&l, &problem(401, "password_incorrect"));
+            assert!(f.message.contains("3 tries left"), "{}", f.message);
+        }
     }
 }
