@@ -180,9 +180,15 @@ pub fn captcha(service: &ServiceClient) -> Result<(CaptchaChallenge, Vec<u8>)> {
     Ok((challenge, png))
 }
 
-/// Applies for a certificate.
-pub fn apply(service: &ServiceClient, request: &ApplyRequest) -> Result<Applied> {
-    Ok(service.post("/v1/ra/applications", request, None)?)
+/// Applies for a certificate; once the service has it, the applicant's name, phone and ID
+/// number are kept in the data folder for the personal-information list (`crate::personal`).
+pub fn apply(service: &ServiceClient, data_dir: &Path, request: &ApplyRequest) -> Result<Applied> {
+    let applied = service.post("/v1/ra/applications", request, None)?;
+    let a = &request.applicant;
+    crate::personal::PersonalInfo::from_applicant(&a.name, &request.phone, &a.id_number)
+        .save(data_dir)
+        .map_err(|e| file_error(&data_dir.join(crate::personal::FILE_NAME), e))?;
+    Ok(applied)
 }
 
 /// A business-query session kept in the data folder between commands.

@@ -60,6 +60,24 @@ pub fn mask_id_number(id: &str) -> String {
     mask_middle(id, 4, 4)
 }
 
+impl PersonalInfo {
+    /// What a self-service application entered.
+    pub fn from_applicant(name: &str, phone: &str, id_number: &str) -> Self {
+        Self {
+            name: Some(name.trim().to_owned()),
+            phone: Some(phone.trim().to_owned()),
+            id_number: Some(id_number.trim().to_ascii_uppercase()),
+        }
+    }
+
+    /// Keeps it in `personal.json` in `data_dir` (atomic, mode 0600), replacing what was there.
+    pub fn save(&self, data_dir: &std::path::Path) -> std::io::Result<()> {
+        let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::create_dir_all(data_dir)?;
+        tessera_media::write_atomic(&data_dir.join(FILE_NAME), &json).map_err(std::io::Error::other)
+    }
+}
+
 impl App {
     /// What the app holds about the holder, masked. A missing or unreadable file means nothing
     /// is held.

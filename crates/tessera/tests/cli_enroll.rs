@@ -278,6 +278,11 @@ fn apply_approve_install_renew_from_the_cli() {
     assert_eq!(applied["application"]["status"], "pending");
     assert_eq!(applied["application"]["project"], "DEMO");
     let id = applied["application"]["id"].as_str().unwrap().to_owned();
+    // what the app now holds about the holder, for the personal-information list
+    let personal: Value =
+        serde_json::from_slice(&std::fs::read(h.path("data/personal.json")).unwrap()).unwrap();
+    assert_eq!(personal["name"], "张三");
+    assert_eq!(personal["id-number"], "11010519491231002X");
 
     // not logged in yet
     let err = h.fails(&["enroll", "list"], 9);

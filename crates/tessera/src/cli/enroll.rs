@@ -291,7 +291,7 @@ pub(crate) fn run(args: EnrollArgs, app: &mut App, out: &mut Output<'_>) -> Resu
                 key_algorithm: Some(a.key_alg),
                 password: password(l, a.password_file.as_deref(), true)?,
             };
-            let applied = enroll::apply(&service, &request)?;
+            let applied = enroll::apply(&service, &data_dir, &request)?;
             match out.format {
                 Format::Json => out.json(&applied)?,
                 Format::Text => {
