@@ -11,7 +11,7 @@
 //! from its outbox and draws a captcha whose answer it knows.
 //!
 //! The walk: no service configured (and a bad address refused), then the service set on the
-//! page; a forged QR refused; apply with a wrong then the right SMS code; the business query
+//! page; a forged QR (pasted text) refused; the real one chosen as a picture; apply with a wrong then the right SMS code; the business query
 //! with a wrong captcha, then logged in; the operator approves; install onto a file device with
 //! a wrong PIN, a wrong certificate password, then right; renew too early, then in the window;
 //! the list shows the application issued; logout; a service that is not there. No password or
@@ -351,7 +351,20 @@ async fn pin_if_asked(c: &Client, pin: &str) {
     }
 }
 
-async fn walk(c: Client, service: Arc<Service>, url: String) {
+/// A PNG of the QR code for `text`, written into `dir`.
+fn qr_png(text: &str, dir: &Path) -> PathBuf {
+    let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+    let img = code
+        .render::<image::Luma<u8>>()
+        .min_dimensions(400, 400)
+        .build();
+    let path = dir.join("enroll-qr.png");
+    img.save_with_format(&path, image::ImageFormat::Png)
+        .unwrap();
+    path
+}
+
+async fn walk(c: Client, service: Arc<Service>, url: String, qr_dir: PathBuf) {
     // First start: the certificate business and the privacy consent.
     c.goto(&url).await.unwrap();
     click(&c, "#choose-certificate").await;
@@ -380,7 +393,25 @@ async fn walk(c: Client, service: Arc<Service>, url: String) {
     click(&c, "#ss-send-code").await;
     wait_text(&c, "#failure", "伪造").await;
     shoot(&c, "03-forged-qr").await;
-    set_value(&c, "qr", &service.qr_text).await;
+    // The real QR as the picture a phone camera would give (the page script sends it).
+    set_value(&c, "qr", "").await;
+    let picture = qr_png(&service.qr_text, &qr_dir);
+    c.find(Locator::Css("#qr_file"))
+        .await
+        .unwrap()
+        .send_keys(&picture.display().to_string())
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        let v = c
+            .execute("return document.getElementById('qr_image').value;", vec![])
+            .await
+            .unwrap();
+        if v.as_str().is_some_and(|v| v.starts_with("data:image/")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     click(&c, "#ss-send-code").await;
     wait_text(&c, "#ss-code-sent", "已发送").await;
     wait_text(&c, "#ss-project", "DEMO").await;
@@ -568,7 +599,7 @@ async fn a_holder_applies_installs_and_renews_from_the_browser() {
     let (ui, url) = holder.start_ui();
     let (_driver, c) = browser().await;
     // The walk runs as its own task so that a failure still ends the browser session.
-    let result = tokio::spawn(walk(c.clone(), Arc::clone(&service), url)).await;
+    let result = tokio::spawn(walk(c.clone(), Arc::clone(&service), url, holder.path("."))).await;
     let _ = c.close().await;
     if let Err(e) = result {
         match e.try_into_panic() {

@@ -456,6 +456,7 @@ ui-ss-next-settings = Enter the service address on the self-service page, then t
 ui-ss-apply-step1 = Paste the text of the enrollment QR code your organization gave you, and your mobile number. A code will be sent by SMS.
 ui-ss-qr = Enrollment QR code (text)
 ui-ss-qr-hint = It starts with “TESSERA-ENROLL:”.
+ui-ss-qr-image = Or choose a picture of the QR code (PNG or JPEG)
 ui-ss-send-code = Send SMS code
 ui-ss-code-sent = An SMS code was sent to this number; it is valid for 5 minutes.
 ui-ss-code = SMS code

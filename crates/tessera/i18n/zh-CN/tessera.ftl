@@ -454,6 +454,7 @@ ui-ss-next-settings = 请在自助服务页面填写服务地址，然后重试�
 ui-ss-apply-step1 = 请粘贴单位提供的申请二维码文本，并填写手机号，系统将发送短信验证码。
 ui-ss-qr = 申请二维码（文本）
 ui-ss-qr-hint = 以“TESSERA-ENROLL:”开头。
+ui-ss-qr-image = 或选择二维码图片（PNG 或 JPEG）
 ui-ss-send-code = 发送短信验证码
 ui-ss-code-sent = 短信验证码已发送到此号码，5 分钟内有效。
 ui-ss-code = 短信验证码

@@ -143,6 +143,9 @@ async fn set_server(
 struct ApplyFields {
     #[serde(default)]
     qr: String,
+    /// An image of the QR as a `data:` URL (the page script fills it from a chosen file).
+    #[serde(default)]
+    qr_image: String,
     #[serde(default)]
     phone: String,
     #[serde(default)]
@@ -249,8 +252,16 @@ async fn apply_form(AxState(state): AxState<State>) -> Response {
 /// go on to step 2.
 async fn apply_code(
     AxState(state): AxState<State>,
-    axum::Form(f): axum::Form<ApplyFields>,
+    axum::Form(mut f): axum::Form<ApplyFields>,
 ) -> Response {
+    let image = std::mem::take(&mut f.qr_image);
+    if !image.is_empty() {
+        // the image read once; the steps after carry the QR's text
+        match qr_from_image(&image) {
+            Ok(text) => f.qr = text,
+            Err(e) => return apply_page(&state, 1, f, Some(e.into())),
+        }
+    }
     let sent = service(&state).and_then(|s| {
         blocking(|| {
             let qr = enroll::read_qr(f.qr.trim().as_bytes())?;
@@ -263,6 +274,22 @@ async fn apply_code(
         Ok(_) => apply_page(&state, 2, f, None),
         Err(e) => apply_page(&state, 1, f, Some(e)),
     }
+}
+
+/// The text of the enrollment QR in an image sent as a `data:` URL (PNG or JPEG).
+fn qr_from_image(data_url: &str) -> Result<String, enroll::EnrollError> {
+    let not_qr = |reason: &str| enroll::EnrollError::NotEnrollmentQr {
+        reason: reason.to_owned(),
+    };
+    let b64 = data_url
+        .split_once(";base64,")
+        .map(|(_, b)| b)
+        .ok_or_else(|| not_qr("the image could not be read"))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .map_err(|_| not_qr("the image could not be read"))?;
+    let qr = blocking(|| enroll::read_qr(&bytes))?;
+    qr.to_qr_text().map_err(|e| not_qr(&e.to_string()))
 }
 
 #[derive(Template)]
@@ -341,7 +368,7 @@ async fn apply(AxState(state): AxState<State>, axum::Form(f): axum::Form<ApplyFi
                 key_algorithm: Some(f.key_alg.clone()).filter(|k| !k.is_empty()),
                 password: Password::new(f.password.0.as_str()),
             };
-            enroll::apply(&s.client, &s.data_dir, &request)
+            enroll::apply(&s.client, &request)
         })
         .map_err(SsError::from)
     });

@@ -92,6 +92,42 @@
     });
   });
 
+  // Self-service: an enrollment QR image is sent as a data: URL in a hidden field (the form
+  // stays URL-encoded for the CSRF check), scaled down until it fits the form size limit.
+  document.querySelectorAll("input[type=file][data-qr-image]").forEach(function (input) {
+    const field = document.getElementById(input.dataset.qrImage);
+    input.addEventListener("change", function () {
+      const file = input.files && input.files[0];
+      if (!file || !field) return;
+      const reader = new FileReader();
+      reader.onload = function () {
+        const img = new Image();
+        img.onload = function () {
+          let side = Math.min(1200, Math.max(img.width, img.height));
+          let url = "";
+          for (let i = 0; i < 8; i++) {
+            const scale = side / Math.max(img.width, img.height);
+            const canvas = document.createElement("canvas");
+            canvas.width = Math.max(1, Math.round(img.width * scale));
+            canvas.height = Math.max(1, Math.round(img.height * scale));
+            const g = canvas.getContext("2d");
+            g.fillStyle = "#fff";
+            g.fillRect(0, 0, canvas.width, canvas.height);
+            g.drawImage(img, 0, 0, canvas.width, canvas.height);
+            url = canvas.toDataURL("image/png");
+            if (url.length > 45000) url = canvas.toDataURL("image/jpeg", 0.85);
+            if (url.length <= 45000) break;
+            side = Math.round(side * 0.8);
+          }
+          field.value = url;
+          input.dispatchEvent(new Event("qr-image-ready", { bubbles: true }));
+        };
+        img.src = reader.result;
+      };
+      reader.readAsDataURL(file);
+    });
+  });
+
   // A submitted form cannot be sent twice (a second delete or PIN change would cost a retry).
   document.querySelectorAll("form[method=post]").forEach(function (form) {
     form.addEventListener("submit", function () {
