@@ -368,7 +368,7 @@ async fn apply(AxState(state): AxState<State>, axum::Form(f): axum::Form<ApplyFi
                 key_algorithm: Some(f.key_alg.clone()).filter(|k| !k.is_empty()),
                 password: Password::new(f.password.0.as_str()),
             };
-            enroll::apply(&s.client, &request)
+            enroll::apply(&s.client, &s.data_dir, &request)
         })
         .map_err(SsError::from)
     });
