@@ -14,8 +14,9 @@
 //! page; a forged QR (pasted text) refused; the real one chosen as a picture; apply with a wrong then the right SMS code; the business query
 //! with a wrong captcha, then logged in; the operator approves; install onto a file device with
 //! a wrong PIN, a wrong certificate password, then right; renew too early, then in the window;
-//! the list shows the application issued; logout; a service that is not there. No password or
-//! PIN reaches an address bar or a file of the data folder.
+//! the list shows the application issued; logout; a service that is not there (in Chinese, then
+//! in English by setting). No password or PIN reaches an address bar or a file of the data
+//! folder.
 //!
 //! The captcha the page shows is a real image this test cannot read, so it draws its own from
 //! the service's captcha store and puts that id in the form's hidden field before typing the
@@ -565,6 +566,25 @@ async fn walk(c: Client, service: Arc<Service>, url: String, qr_dir: PathBuf) {
     wait_text(&c, "#failure", "无法连接服务").await;
     wait_text(&c, "#failure", "请检查网络").await;
     shoot(&c, "13-unreachable").await;
+
+    // In English by setting.
+    go(&c, &url, "/settings").await;
+    c.find(Locator::Css("#language"))
+        .await
+        .unwrap()
+        .select_by_value("en-US")
+        .await
+        .unwrap();
+    wait_text(&c, "h1", "Settings").await;
+    go(&c, &url, "/self-service").await;
+    wait_text(&c, "#ss-apply", "Apply for a certificate").await;
+    click(&c, "#ss-apply").await;
+    set_value(&c, "qr", &service.qr_text).await;
+    fill(&c, "#phone", PHONE).await;
+    click(&c, "#ss-send-code").await;
+    wait_text(&c, "#failure", "Cannot reach the service").await;
+    wait_text(&c, "#failure", "Check the network").await;
+    shoot(&c, "14-unreachable-en").await;
 }
 
 /// Every file under `dir`, recursively.
