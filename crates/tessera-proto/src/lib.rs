@@ -10,6 +10,7 @@ pub mod health;
 pub mod problem;
 pub mod ra;
 pub mod release;
+pub mod secret;
 pub mod sms;
 
 pub use enroll::EnrollmentQr;

@@ -8,42 +8,13 @@
 //! signed by the same key and gets a new certificate for it.
 
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroize;
 
 /// SMS purpose of the code that proves the phone of an application.
 pub const PURPOSE_APPLY: &str = "ra_apply";
 /// SMS purpose of the business-query login code.
 pub const PURPOSE_QUERY: &str = "ra_query";
 
-/// A password on the wire: `Debug` shows nothing, the memory is wiped on drop.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(transparent)]
-pub struct Password(String);
-
-impl Password {
-    /// Wraps `text`.
-    pub fn new(text: impl Into<String>) -> Self {
-        Self(text.into())
-    }
-
-    /// The text, for hashing or sending.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Password {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Password(***)")
-    }
-}
-
-impl Drop for Password {
-    fn drop(&mut self) {
-        self.0.zeroize();
-    }
-}
+pub use crate::secret::Password;
 
 /// `GET /v1/ra/notices`: the texts an applicant consents to, with their versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,6 @@ pub mod audit;
 
 use std::sync::{Arc, OnceLock};
 
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use sha2::{Digest as _, Sha256};
 use tessera_crypto::sm2::{
     Sm2PublicKey, Sm2Signature,
@@ -137,50 +136,23 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| CloudError::Internal(e.to_string()))?
 }
 
-/// Password policy: 8-64 characters with letters and digits, no control characters.
+/// The service's password policy ([`crate::password::check_policy`]).
 pub fn check_password_policy(p: &Password) -> Result<(), CloudError> {
-    let p = p.expose();
-    let n = p.chars().count();
-    let ok = (8..=64).contains(&n)
-        && !p.chars().any(char::is_control)
-        && p.chars().any(char::is_alphabetic)
-        && p.chars().any(|c| c.is_ascii_digit());
-    if ok {
-        Ok(())
-    } else {
-        Err(CloudError::Invalid(
-            "password must be 8-64 characters with letters and digits".into(),
-        ))
-    }
+    crate::password::check_policy(p).map_err(|e| CloudError::Invalid(e.into()))
 }
 
-/// Argon2id PHC string of `password` with a random salt (RFC 9106; argon2 crate defaults).
+/// Argon2id PHC string of `password` ([`crate::password::hash`]).
 pub async fn hash_password(password: &Password) -> Result<String, CloudError> {
-    let password = password.clone();
-    blocking(move || {
-        let salt = tessera_crypto::rng::bytes::<16>()
-            .map_err(|_| CloudError::Internal("random generator failed".into()))?;
-        argon2::Argon2::default()
-            .hash_password_with_salt(password.expose().as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| CloudError::Internal(e.to_string()))
-    })
-    .await
+    crate::password::hash(password)
+        .await
+        .map_err(|e| CloudError::Internal(e.to_string()))
 }
 
-/// Whether `password` matches the stored PHC string.
+/// Whether `password` matches the stored PHC string ([`crate::password::verify`]).
 pub async fn verify_password(password: &Password, phc: &str) -> Result<bool, CloudError> {
-    let password = password.clone();
-    let phc = phc.to_owned();
-    blocking(move || {
-        match argon2::Argon2::default().verify_password(password.expose().as_bytes(), phc.as_str())
-        {
-            Ok(()) => Ok(true),
-            Err(argon2::password_hash::Error::PasswordInvalid) => Ok(false),
-            Err(e) => Err(CloudError::Internal(e.to_string())),
-        }
-    })
-    .await
+    crate::password::verify(password, phc)
+        .await
+        .map_err(|e| CloudError::Internal(e.to_string()))
 }
 
 /// A fresh random id (16 bytes, hex).

@@ -135,7 +135,7 @@ impl ServiceClient {
         path: &str,
         bearer: Option<&str>,
     ) -> Result<T, ServiceError> {
-        self.send(self.http.get(format!("{}{path}", self.base)), bearer)
+        self.send("GET", path, None, bearer, &[])
     }
 
     /// `POST path` with a JSON body.
@@ -145,39 +145,55 @@ impl ServiceClient {
         body: &B,
         bearer: Option<&str>,
     ) -> Result<T, ServiceError> {
-        self.send(
-            self.http.post(format!("{}{path}", self.base)).json(body),
-            bearer,
-        )
+        let body = serde_json::to_vec(body).map_err(|e| ServiceError::Protocol(e.to_string()))?;
+        self.send("POST", path, Some(body), bearer, &[])
     }
 
-    fn send<T: DeserializeOwned>(
+    /// Any `method` with an optional JSON `body` (already serialized, so callers can sign the
+    /// exact bytes), a bearer token and extra headers. An empty answer (204) reads as JSON
+    /// `null`, so `T = ()` accepts it.
+    pub fn send<T: DeserializeOwned>(
         &self,
-        mut request: reqwest::blocking::RequestBuilder,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
         bearer: Option<&str>,
+        headers: &[(&str, String)],
     ) -> Result<T, ServiceError> {
         use std::io::Read as _;
+        let method = reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|e| ServiceError::Protocol(e.to_string()))?;
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header(reqwest::header::ACCEPT, "application/json");
         if let Some(token) = bearer {
             request = request.bearer_auth(token);
         }
-        let response = request
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .map_err(|e| ServiceError::Unreachable {
-                url: self.base.clone(),
-                reason: error_chain(&e),
-            })?;
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        if let Some(body) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body);
+        }
+        let response = request.send().map_err(|e| ServiceError::Unreachable {
+            url: self.base.clone(),
+            reason: error_chain(&e),
+        })?;
         let status = response.status();
-        let mut body = Vec::new();
+        let mut answer = Vec::new();
         response
             .take(MAX_BODY)
-            .read_to_end(&mut body)
+            .read_to_end(&mut answer)
             .map_err(|e| ServiceError::Protocol(e.to_string()))?;
         if status.is_success() {
-            return serde_json::from_slice(&body)
+            let answer: &[u8] = if answer.is_empty() { b"null" } else { &answer };
+            return serde_json::from_slice(answer)
                 .map_err(|e| ServiceError::Protocol(e.to_string()));
         }
-        match serde_json::from_slice::<Problem>(&body) {
+        match serde_json::from_slice::<Problem>(&answer) {
             Ok(p) => Err(ServiceError::Problem {
                 status: status.as_u16(),
                 code: p.code,
