@@ -58,6 +58,10 @@ pub enum MediumError {
         #[source]
         source: std::io::Error,
     },
+    /// The service behind a remote medium (a cloud key) refused or could not be reached; the
+    /// reason names the service and its problem code.
+    #[error("cloud-key service: {reason}")]
+    Remote { reason: String },
     /// A medium with this label already exists.
     #[error("a medium labelled {label:?} already exists")]
     AlreadyExists { label: String },

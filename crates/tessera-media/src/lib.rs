@@ -11,9 +11,12 @@
 //!
 //! PKCS#11 tokens (USB keys, smart cards, SoftHSM2): [`pkcs11`].
 //!
+//! Two-party SM2 cloud keys, over a transport the client provides: [`cloud_key`].
+//!
 //! PKCS#12 (RFC 7292) and PEM (RFC 7468) import and export: [`pkcs12`].
 #![forbid(unsafe_code)]
 
+pub mod cloud_key;
 mod csr;
 mod error;
 pub mod file_device;

@@ -7,6 +7,7 @@
 
 pub mod http;
 pub mod local;
+pub mod medium;
 
 use std::path::{Path, PathBuf};
 
@@ -416,6 +417,14 @@ impl Cloud {
 
     fn cosign(ready: &Ready, msg: &[u8]) -> Result<Sm2Signature, CloudError> {
         let (state, req) = ClientSigning::start(&ready.public, DEFAULT_ID, msg)?;
+        Self::cosign_started(ready, state, req)
+    }
+
+    fn cosign_started(
+        ready: &Ready,
+        state: ClientSigning,
+        req: tessera_crypto::sm2::two_party::SignRequest,
+    ) -> Result<Sm2Signature, CloudError> {
         let answer: CosignResponse = ready.http.post(
             &format!("/v1/cloud/accounts/{}/sign", ready.account.id),
             &wire::CosignRequest {
@@ -457,12 +466,43 @@ impl Cloud {
         ciphertext: &[u8],
         password: &Password,
     ) -> Result<zeroize::Zeroizing<Vec<u8>>, CloudError> {
-        let ready = self.ready(password)?;
         let format = if ciphertext.first() == Some(&0x30) {
             CiphertextFormat::Der
         } else {
             CiphertextFormat::C1C3C2
         };
+        self.decrypt_as(ciphertext, format, password)
+    }
+
+    /// Signs a digest `e = SM3(Z_A || M)` the caller computed (any signer ID) with the active
+    /// account's key; the signature is checked before it is returned.
+    pub fn sign_digest(
+        &self,
+        e: &[u8; 32],
+        password: &Password,
+    ) -> Result<Sm2Signature, CloudError> {
+        let ready = self.ready(password)?;
+        let (state, req) = ClientSigning::start_digest(&ready.public, e)?;
+        Self::cosign_started(&ready, state, req)
+    }
+
+    /// Checks `password` at the service first, which counts a wrong one against the account's
+    /// lockout, then against this install's share (the medium's login).
+    pub fn check_password(&self, password: &Password) -> Result<(), CloudError> {
+        let account = self.active()?;
+        let http = CloudHttp::new(&account.server)?;
+        Self::login(&http, &account.org, &account.user_id, password)?;
+        local::open_share(&account.sealed_share, password).map(drop)
+    }
+
+    /// Decrypts an SM2 ciphertext in the given layout to the active account's key.
+    pub fn decrypt_as(
+        &self,
+        ciphertext: &[u8],
+        format: CiphertextFormat,
+        password: &Password,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, CloudError> {
+        let ready = self.ready(password)?;
         let (state, t1) = ClientDecryption::start(&ready.d1, ciphertext, format)?;
         let answer: CodecryptResponse = ready.http.post(
             &format!("/v1/cloud/accounts/{}/decrypt", ready.account.id),

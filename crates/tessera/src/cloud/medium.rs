@@ -1,0 +1,167 @@
+//! The active cloud account as a [`Medium`](tessera_media::Medium): the transport behind
+//! [`tessera_media::cloud_key::CloudKey`], over [`Cloud`]. The account password plays the PIN;
+//! wrong passwords are counted by the service, which locks the account after five.
+
+use tessera_crypto::sm2::CiphertextFormat;
+use tessera_media::cloud_key::{CloudKey, CloudKeyTransport};
+use tessera_media::{MediumError, Pin};
+use tessera_proto::cloud::Password;
+use zeroize::Zeroizing;
+
+use super::{Cloud, CloudError, local::LocalAccount};
+
+/// Wrong passwords the service allows before it locks an account (DESIGN.md, "Service").
+pub const MAX_RETRIES: u8 = 5;
+
+/// The active account of a [`Cloud`], speaking to its service.
+#[derive(Debug, Clone)]
+pub struct CloudTransport {
+    cloud: Cloud,
+    account: LocalAccount,
+}
+
+/// The active account's key as a medium; [`CloudError::NoCertificate`] before it is downloaded.
+pub fn open(cloud: &Cloud) -> Result<CloudKey<CloudTransport>, CloudError> {
+    let account = cloud.active()?;
+    if account.certificate_pem.is_none() {
+        return Err(CloudError::NoCertificate);
+    }
+    CloudKey::new(CloudTransport {
+        cloud: cloud.clone(),
+        account,
+    })
+    .map_err(|e| CloudError::Protocol(e.to_string()))
+}
+
+fn password(pin: &Pin) -> Result<Password, MediumError> {
+    std::str::from_utf8(pin.expose())
+        .map(Password::new)
+        .map_err(|_| MediumError::PinIncorrect {
+            retries_left: MAX_RETRIES,
+        })
+}
+
+/// The first number in the service's words, "wrong user ID or password, 4 tries left" (the
+/// problem body carries the count only there).
+fn retries_in(detail: &str) -> Option<u8> {
+    let digits: String = detail
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+fn medium_error(e: CloudError) -> MediumError {
+    match e {
+        CloudError::Service { code, detail, .. } if code == "password_incorrect" => {
+            MediumError::PinIncorrect {
+                // Without a count in the words, one try is assumed left: never more than there is.
+                retries_left: retries_in(&detail).unwrap_or(1),
+            }
+        }
+        CloudError::Service { code, .. } if code == "account_locked" => MediumError::Locked,
+        // The service took the password but this install's share does not open under it: it
+        // was changed elsewhere (recovered by SMS) and the share needs re-sealing.
+        CloudError::PasswordIncorrect => MediumError::PinIncorrect {
+            retries_left: MAX_RETRIES,
+        },
+        CloudError::Crypto(e) => MediumError::Crypto(e),
+        other => MediumError::Remote {
+            reason: other.to_string(),
+        },
+    }
+}
+
+impl CloudKeyTransport for CloudTransport {
+    fn certificate(&self) -> tessera_media::Result<Vec<u8>> {
+        let pem = self
+            .account
+            .certificate_pem
+            .as_deref()
+            .ok_or_else(|| medium_error(CloudError::NoCertificate))?;
+        let (_, der) =
+            pem_rfc7468::decode_vec(pem.as_bytes()).map_err(|e| MediumError::Remote {
+                reason: format!("stored certificate: {e}"),
+            })?;
+        Ok(der)
+    }
+
+    fn label(&self) -> String {
+        format!(
+            "{} {} ({})",
+            self.account.org, self.account.user_id, self.account.name
+        )
+    }
+
+    fn account_id(&self) -> String {
+        self.account.id.clone()
+    }
+
+    fn max_retries(&self) -> u8 {
+        MAX_RETRIES
+    }
+
+    fn unlock(&mut self, pin: &Pin) -> tessera_media::Result<()> {
+        self.cloud
+            .check_password(&password(pin)?)
+            .map_err(medium_error)
+    }
+
+    fn sign_digest(&mut self, pin: &Pin, e: &[u8; 32]) -> tessera_media::Result<Vec<u8>> {
+        self.cloud
+            .sign_digest(e, &password(pin)?)
+            .map(|sig| sig.to_der())
+            .map_err(medium_error)
+    }
+
+    fn decrypt(
+        &mut self,
+        pin: &Pin,
+        ciphertext: &[u8],
+        format: CiphertextFormat,
+    ) -> tessera_media::Result<Zeroizing<Vec<u8>>> {
+        self.cloud
+            .decrypt_as(ciphertext, format, &password(pin)?)
+            .map_err(medium_error)
+    }
+
+    fn change_password(&mut self, old: &Pin, new: &Pin) -> tessera_media::Result<()> {
+        let old = password(old)?;
+        // At the service first, so a wrong old password counts against the lockout.
+        self.cloud.check_password(&old).map_err(medium_error)?;
+        self.cloud
+            .change_password(&old, &password(new)?)
+            .map_err(medium_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_come_from_the_service_words() {
+        assert_eq!(
+            retries_in("wrong user ID or password, 4 tries left"),
+            Some(4)
+        );
+        assert_eq!(retries_in("wrong password"), None);
+        assert!(matches!(
+            medium_error(CloudError::Service {
+                status: 403,
+                code: "password_incorrect".into(),
+                detail: "wrong user ID or password, 2 tries left".into(),
+            }),
+            MediumError::PinIncorrect { retries_left: 2 }
+        ));
+        assert!(matches!(
+            medium_error(CloudError::Service {
+                status: 403,
+                code: "account_locked".into(),
+                detail: "too many wrong passwords; try again in 900 seconds".into(),
+            }),
+            MediumError::Locked
+        ));
+    }
+}
