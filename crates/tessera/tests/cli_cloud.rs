@@ -11,117 +11,18 @@
 //! accounts with switch and delete, password change, recovery by captcha + SMS, bind phone,
 //! signature image, app sessions, lockout, and no secret in the client's data folder.
 
+mod support {
+    pub(crate) mod service;
+}
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::sync::Arc;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-use tessera_server::ca::{Ca, MasterKey};
-use tessera_server::store::{RaPolicy, Store};
-use tessera_server::{AppState, StateParts};
-use tessera_x509::issue::CaAlgorithm;
+use tessera_server::store::RaPolicy;
 
-const ADMIN: &str = "cloud-admin-token";
 const PASSWORD: &str = "cloud pass 2026";
 const NEW_PASSWORD: &str = "changed pass 77";
-
-struct Service {
-    url: String,
-    state: AppState,
-    runtime: tokio::runtime::Runtime,
-}
-
-fn start_service() -> Service {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let state = runtime.block_on(async {
-        let store = Store::open_memory().await.unwrap();
-        let hash: [u8; 32] = Sha256::digest(ADMIN.as_bytes()).into();
-        store.add_admin_token("test", &hash, 0).await.unwrap();
-        store
-            .create_organization("HOSP", "第一人民医院", 0)
-            .await
-            .unwrap();
-        store
-            .create_organization("CLINIC", "社区诊所", 0)
-            .await
-            .unwrap();
-        store
-            .create_project("CLINIC", "CLINIC-STAFF", "员工", RaPolicy::Review, 0)
-            .await
-            .unwrap();
-        let mut parts = StateParts::ephemeral(store.clone()).unwrap();
-        parts.public_url = url.clone();
-        // Binding and recovery send two codes to one phone within a minute.
-        parts.sms_limits.phone_interval = 0;
-        let state = AppState::new(parts);
-        let master = MasterKey::from_bytes([7; 32]);
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let (ca, _) = Ca::load_or_create(&store, &master, CaAlgorithm::Sm2, &url, now)
-            .await
-            .unwrap();
-        state.ca.install(Arc::new(ca));
-        state.cloud.install(Arc::new(master), &store);
-        state
-    });
-    let app = tessera_server::app(state.clone())
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    runtime.spawn(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        axum::serve(listener, app).await.unwrap();
-    });
-    Service {
-        url,
-        state,
-        runtime,
-    }
-}
-
-impl Service {
-    fn admin(&self, method: &str, path: &str) -> Value {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::blocking::Client::new();
-        let url = format!("{}{path}", self.url);
-        let req = match method {
-            "GET" => client.get(url),
-            _ => client.post(url),
-        };
-        let res = req.bearer_auth(ADMIN).send().unwrap();
-        assert!(res.status().is_success(), "{path}: {}", res.status());
-        res.json().unwrap()
-    }
-
-    fn last_code(&self, phone: &str) -> String {
-        let msgs = self
-            .runtime
-            .block_on(self.state.store.outbox_after(0, 10_000))
-            .unwrap();
-        let body = &msgs.iter().rev().find(|m| m.phone == phone).unwrap().body;
-        body.chars().filter(char::is_ascii_digit).take(6).collect()
-    }
-
-    fn captcha(&self) -> (String, String) {
-        let c = self.runtime.block_on(self.state.captchas.issue()).unwrap();
-        (c.challenge.id, c.answer)
-    }
-
-    fn send_code(&self, phone: &str, purpose: &str) {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let res = reqwest::blocking::Client::new()
-            .post(format!("{}/v1/sms/code", self.url))
-            .json(&serde_json::json!({"phone": phone, "purpose": purpose}))
-            .send()
-            .unwrap();
-        assert_eq!(res.status().as_u16(), 202);
-    }
-}
 
 struct Holder {
     dir: tempfile::TempDir,
@@ -200,7 +101,26 @@ fn openssl(args: &[&str]) -> bool {
         .success()
 }
 
-fn apply(s: &Service, h: &Holder, org: &str, user: &str, phone: &str) -> String {
+fn start_service() -> support::service::Service {
+    support::service::start(async |store, parts| {
+        store
+            .create_organization("HOSP", "第一人民医院", 0)
+            .await
+            .unwrap();
+        store
+            .create_organization("CLINIC", "社区诊所", 0)
+            .await
+            .unwrap();
+        store
+            .create_project("CLINIC", "CLINIC-STAFF", "员工", RaPolicy::Review, 0)
+            .await
+            .unwrap();
+        // Binding and recovery send two codes to one phone within a minute.
+        parts.sms_limits.phone_interval = 0;
+    })
+}
+
+fn apply(s: &support::service::Service, h: &Holder, org: &str, user: &str, phone: &str) -> String {
     let account = h.json(&[
         "cloud",
         "apply",
@@ -221,7 +141,7 @@ fn apply(s: &Service, h: &Holder, org: &str, user: &str, phone: &str) -> String 
     account["id"].as_str().unwrap().to_owned()
 }
 
-fn download(s: &Service, h: &Holder, org: &str, user: &str) -> Value {
+fn download(s: &support::service::Service, h: &Holder, org: &str, user: &str) -> Value {
     h.json(&[
         "cloud",
         "download",
@@ -243,7 +163,14 @@ fn cloud_key_from_the_cli() {
 
     // Directory: list and search.
     let orgs = h.json(&["cloud", "orgs", "--server", &s.url]);
-    assert_eq!(orgs.as_array().unwrap().len(), 2);
+    let codes: Vec<&str> = orgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 3, "{orgs}");
+    assert!(codes.contains(&"HOSP") && codes.contains(&"CLINIC") && codes.contains(&"DEMO-ORG"));
     let orgs = h.json(&["cloud", "orgs", "--server", &s.url, "--query", "医院"]);
     assert_eq!(orgs[0]["code"], "HOSP");
     assert_eq!(orgs[0]["service_url"], s.url.as_str());

@@ -13,111 +13,15 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::sync::Arc;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-use tessera_server::ca::{Ca, MasterKey};
-use tessera_server::clock::{Clock as _, ManualClock};
-use tessera_server::store::Store;
-use tessera_server::{AppState, StateParts};
-use tessera_x509::issue::CaAlgorithm;
 
-const ADMIN: &str = "enroll-admin-token";
+mod support {
+    pub(crate) mod service;
+}
+
 const PHONE: &str = "13900000011";
 const PASSWORD: &str = "cert pass 2026";
-
-struct Service {
-    url: String,
-    state: AppState,
-    clock: ManualClock,
-    runtime: tokio::runtime::Runtime,
-    qr_text: String,
-}
-
-fn start_service() -> Service {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let clock = ManualClock::new(time::OffsetDateTime::now_utc().unix_timestamp());
-    let (state, qr_text) = runtime.block_on(async {
-        let store = Store::open_memory().await.unwrap();
-        let hash: [u8; 32] = Sha256::digest(ADMIN.as_bytes()).into();
-        store.add_admin_token("test", &hash, 0).await.unwrap();
-        let mut parts = StateParts::ephemeral(store.clone()).unwrap();
-        parts.clock = Arc::new(clock.clone());
-        parts.public_url = url.clone();
-        let dir = tempfile::tempdir().unwrap();
-        let first = tessera_server::bootstrap::first_start(
-            &store,
-            dir.path(),
-            &parts.service_key,
-            &url,
-            &clock,
-        )
-        .await
-        .unwrap()
-        .unwrap();
-        let state = AppState::new(parts);
-        let (ca, _) = Ca::load_or_create(
-            &store,
-            &MasterKey::from_bytes([9; 32]),
-            CaAlgorithm::Sm2,
-            &url,
-            clock.now(),
-        )
-        .await
-        .unwrap();
-        state.ca.install(Arc::new(ca));
-        (state, first.qr_text)
-    });
-    let app = tessera_server::app(state.clone())
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    runtime.spawn(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        axum::serve(listener, app).await.unwrap();
-    });
-    Service {
-        url,
-        state,
-        clock,
-        runtime,
-        qr_text,
-    }
-}
-
-impl Service {
-    fn last_code(&self, phone: &str) -> String {
-        let msgs = self
-            .runtime
-            .block_on(self.state.store.outbox_after(0, 10_000))
-            .unwrap();
-        let body = &msgs.iter().rev().find(|m| m.phone == phone).unwrap().body;
-        body.chars().filter(char::is_ascii_digit).take(6).collect()
-    }
-
-    fn captcha(&self) -> (String, String) {
-        let c = self.runtime.block_on(self.state.captchas.issue()).unwrap();
-        (c.challenge.id, c.answer)
-    }
-
-    /// The operator approves through the admin API.
-    fn approve(&self, id: &str) {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let status = reqwest::blocking::Client::new()
-            .post(format!("{}/v1/admin/applications/{id}/approve", self.url))
-            .bearer_auth(ADMIN)
-            .send()
-            .unwrap()
-            .status();
-        assert_eq!(status.as_u16(), 200);
-    }
-}
 
 struct Holder {
     dir: tempfile::TempDir,
@@ -227,7 +131,7 @@ fn strs(v: &[String]) -> Vec<&str> {
 
 #[test]
 fn apply_approve_install_renew_from_the_cli() {
-    let service = start_service();
+    let service = support::service::start(async |_, _| {});
     let h = Holder::new(&service.url);
     h.json(&[
         "device",
@@ -288,7 +192,7 @@ fn apply_approve_install_renew_from_the_cli() {
     let err = h.fails(&["enroll", "list"], 9);
     assert!(err.contains("tessera enroll login"), "{err}");
 
-    service.approve(&id);
+    service.admin("POST", &format!("/v1/admin/applications/{id}/approve"));
     let sms = service
         .runtime
         .block_on(service.state.store.outbox_after(0, 1000))
