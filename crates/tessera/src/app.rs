@@ -7,11 +7,14 @@ use tessera_crypto::digest::DigestAlgorithm;
 use tessera_media::{
     CertEntry, CertRef, CsrRequest, EncAlg, GeneratedKey, KeyAlgorithm, KeyEntry, KeyRef, KeySpec,
     Medium, MediumError, MediumInfo, Pin, SignAlg, SoPin,
+    cloud_key::{CloudKey, CloudKeyTransport as _},
     file_device::{FileDevice, FileDeviceStore},
     pkcs11::{self, Pkcs11Module, Pkcs11Options, Pkcs11Token},
 };
 use zeroize::Zeroizing;
 
+use crate::cloud::medium::CloudTransport;
+use crate::cloud::{Cloud, CloudError};
 use crate::pin_cache::PinCache;
 use crate::settings::{Settings, SettingsError};
 
@@ -82,6 +85,8 @@ pub enum OpenMedium {
     File(Box<FileDevice>),
     /// A PKCS#11 token (its session closes when this is dropped).
     Pkcs11(Pkcs11Token),
+    /// The active cloud account's two-party key.
+    Cloud(Box<CloudKey<CloudTransport>>),
 }
 
 macro_rules! each {
@@ -89,6 +94,7 @@ macro_rules! each {
         match $self {
             OpenMedium::File($m) => $e,
             OpenMedium::Pkcs11($m) => $e,
+            OpenMedium::Cloud($m) => $e,
         }
     };
 }
@@ -263,7 +269,28 @@ impl App {
         (loaded, failed)
     }
 
-    /// Every medium the client can see: file devices, then PKCS#11 tokens.
+    /// The active cloud account's key as a medium, if an account has been downloaded.
+    fn cloud_medium(&self) -> Option<(PathBuf, Result<CloudKey<CloudTransport>, MediumError>)> {
+        let cloud = Cloud::new(&self.data_dir);
+        let location =
+            |id: &str, server: &str| PathBuf::from(format!("{server}/v1/cloud/accounts/{id}"));
+        match crate::cloud::medium::open(&cloud) {
+            Ok(m) => {
+                let t = m.transport();
+                Some((location(&t.account_id(), t.server()), Ok(m)))
+            }
+            Err(CloudError::NoAccount(_) | CloudError::NoCertificate) => None,
+            Err(e) => Some((
+                self.data_dir.join("cloud"),
+                Err(MediumError::Remote {
+                    reason: e.to_string(),
+                }),
+            )),
+        }
+    }
+
+    /// Every medium the client can see: file devices, PKCS#11 tokens, then the active cloud
+    /// account's key.
     pub fn media(&self) -> Result<Vec<MediumListing>> {
         let mut out: Vec<MediumListing> = self
             .file_devices()?
@@ -287,6 +314,12 @@ impl App {
                     info: Err(e),
                 }),
             }
+        }
+        if let Some((location, medium)) = self.cloud_medium() {
+            out.push(MediumListing {
+                location,
+                info: medium.and_then(|m| m.info()),
+            });
         }
         Ok(out)
     }
@@ -314,7 +347,8 @@ impl App {
             .collect()
     }
 
-    /// Opens the medium whose label or serial is `name`: a file device, else a PKCS#11 token.
+    /// Opens the medium whose label or serial is `name`: a file device, else a PKCS#11 token,
+    /// else the active cloud account's key (serial: the account id).
     pub fn open_medium(&self, name: &str) -> Result<OpenMedium> {
         match self.file_devices()?.open_device(name) {
             Ok(device) => return Ok(OpenMedium::File(Box::new(device))),
@@ -326,6 +360,13 @@ impl App {
                 Ok(token) => return Ok(OpenMedium::Pkcs11(token)),
                 Err(MediumError::NotFound { .. }) => {}
                 Err(e) => return Err(e.into()),
+            }
+        }
+        if let Some((_, medium)) = self.cloud_medium() {
+            let medium = medium?;
+            let info = medium.info()?;
+            if info.serial == name || info.label == name {
+                return Ok(OpenMedium::Cloud(Box::new(medium)));
             }
         }
         Err(MediumError::NotFound {

@@ -153,3 +153,57 @@ fn cloud_key_medium_needs_a_downloaded_account() {
         Err(tessera::cloud::CloudError::NoAccount(_))
     ));
 }
+
+/// The app core lists the active cloud account among the media, opens it by its serial (the
+/// account id) and signs with it after a login with the account password.
+#[test]
+fn app_core_lists_and_opens_the_cloud_key() {
+    let service = start_service();
+    let root = tempfile::tempdir().unwrap();
+    let cloud = service.account(root.path(), 1);
+    let mut app = tessera::app::App::open(Some(cloud.data_dir())).unwrap();
+    let listed: Vec<_> = app
+        .media()
+        .unwrap()
+        .into_iter()
+        .filter_map(|m| m.info.ok())
+        .filter(|i| i.kind == tessera_media::MediumKind::CloudKey)
+        .collect();
+    assert_eq!(listed.len(), 1);
+    let serial = listed[0].serial.clone();
+    assert_eq!(serial, cloud.active().unwrap().id);
+    let mut medium = app.open_medium(&serial).unwrap();
+    assert!(matches!(medium, tessera::app::OpenMedium::Cloud(_)));
+    app.login(&mut medium, &mut || Ok(tessera_media::Pin::new(PASSWORD)))
+        .unwrap();
+    let cert = medium.certificates().unwrap().remove(0);
+    let key = cert.key.clone().unwrap();
+    let sig = medium
+        .sign(
+            &key,
+            &tessera_media::SignAlg::Sm2Sm3 { id: None },
+            b"app core",
+        )
+        .unwrap();
+    let public = cert.certificate.public_key().unwrap();
+    public
+        .verify(
+            &tessera_crypto::public_key::VerifyAlgorithm::Sm2 {
+                id: tessera_crypto::sm2::DEFAULT_ID.to_vec(),
+            },
+            b"app core",
+            &sig,
+        )
+        .unwrap();
+    // Certificates of every medium include the cloud key's.
+    let all = app.certificates(None).unwrap();
+    assert!(all.iter().any(|m| m.medium.serial == serial));
+    // Without an account there is no cloud medium.
+    let empty = tempfile::tempdir().unwrap();
+    let app = tessera::app::App::open(Some(empty.path())).unwrap();
+    assert!(app.media().unwrap().iter().all(|m| {
+        m.info
+            .as_ref()
+            .map_or(true, |i| i.kind != tessera_media::MediumKind::CloudKey)
+    }));
+}

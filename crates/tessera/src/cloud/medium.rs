@@ -73,6 +73,13 @@ fn medium_error(e: CloudError) -> MediumError {
     }
 }
 
+impl CloudTransport {
+    /// The service the account is at.
+    pub fn server(&self) -> &str {
+        &self.account.server
+    }
+}
+
 impl CloudKeyTransport for CloudTransport {
     fn certificate(&self) -> tessera_media::Result<Vec<u8>> {
         let pem = self
