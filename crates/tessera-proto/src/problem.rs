@@ -33,6 +33,13 @@ pub struct Problem {
     /// Seconds to wait before retrying, for rate-limited requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// Extension member: tries left on a wrong code or password, so a client can say it in
+    /// the holder's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tries_left: Option<u64>,
+    /// Extension member: whole days until something opens (a renewal window).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
 }
 
 impl Problem {
@@ -46,6 +53,8 @@ impl Problem {
             instance: None,
             code: code.to_owned(),
             retry_after: None,
+            tries_left: None,
+            days: None,
         }
     }
 

@@ -173,6 +173,20 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// RFC 9457 extension members: tries left, days until something opens.
+    fn extensions(&self) -> (Option<u64>, Option<i64>) {
+        match self {
+            Self::Sms(SmsError::Incorrect { tries_left }) => (Some(u64::from(*tries_left)), None),
+            Self::Ra(RaError::PasswordIncorrect { tries_left }) => {
+                (u64::try_from(*tries_left).ok(), None)
+            }
+            Self::Ra(RaError::RenewalNotOpen { opens_in_days }) => (None, Some(*opens_in_days)),
+            _ => (None, None),
+        }
+    }
+}
+
 fn ra_parts(e: &RaError) -> Parts {
     use StatusCode as S;
     let (status, code, title) = match e {
@@ -342,6 +356,7 @@ impl IntoResponse for ApiError {
         problem.instance =
             crate::api::current_request_id().map(|id| format!("urn:tessera:request:{id}"));
         problem.retry_after = retry_after;
+        (problem.tries_left, problem.days) = self.extensions();
         problem_response(&problem, status)
     }
 }

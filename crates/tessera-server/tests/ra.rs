@@ -391,6 +391,7 @@ async fn standard_flow(h: &Harness) {
         .await;
     r.refused(403, "password_incorrect");
     assert!(r.json["detail"].as_str().unwrap().contains("4 tries left"));
+    assert_eq!(r.json["tries_left"], 4, "RFC 9457 extension member");
     let other_subject = h.csr("zhang", "/C=CN/O=示例医院/CN=李四", true);
     h.call(
         "POST",

@@ -53,6 +53,12 @@ pub enum EnrollError {
         /// The service.
         url: String,
     },
+    /// The logged-in phone has no application with this id.
+    #[error("no application {id} for this phone")]
+    NoSuchApplication {
+        /// The id asked for.
+        id: String,
+    },
     /// No business-query session, or it expired: log in first.
     #[error("not logged in to the business query (or the session expired)")]
     NoSession,
@@ -266,6 +272,14 @@ fn session_call<T>(result: Result<T, ServiceError>) -> Result<T> {
 /// The applications of the logged-in phone.
 pub fn applications(service: &ServiceClient, session: &Session) -> Result<Vec<Application>> {
     session_call(service.get("/v1/ra/my/applications", Some(&session.token)))
+}
+
+/// One application of the logged-in phone.
+pub fn application(service: &ServiceClient, session: &Session, id: &str) -> Result<Application> {
+    applications(service, session)?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| EnrollError::NoSuchApplication { id: id.to_owned() })
 }
 
 /// The key type a medium makes for an application's `key_algorithm`.

@@ -44,6 +44,10 @@ pub enum ServiceError {
         title: String,
         /// The service's explanation, if any.
         detail: Option<String>,
+        /// Tries left on a wrong code or password, when the service says.
+        tries_left: Option<u64>,
+        /// Days until something opens (a renewal window), when the service says.
+        days: Option<i64>,
     },
     /// An answer that is not what the API promises.
     #[error("unexpected answer from the service: {0}")]
@@ -199,6 +203,8 @@ impl ServiceClient {
                 code: p.code,
                 title: p.title,
                 detail: p.detail,
+                tries_left: p.tries_left,
+                days: p.days,
             }),
             Err(_) => Err(ServiceError::Protocol(format!(
                 "HTTP {status} without a problem body"

@@ -15,6 +15,29 @@ pub fn fluent_id(prefix: &str, key: &str) -> String {
     format!("{prefix}-{}", key.replace(['.', '_'], "-"))
 }
 
+/// A service's refusal in words: the `enroll-err-{code}` message where there is one (with the
+/// problem's `tries_left` and `days` extension members as `$tries` and `$days`), else the
+/// service's own detail.
+pub fn service_problem(
+    l: &Localizer,
+    code: &str,
+    detail: Option<&str>,
+    tries_left: Option<u64>,
+    days: Option<i64>,
+) -> String {
+    let id = fluent_id("enroll-err", code);
+    let args = [
+        ("detail", V::from(detail.unwrap_or(code).to_owned())),
+        ("tries", V::from(tries_left.unwrap_or(0))),
+        ("days", V::from(days.unwrap_or(0))),
+    ];
+    if l.has(&id) {
+        l.text_with(&id, &args)
+    } else {
+        l.text_with("enroll-err-service", &args)
+    }
+}
+
 /// A medium's refusal in words.
 pub fn medium_reason(l: &Localizer, e: &MediumError) -> String {
     match e {

@@ -229,8 +229,9 @@ fn apply_approve_install_renew_from_the_cli() {
     let list = h.json(&["enroll", "list"]);
     assert_eq!(list[0]["status"], "approved");
 
-    // wrong password: exit 6, and no key is left behind on the device
-    h.fails(
+    // wrong password: exit 6 with the tries left (from the problem's extension member), and no
+    // key is left behind on the device
+    let err = h.fails(
         &[
             "enroll",
             "install",
@@ -244,6 +245,7 @@ fn apply_approve_install_renew_from_the_cli() {
         ],
         6,
     );
+    assert!(err.contains("4 tries left"), "{err}");
     let installed = h.json(&[
         "enroll",
         "install",

@@ -349,17 +349,7 @@ pub(crate) fn run(args: EnrollArgs, app: &mut App, out: &mut Output<'_>) -> Resu
         } => {
             let service = service(&args.server, app, None)?;
             let session = enroll::session(&service, &data_dir)?;
-            let application = enroll::applications(&service, &session)?
-                .into_iter()
-                .find(|a| a.id == id)
-                .ok_or_else(|| {
-                    Failure::Enroll(EnrollError::Service(ServiceError::Problem {
-                        status: 404,
-                        code: "not_found".into(),
-                        title: "Not Found".into(),
-                        detail: Some(format!("application {id} not found")),
-                    }))
-                })?;
+            let application = enroll::application(&service, &session, &id)?;
             let password = password(l, password_file.as_deref(), false)?;
             let mut medium = app.open_medium(&device)?;
             login(app, &mut medium, l, pin_file.as_deref())?;
@@ -430,6 +420,7 @@ pub(crate) fn exit_code(e: &EnrollError) -> u8 {
         }
         EnrollError::Medium(e) => super::medium_exit_code(e),
         EnrollError::NotEnrollmentQr { .. } | EnrollError::Certificate(_) => exit::PARSE,
+        EnrollError::NoSuchApplication { .. } => exit::NOT_FOUND,
         EnrollError::File { .. } => exit::READ,
         _ => exit::REFUSED,
     }
@@ -438,23 +429,13 @@ pub(crate) fn exit_code(e: &EnrollError) -> u8 {
 /// A self-service failure in the user's language.
 pub(crate) fn reason(l: &tessera::i18n::Localizer, e: &EnrollError) -> String {
     match e {
-        EnrollError::Service(ServiceError::Problem { code, detail, .. }) => {
-            let id = format!("enroll-err-{}", code.replace('_', "-"));
-            if l.has(&id) {
-                l.text_with(
-                    &id,
-                    &[("detail", V::from(detail.clone().unwrap_or_default()))],
-                )
-            } else {
-                l.text_with(
-                    "enroll-err-service",
-                    &[(
-                        "detail",
-                        V::from(detail.clone().unwrap_or_else(|| code.clone())),
-                    )],
-                )
-            }
-        }
+        EnrollError::Service(ServiceError::Problem {
+            code,
+            detail,
+            tries_left,
+            days,
+            ..
+        }) => tessera::words::service_problem(l, code, detail.as_deref(), *tries_left, *days),
         EnrollError::Service(ServiceError::Unreachable { url, reason }) => l.text_with(
             "enroll-err-unreachable",
             &[
@@ -472,6 +453,9 @@ pub(crate) fn reason(l: &tessera::i18n::Localizer, e: &EnrollError) -> String {
             l.text_with("enroll-err-key-changed", &[("url", V::from(url.as_str()))])
         }
         EnrollError::NoSession => l.text("enroll-err-no-session"),
+        EnrollError::NoSuchApplication { id } => {
+            l.text_with("enroll-err-no-application", &[("id", V::from(id.as_str()))])
+        }
         EnrollError::Medium(m) => super::medium_reason(l, m),
         other => l.text_with(
             "enroll-err-service",

@@ -47,6 +47,7 @@ impl From<ServiceError> for CloudError {
                 code,
                 title,
                 detail,
+                ..
             } => Self::Service {
                 status,
                 code,

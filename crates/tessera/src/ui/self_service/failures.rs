@@ -77,17 +77,13 @@ fn enroll_failure(l: &Localizer, e: &EnrollError) -> (String, &'static str) {
             status,
             code,
             detail,
+            tries_left,
+            days,
             ..
-        }) => {
-            let id = format!("enroll-err-{}", code.replace('_', "-"));
-            let detail = V::from(detail.clone().unwrap_or_default());
-            let message = if l.has(&id) {
-                l.text_with(&id, &[("detail", detail)])
-            } else {
-                l.text_with("enroll-err-service", &[("detail", detail)])
-            };
-            (message, next_for_problem(code, *status))
-        }
+        }) => (
+            crate::words::service_problem(l, code, detail.as_deref(), *tries_left, *days),
+            next_for_problem(code, *status),
+        ),
         EnrollError::Service(ServiceError::Unreachable { url, reason }) => (
             l.text_with(
                 "enroll-err-unreachable",
@@ -136,6 +132,8 @@ mod tests {
             code: code.to_owned(),
             title: String::new(),
             detail: Some("3 tries left".to_owned()),
+            tries_left: Some(3),
+            days: Some(12),
         }))
     }
 
@@ -189,8 +187,14 @@ mod tests {
                     );
                 }
             }
+            // the tries come from the problem's extension member, in the page's language
             let f = failure(&l, &problem(401, "password_incorrect"));
-            assert!(f.message.contains("3 tries left"), "{}", f.message);
+            let tries = if lang == Lang::ZhCn {
+                "还可尝试 3 次"
+            } else {
+                "3 tries left"
+            };
+            assert!(f.message.contains(tries), "{}", f.message);
         }
     }
 }
