@@ -182,6 +182,9 @@ impl ApiError {
                 (u64::try_from(*tries_left).ok(), None)
             }
             Self::Ra(RaError::RenewalNotOpen { opens_in_days }) => (None, Some(*opens_in_days)),
+            Self::Cloud(crate::cloud::CloudError::PasswordIncorrect { retries_left }) => {
+                (u64::try_from(*retries_left).ok(), None)
+            }
             _ => (None, None),
         }
     }

@@ -52,6 +52,8 @@ pub enum CloudError {
         code: String,
         /// The service's words.
         detail: String,
+        /// Tries left on a wrong password, when the service says (RFC 9457 extension member).
+        tries_left: Option<u64>,
     },
     /// The password does not open this install's key share.
     #[error("wrong password")]

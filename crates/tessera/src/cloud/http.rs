@@ -47,11 +47,13 @@ impl From<ServiceError> for CloudError {
                 code,
                 title,
                 detail,
+                tries_left,
                 ..
             } => Self::Service {
                 status,
                 code,
                 detail: detail.unwrap_or(title),
+                tries_left,
             },
             other => Self::Protocol(other.to_string()),
         }

@@ -41,25 +41,14 @@ fn password(pin: &Pin) -> Result<Password, MediumError> {
         })
 }
 
-/// The first number in the service's words, "wrong user ID or password, 4 tries left" (the
-/// problem body carries the count only there).
-fn retries_in(detail: &str) -> Option<u8> {
-    let digits: String = detail
-        .chars()
-        .skip_while(|c| !c.is_ascii_digit())
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
-}
-
 fn medium_error(e: CloudError) -> MediumError {
     match e {
-        CloudError::Service { code, detail, .. } if code == "password_incorrect" => {
-            MediumError::PinIncorrect {
-                // Without a count in the words, one try is assumed left: never more than there is.
-                retries_left: retries_in(&detail).unwrap_or(1),
-            }
-        }
+        CloudError::Service {
+            code, tries_left, ..
+        } if code == "password_incorrect" => MediumError::PinIncorrect {
+            // Without a count, one try is assumed left: never more than there is.
+            retries_left: tries_left.and_then(|t| u8::try_from(t).ok()).unwrap_or(1),
+        },
         CloudError::Service { code, .. } if code == "account_locked" => MediumError::Locked,
         // The service took the password but this install's share does not open under it: it
         // was changed elsewhere (recovered by SMS) and the share needs re-sealing.
@@ -148,25 +137,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn retries_come_from_the_service_words() {
-        assert_eq!(
-            retries_in("wrong user ID or password, 4 tries left"),
-            Some(4)
-        );
-        assert_eq!(retries_in("wrong password"), None);
+    fn retries_come_from_the_problem() {
         assert!(matches!(
             medium_error(CloudError::Service {
                 status: 403,
                 code: "password_incorrect".into(),
                 detail: "wrong user ID or password, 2 tries left".into(),
+                tries_left: Some(2),
             }),
             MediumError::PinIncorrect { retries_left: 2 }
         ));
         assert!(matches!(
             medium_error(CloudError::Service {
                 status: 403,
+                code: "password_incorrect".into(),
+                detail: "wrong password".into(),
+                tries_left: None,
+            }),
+            MediumError::PinIncorrect { retries_left: 1 }
+        ));
+        assert!(matches!(
+            medium_error(CloudError::Service {
+                status: 403,
                 code: "account_locked".into(),
                 detail: "too many wrong passwords; try again in 900 seconds".into(),
+                tries_left: None,
             }),
             MediumError::Locked
         ));
