@@ -263,6 +263,7 @@ ui-has-key = private key present
 ui-refresh = Refresh
 ui-kind-file = File device
 ui-kind-usb = USB key
+ui-kind-cloud = Cloud key
 ui-kind-other = Medium
 ui-medium-locked = Locked
 ui-medium-retries = { $left } of { $max } PIN tries left

@@ -261,6 +261,7 @@ ui-has-key = 含私钥
 ui-refresh = 刷新
 ui-kind-file = 文件型设备
 ui-kind-usb = USB Key
+ui-kind-cloud = 云密钥
 ui-kind-other = 介质
 ui-medium-locked = 已锁定
 ui-medium-retries = 密码还可尝试 { $left } 次（共 { $max } 次）

@@ -89,6 +89,7 @@ fn kind_text(l: &Localizer, kind: MediumKind) -> String {
     match kind {
         MediumKind::FileDevice => l.text("ui-kind-file"),
         MediumKind::Pkcs11 => l.text("ui-kind-usb"),
+        MediumKind::CloudKey => l.text("ui-kind-cloud"),
         _ => l.text("ui-kind-other"),
     }
 }
