@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod audit;
 pub mod bootstrap;
 pub mod ca;
 pub mod captcha;

@@ -30,7 +30,7 @@ use crate::AppState;
 use crate::clock::Clock;
 use crate::phone::PhoneNumber;
 use crate::sms::SmsSender;
-use crate::store::{ApplicationRow, AuditEntry, RaPolicy, Store};
+use crate::store::{ApplicationRow, RaPolicy, Store};
 
 /// Version of the privacy notice applicants consent to.
 pub const PRIVACY_VERSION: &str = "2026-11-01";
@@ -140,35 +140,8 @@ pub enum RaError {
 
 type Result<T, E = crate::ApiError> = std::result::Result<T, E>;
 
-/// Where a request came from, for the audit trail.
-#[derive(Debug, Clone, Default)]
-pub struct Origin {
-    /// Client address.
-    pub ip: Option<String>,
-    /// Request id.
-    pub request_id: Option<String>,
-}
-
-async fn audit(
-    store: &Store,
-    clock: &dyn Clock,
-    actor: &str,
-    action: &str,
-    subject: &str,
-    origin: &Origin,
-) {
-    let entry = AuditEntry {
-        at: clock.now(),
-        actor,
-        action,
-        subject: Some(subject),
-        source_ip: origin.ip.as_deref(),
-        request_id: origin.request_id.as_deref(),
-    };
-    if let Err(e) = store.audit(&entry).await {
-        tracing::error!(error = %e, action, "audit write failed");
-    }
-}
+pub use crate::audit::Origin;
+use crate::audit::record as audit;
 
 /// The notices and their versions.
 pub fn notices() -> Notices {

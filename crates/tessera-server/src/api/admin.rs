@@ -12,7 +12,7 @@ use tessera_proto::sms::OutboxMessage;
 use super::extract::{Admin, ApiJson, ClientIp, RequestId};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::store::{AuditEntry, AuditRecord, Organization, Project, RaPolicy};
+use crate::store::{AuditRecord, Organization, Project, RaPolicy};
 
 /// The admin area (nested under `/v1/admin`).
 pub fn router() -> Router<AppState> {
@@ -97,18 +97,16 @@ pub(super) async fn audit(
     rid: &RequestId,
 ) {
     let actor = format!("admin:{}", admin.label);
-    let ip = ip.0.map(|ip| ip.to_string());
-    let entry = AuditEntry {
-        at: state.clock.now(),
-        actor: &actor,
+    let origin = super::extract::origin(ip, rid);
+    crate::audit::record(
+        &state.store,
+        state.clock.as_ref(),
+        &actor,
         action,
-        subject: Some(subject),
-        source_ip: ip.as_deref(),
-        request_id: rid.0.as_deref(),
-    };
-    if let Err(e) = state.store.audit(&entry).await {
-        tracing::error!(error = %e, action, "audit write failed");
-    }
+        subject,
+        &origin,
+    )
+    .await;
 }
 
 /// All organizations.

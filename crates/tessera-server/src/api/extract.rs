@@ -126,6 +126,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
+/// Where a request came from, for the audit trail.
+pub fn origin(ip: ClientIp, rid: &RequestId) -> crate::audit::Origin {
+    crate::audit::Origin {
+        ip: ip.0.map(|ip| ip.to_string()),
+        request_id: rid.0.clone(),
+    }
+}
+
 /// The request id set by the request-id layer.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub Option<String>);

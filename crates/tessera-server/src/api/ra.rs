@@ -13,10 +13,10 @@ use tessera_proto::ra::{
     PreEnteredImport, QueryLogin, QuerySession, Rejection, RenewRequest,
 };
 
-use super::extract::{Admin, ApiJson, ApiQuery, ApiText, ClientIp, RequestId};
+use super::extract::{Admin, ApiJson, ApiQuery, ApiText, ClientIp, RequestId, origin};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::ra::{self, Decision, Origin, RaError};
+use crate::ra::{self, Decision, RaError};
 
 /// Public routes (nested under `/v1/ra`).
 pub fn router() -> Router<AppState> {
@@ -38,13 +38,6 @@ pub fn admin_router() -> Router<AppState> {
         .route("/applications/{id}/approve", post(approve))
         .route("/applications/{id}/reject", post(reject))
         .route("/projects/{code}/pre-entered", post(import_pre_entered))
-}
-
-fn origin(ip: ClientIp, rid: RequestId) -> Origin {
-    Origin {
-        ip: ip.0.map(|ip| ip.to_string()),
-        request_id: rid.0,
-    }
 }
 
 /// A business-query session: `Authorization: Bearer <token from POST /v1/ra/sessions>`.
@@ -81,7 +74,7 @@ pub(crate) async fn apply(
     rid: RequestId,
     ApiJson(body): ApiJson<ApplyRequest>,
 ) -> Result<(StatusCode, Json<Applied>), ApiError> {
-    let applied = ra::apply(&state, body, &origin(ip, rid)).await?;
+    let applied = ra::apply(&state, body, &origin(ip, &rid)).await?;
     Ok((StatusCode::CREATED, Json(applied)))
 }
 
@@ -95,7 +88,7 @@ pub(crate) async fn login(
     rid: RequestId,
     ApiJson(body): ApiJson<QueryLogin>,
 ) -> Result<(StatusCode, Json<QuerySession>), ApiError> {
-    let session = ra::login(&state, body, &origin(ip, rid)).await?;
+    let session = ra::login(&state, body, &origin(ip, &rid)).await?;
     Ok((StatusCode::CREATED, Json(session)))
 }
 
@@ -142,7 +135,7 @@ pub(crate) async fn install(
     rid: RequestId,
     ApiJson(body): ApiJson<InstallRequest>,
 ) -> Result<(StatusCode, Json<IssuedCertificate>), ApiError> {
-    let issued = ra::install(&state, &phone, &id, body, &origin(ip, rid)).await?;
+    let issued = ra::install(&state, &phone, &id, body, &origin(ip, &rid)).await?;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
@@ -157,7 +150,7 @@ pub(crate) async fn renew(
     rid: RequestId,
     ApiJson(body): ApiJson<RenewRequest>,
 ) -> Result<(StatusCode, Json<IssuedCertificate>), ApiError> {
-    let issued = ra::renew(&state, body, &origin(ip, rid)).await?;
+    let issued = ra::renew(&state, body, &origin(ip, &rid)).await?;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
@@ -221,7 +214,7 @@ async fn decide(
             id,
             &decision,
             &actor,
-            &origin(ip, rid),
+            &origin(ip, &rid),
         )
         .await?,
     ))
