@@ -6,6 +6,9 @@
 
 mod encoding;
 mod encryption;
+mod field;
+mod point;
+mod secret_mul;
 mod signature;
 pub mod two_party;
 mod vartime;

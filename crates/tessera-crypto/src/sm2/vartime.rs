@@ -2,16 +2,14 @@
 //!
 //! Verification (GB/T 32918.2 §7.1) handles public data alone — the key, the message digest and
 //! the signature — so this code branches and indexes tables on its inputs. **Never use it with a
-//! secret scalar**: signing, key generation and decryption go through the `sm2` crate's
-//! constant-time arithmetic.
+//! secret scalar**: signing, key generation and decryption go through constant-time arithmetic
+//! (`secret_mul`, or the `sm2` crate's).
 //!
-//! It is faster than the `sm2` crate's generic path because it can be specific: its own field
-//! arithmetic for the SM2 prime, Jacobian coordinates with the a = −3 doubling, incomplete
+//! It is faster than the `sm2` crate's generic path because it can be specific: the field
+//! arithmetic of `field` for the SM2 prime, Jacobian coordinates with the a = −3 doubling, incomplete
 //! additions with explicit special cases, a precomputed table of odd multiples of G, and a final
 //! check of x1 mod n without an inversion.
 
-mod field;
-mod point;
 mod wnaf;
 
 #[cfg(test)]
@@ -19,11 +17,11 @@ mod tests;
 
 use std::sync::LazyLock;
 
-use elliptic_curve::{PrimeField as _, point::AffineCoordinates as _};
+use elliptic_curve::PrimeField as _;
 use sm2::{AffinePoint, Scalar};
 
-use field::{Fe, P, limbs_from_be, lt};
-use point::{Affine, Cached, Jacobian, batch_to_affine};
+use super::field::{Fe, P, limbs_from_be, lt};
+use super::point::{Affine, Cached, Jacobian, N, batch_to_affine, odd_multiples};
 use wnaf::{DIGITS, wnaf};
 
 /// wNAF width for `s` against the precomputed table of G.
@@ -34,56 +32,10 @@ const G_TABLE_LEN: usize = 1 << (G_WINDOW - 2);
 const P_WINDOW: usize = 5;
 const P_TABLE_LEN: usize = 1 << (P_WINDOW - 2);
 
-/// Base point coordinates x_G, y_G (GB/T 32918.5 §3).
-const GX: [u8; 32] =
-    super::hex32("32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7");
-const GY: [u8; 32] =
-    super::hex32("BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0");
-
-/// n, the order of G (GB/T 32918.5 §3), as little-endian limbs.
-const N: [u64; 4] = [
-    0x53BB_F409_39D5_4123,
-    0x7203_DF6B_21C6_052B,
-    0xFFFF_FFFF_FFFF_FFFF,
-    0xFFFF_FFFE_FFFF_FFFF,
-];
-
 /// G, 3G, 5G, …, 127G in affine form, computed on first use.
 static G_TABLE: LazyLock<Option<[Affine; G_TABLE_LEN]>> = LazyLock::new(|| {
-    let g = generator()?;
-    odd_multiples::<G_TABLE_LEN>(&g).and_then(|t| batch_to_affine(&t))
+    odd_multiples::<G_TABLE_LEN>(&Affine::generator()).and_then(|t| batch_to_affine(&t))
 });
-
-fn generator() -> Option<Affine> {
-    Some(Affine {
-        x: Fe::from_bytes(&GX)?,
-        y: Fe::from_bytes(&GY)?,
-    })
-}
-
-/// P, 3P, 5P, …, (2L − 1)P in Jacobian form.
-fn odd_multiples<const L: usize>(p: &Affine) -> Option<[Jacobian; L]> {
-    let double = p.to_jacobian().double().to_cached();
-    let mut out = [p.to_jacobian(); L];
-    for i in 1..L {
-        out[i] = out[i - 1].add_cached(&double);
-        if out[i].is_identity() {
-            return None;
-        }
-    }
-    Some(out)
-}
-
-/// Our affine form of a point of the `sm2` crate; `None` for the identity.
-fn from_sm2(point: &AffinePoint) -> Option<Affine> {
-    if point == &AffinePoint::IDENTITY {
-        return None;
-    }
-    Some(Affine {
-        x: Fe::from_bytes(&point.x().into())?,
-        y: Fe::from_bytes(&point.y().into())?,
-    })
-}
 
 /// `[s]G + [t]P` by interleaved wNAF (Straus–Shamir): one chain of doublings, with
 /// additions from the precomputed table of G and a per-call table of P.
@@ -91,7 +43,7 @@ fn from_sm2(point: &AffinePoint) -> Option<Affine> {
 /// `None` only if the tables cannot be built, which for a valid public key does not happen.
 fn mul_g_add_mul(s: &Scalar, t: &Scalar, p: &AffinePoint) -> Option<Jacobian> {
     let g_table = G_TABLE.as_ref()?;
-    let p = from_sm2(p)?;
+    let p = Affine::from_sm2(p)?;
     let p_table: [Cached; P_TABLE_LEN] = odd_multiples::<P_TABLE_LEN>(&p)?.map(Jacobian::to_cached);
 
     let s_digits = wnaf(&s.to_repr().into(), G_WINDOW);

@@ -11,10 +11,10 @@ use elliptic_curve::{
 };
 use sm2::{AffinePoint, FieldBytes, ProjectivePoint, Scalar};
 
-use super::field::Fe;
-use super::point::{Affine, Cached, Jacobian};
 use super::wnaf::{DIGITS, wnaf};
-use super::{G_TABLE, G_TABLE_LEN, from_sm2, generator, mul_g_add_mul, x_mod_n_equals};
+use super::{G_TABLE, G_TABLE_LEN, mul_g_add_mul, x_mod_n_equals};
+use crate::sm2::field::Fe;
+use crate::sm2::point::{Affine, Cached, Jacobian};
 
 const P_HEX: &str = "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF";
 const N_HEX: &str = "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123";
@@ -241,7 +241,7 @@ fn reference(point: &ProjectivePoint) -> Coordinates {
 }
 
 fn affine_of(point: &ProjectivePoint) -> Affine {
-    from_sm2(&point.to_affine()).unwrap()
+    Affine::from_sm2(&point.to_affine()).unwrap()
 }
 
 /// The same point as `a` with Jacobian Z = `z`.
@@ -271,7 +271,7 @@ fn g_table_holds_odd_multiples_of_g() {
             2 * i + 1
         );
     }
-    assert_eq!(Some(table[0]), generator());
+    assert_eq!(table[0], Affine::generator());
 }
 
 #[test]
@@ -391,7 +391,7 @@ fn x_mod_n_check_when_x_is_at_least_n() {
         let point: Option<AffinePoint> = AffinePoint::from_sec1_point(&encoded).into();
         if let Some(point) = point {
             found += 1;
-            let a = from_sm2(&point).unwrap();
+            let a = Affine::from_sm2(&point).unwrap();
             let c = Scalar::from_repr(FieldBytes::from(be(&x.wrapping_sub(&n)))).unwrap();
             for z in [
                 Fe::ONE,

@@ -4,7 +4,7 @@
 //! non-zero (Hankerson, Menezes, Vanstone, *Guide to Elliptic Curve Cryptography*, Alg. 3.35;
 //! this window-scanning form follows libsecp256k1's `secp256k1_ecmult_wnaf`).
 
-use super::field::limbs_from_be;
+use crate::sm2::field::limbs_from_be;
 
 /// Digits needed for a value below 2^256: a final carry can set digit 256.
 pub(super) const DIGITS: usize = 257;

@@ -3,9 +3,12 @@
 //!
 //! Montgomery reduction is specialised to this p: its low limb is 2^64 − 1, so −p^−1 mod 2^64
 //! is 1 and each reduction step uses the low limb itself as the multiplier (the same shape as
-//! OpenSSL's `ecp_nistz256` and Tongsuo's `ecp_sm2p256`). Carries and the final subtraction are
-//! written without branches, but nothing here is meant to be constant time: it serves
-//! signature verification, whose inputs are all public.
+//! OpenSSL's `ecp_nistz256` and Tongsuo's `ecp_sm2p256`).
+//!
+//! `add`, `sub`, `neg`, `mul`, `square`, `invert` (a fixed addition chain), `ct_is_zero` and the
+//! selections have no branch and no index that depends on the values: carries and the final
+//! subtraction work through masks, so `secret_mul` may use them with secret data. `from_bytes`,
+//! `is_zero`, `==` and `lt` branch on the value and are for public data only.
 
 /// p as little-endian 64-bit limbs.
 pub(super) const P: [u64; 4] = [
@@ -22,6 +25,8 @@ const R2: [u64; 4] = [
     0x0000_0001_0000_0001,
     0x0000_0004_0000_0002,
 ];
+
+use subtle::{Choice, ConditionallySelectable};
 
 /// An element of GF(p) held as `a·R mod p`, always fully reduced, so equal elements have equal
 /// limbs.
@@ -109,8 +114,12 @@ impl Fe {
         Some(Self(limbs).mul(&Self(R2)))
     }
 
+    /// A constant known to be below p (curve parameters).
+    pub(super) fn from_canonical_bytes(bytes: &[u8; 32]) -> Self {
+        Self(limbs_from_be(bytes)).mul(&Self(R2))
+    }
+
     /// The canonical value as 32 big-endian bytes.
-    #[cfg(test)]
     pub(super) fn to_bytes(self) -> [u8; 32] {
         let [a0, a1, a2, a3] = self.0;
         let v = montgomery_reduce([a0, a1, a2, a3, 0, 0, 0, 0]);
@@ -123,6 +132,19 @@ impl Fe {
 
     pub(super) fn is_zero(&self) -> bool {
         self.0 == [0; 4]
+    }
+
+    /// Whether the element is zero, without a branch (elements are fully reduced).
+    pub(super) fn ct_is_zero(&self) -> Choice {
+        let any = self.0[0] | self.0[1] | self.0[2] | self.0[3];
+        // The top bit of `any | −any` is set exactly when `any` ≠ 0.
+        let nonzero = (any | any.wrapping_neg()) >> 63;
+        Choice::from((nonzero ^ 1) as u8)
+    }
+
+    /// `−self` where `choice` is set, else `self`.
+    pub(super) fn conditional_negate(&self, choice: Choice) -> Self {
+        Self::conditional_select(self, &self.neg(), choice)
     }
 
     pub(super) fn add(&self, rhs: &Self) -> Self {
@@ -249,6 +271,17 @@ impl Fe {
         r = r.square_n(30).mul(&x30);
         // 0 1
         r.square_n(2).mul(&x1)
+    }
+}
+
+impl ConditionallySelectable for Fe {
+    fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
+        Self([
+            u64::conditional_select(&a.0[0], &b.0[0], choice),
+            u64::conditional_select(&a.0[1], &b.0[1], choice),
+            u64::conditional_select(&a.0[2], &b.0[2], choice),
+            u64::conditional_select(&a.0[3], &b.0[3], choice),
+        ])
     }
 }
 

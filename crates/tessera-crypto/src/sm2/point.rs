@@ -3,10 +3,29 @@
 //!
 //! Formulas from the Explicit-Formulas Database (EFD), `g1p/shortw/jacobian-3`: `dbl-2001-b`
 //! (a = −3), `madd-2007-bl` (second point affine) and `add-2007-bl` (with Z², Z³ of the second
-//! point cached). They are incomplete: each addition tests for the identity, for equal points
-//! and for opposite points, in variable time.
+//! point cached). Doubling is branch-free. The additions here are the variable-time ones, for
+//! public points: each tests for the identity, for equal points and for opposite points with a
+//! branch. The constant-time additions for secret scalars live in `secret_mul`.
+
+use elliptic_curve::point::AffineCoordinates as _;
+use sm2::AffinePoint;
+use subtle::{Choice, ConditionallySelectable};
 
 use super::field::Fe;
+
+/// Base point coordinates x_G, y_G (GB/T 32918.5 §3).
+const GX: [u8; 32] =
+    super::hex32("32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7");
+const GY: [u8; 32] =
+    super::hex32("BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0");
+
+/// n, the order of G (GB/T 32918.5 §3), as little-endian limbs.
+pub(super) const N: [u64; 4] = [
+    0x53BB_F409_39D5_4123,
+    0x7203_DF6B_21C6_052B,
+    0xFFFF_FFFF_FFFF_FFFF,
+    0xFFFF_FFFE_FFFF_FFFF,
+];
 
 /// An affine point other than the identity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +53,25 @@ pub(super) struct Cached {
 }
 
 impl Affine {
+    /// The base point G.
+    pub(super) fn generator() -> Self {
+        Self {
+            x: Fe::from_canonical_bytes(&GX),
+            y: Fe::from_canonical_bytes(&GY),
+        }
+    }
+
+    /// Our affine form of a point of the `sm2` crate; `None` for the identity.
+    pub(super) fn from_sm2(point: &AffinePoint) -> Option<Self> {
+        if point == &AffinePoint::IDENTITY {
+            return None;
+        }
+        Some(Self {
+            x: Fe::from_bytes(&point.x().into())?,
+            y: Fe::from_bytes(&point.y().into())?,
+        })
+    }
+
     pub(super) fn neg(&self) -> Self {
         Self {
             x: self.x,
@@ -81,8 +119,7 @@ impl Jacobian {
         }
     }
 
-    /// The affine point, `None` for the identity; one inversion.
-    #[cfg(test)]
+    /// The affine point, `None` for the identity; one inversion (a fixed chain, constant time).
     pub(super) fn to_affine(self) -> Option<Affine> {
         if self.is_identity() {
             return None;
@@ -186,6 +223,25 @@ impl Jacobian {
     }
 }
 
+impl ConditionallySelectable for Affine {
+    fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
+        Self {
+            x: Fe::conditional_select(&a.x, &b.x, choice),
+            y: Fe::conditional_select(&a.y, &b.y, choice),
+        }
+    }
+}
+
+impl ConditionallySelectable for Jacobian {
+    fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
+        Self {
+            x: Fe::conditional_select(&a.x, &b.x, choice),
+            y: Fe::conditional_select(&a.y, &b.y, choice),
+            z: Fe::conditional_select(&a.z, &b.z, choice),
+        }
+    }
+}
+
 /// The affine forms of `points` (none the identity) with one inversion, by Montgomery's trick.
 /// An identity among them yields `None`.
 pub(super) fn batch_to_affine<const N: usize>(points: &[Jacobian; N]) -> Option<[Affine; N]> {
@@ -216,6 +272,19 @@ pub(super) fn batch_to_affine<const N: usize>(points: &[Jacobian; N]) -> Option<
             x: points[i].x.mul(&zinv2),
             y: points[i].y.mul(&zinv2.mul(&zinv)),
         };
+    }
+    Some(out)
+}
+
+/// P, 3P, 5P, …, (2L − 1)P in Jacobian form, in variable time (P is public).
+pub(super) fn odd_multiples<const L: usize>(p: &Affine) -> Option<[Jacobian; L]> {
+    let double = p.to_jacobian().double().to_cached();
+    let mut out = [p.to_jacobian(); L];
+    for i in 1..L {
+        out[i] = out[i - 1].add_cached(&double);
+        if out[i].is_identity() {
+            return None;
+        }
     }
     Some(out)
 }
