@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use tessera_crypto::sm2::{DEFAULT_ID, Sm2PrivateKey};
+use tessera_crypto::sm2::{DEFAULT_ID, Sm2PreparedKey, Sm2PrivateKey};
 
 const RUN: Duration = Duration::from_secs(3);
 
@@ -67,6 +67,12 @@ fn main() {
             .verify_digest(black_box(&e), black_box(&sig))
             .unwrap();
     });
+    let prepared = Sm2PreparedKey::new(key.public_key()).unwrap();
+    let verify_prepared = per_second(|| {
+        prepared
+            .verify_digest(black_box(&e), black_box(&sig))
+            .unwrap();
+    });
     let sign_msg = per_second(|| {
         black_box(key.sign(DEFAULT_ID, black_box(&msg)).unwrap());
     });
@@ -83,10 +89,15 @@ fn main() {
                 "| SM2 verify (digest) | {verify:.0} | {o_verify:.0} | {:.2}x |",
                 verify / o_verify
             );
+            println!(
+                "| SM2 verify (digest), prepared key | {verify_prepared:.0} | {o_verify:.0} | {:.2}x |",
+                verify_prepared / o_verify
+            );
         }
         None => {
             println!("| SM2 sign (digest) | {sign:.0} | n/a | |");
             println!("| SM2 verify (digest) | {verify:.0} | n/a | |");
+            println!("| SM2 verify (digest), prepared key | {verify_prepared:.0} | n/a | |");
         }
     }
     println!("| SM2 sign incl. Z_A and SM3 of 32 bytes | {sign_msg:.0} | | |");

@@ -4,6 +4,7 @@
 //! public key (GB/T 32918.2 §5.5). The ID defaults to [`DEFAULT_ID`] (GM/T 0009 §10); OpenSSL
 //! 3.0 uses an empty ID unless given `distid:1234567812345678`.
 
+mod comb;
 mod encoding;
 mod encryption;
 mod field;
@@ -15,7 +16,7 @@ mod vartime;
 
 pub use encoding::{EC_PUBLIC_KEY_OID, is_sm2_algorithm};
 pub use encryption::CiphertextFormat;
-pub use signature::Sm2Signature;
+pub use signature::{Sm2PreparedKey, Sm2Signature};
 
 use elliptic_curve::{
     Generate, PrimeField as _,

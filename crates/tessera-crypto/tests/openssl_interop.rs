@@ -17,7 +17,9 @@ use tessera_crypto::{
     digest::DigestAlgorithm,
     ecdsa::{EcCurve, EcdsaPrivateKey, EcdsaPublicKey, SignatureEncoding},
     rsa::{RsaPadding, RsaPrivateKey, RsaPublicKey},
-    sm2::{CiphertextFormat, DEFAULT_ID, Sm2PrivateKey, Sm2PublicKey, Sm2Signature},
+    sm2::{
+        CiphertextFormat, DEFAULT_ID, Sm2PreparedKey, Sm2PrivateKey, Sm2PublicKey, Sm2Signature,
+    },
 };
 
 /// `-pkeyopt distid:…` naming the GM/T 0009 default ID; without it OpenSSL 3.0 uses an empty ID.
@@ -149,6 +151,7 @@ fn sm2_openssl_signature_verifies_with_ours() {
     ]);
     let key = Sm2PrivateKey::from_pem(&String::from_utf8(dir.read("key.pem")).unwrap()).unwrap();
     let public = key.public_key();
+    let prepared = Sm2PreparedKey::new(public).unwrap();
     let other_id: &[u8] = b"alice@tessera.example";
     let other_distid = format!("distid:{}", std::str::from_utf8(other_id).unwrap());
 
@@ -173,6 +176,10 @@ fn sm2_openssl_signature_verifies_with_ours() {
             .verify(DEFAULT_ID, msg, &with_default)
             .expect("OpenSSL's signature with the default ID");
         assert!(public.verify(b"", msg, &with_default).is_err());
+        prepared
+            .verify(DEFAULT_ID, msg, &with_default)
+            .expect("OpenSSL's signature, prepared key");
+        assert!(prepared.verify(b"", msg, &with_default).is_err());
 
         let with_other = sign(Some(&other_distid));
         public

@@ -1,5 +1,5 @@
-//! SM2 verification (own variable-time arithmetic) against the path it replaced: the `sm2`
-//! crate's `ProjectivePoint::mul_by_generator_and_mul_add_vartime`, then `(e + x1) mod n = r`
+//! SM2 verification (own variable-time arithmetic, plain and with a prepared key's comb)
+//! against the path it replaced: the `sm2` crate's `ProjectivePoint::mul_by_generator_and_mul_add_vartime`, then `(e + x1) mod n = r`
 //! (GB/T 32918.2 §7.1). Valid signatures, perturbed ones, and signatures constructed for
 //! arbitrary keys — including keys where the special cases of point addition occur, and a sum
 //! whose x1 lies in [n, p).
@@ -13,7 +13,7 @@ use elliptic_curve::{
     sec1::{FromSec1Point as _, ToSec1Point as _},
 };
 use sm2::{AffinePoint, FieldBytes, ProjectivePoint, Scalar};
-use tessera_crypto::sm2::{Sm2PrivateKey, Sm2PublicKey, Sm2Signature};
+use tessera_crypto::sm2::{Sm2PreparedKey, Sm2PrivateKey, Sm2PublicKey, Sm2Signature};
 
 /// SplitMix64: reproducible inputs, so a failure can be replayed.
 struct Rng(u64);
@@ -85,18 +85,19 @@ fn digest_making_valid(key: &Sm2PublicKey, r: &Scalar, s: &Scalar) -> Option<[u8
     Some(bytes(&(*r - x1)))
 }
 
-/// Both verifications agree on `(e, r, s)`; returns their verdict. Pairs with r or s zero are
-/// not signatures and are skipped (`None`).
+/// The three verifications (plain, prepared key, reference) agree on `(e, r, s)`; returns their
+/// verdict. Pairs with r or s zero are not signatures and are skipped (`None`).
 fn agree(key: &Sm2PublicKey, e: &[u8; 32], r: &Scalar, s: &Scalar) -> Option<bool> {
     let sig = Sm2Signature::from_scalars(&bytes(r), &bytes(s)).ok()?;
     let ours = key.verify_digest(e, &sig).is_ok();
+    let prepared = Sm2PreparedKey::new(key)
+        .unwrap()
+        .verify_digest(e, &sig)
+        .is_ok();
     let expected = reference_verify(key, e, r, s);
-    assert_eq!(
-        ours,
-        expected,
-        "key {key:?}, e = {}, sig = {sig:?}",
-        hex::encode(e)
-    );
+    let case = format!("key {key:?}, e = {}, sig = {sig:?}", hex::encode(e));
+    assert_eq!(ours, expected, "{case}");
+    assert_eq!(prepared, expected, "prepared: {case}");
     Some(ours)
 }
 

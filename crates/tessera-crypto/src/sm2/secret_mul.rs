@@ -15,24 +15,11 @@
 //! function), which is guarded: it also computes the doubling and selects it for equal points,
 //! gives the identity for opposite points, and the other point when one is the identity.
 
-use std::sync::LazyLock;
-
-use elliptic_curve::PrimeField as _;
 use sm2::Scalar;
 use subtle::{Choice, ConditionallySelectable as _, ConstantTimeEq as _};
-use zeroize::Zeroize as _;
 
-use super::field::limbs_from_be;
-use super::point::{Affine, Jacobian, N, batch_to_affine, odd_multiples};
-
-/// Bits per digit.
-const WINDOW: usize = 5;
-/// Digits of a scalar below 2^256: 51 of the recoding loop and the remaining top digit.
-const DIGITS: usize = 52;
-/// Odd multiples 1, 3, …, 31 of a point: one row.
-const ROW: usize = 1 << (WINDOW - 1);
-
-type Row = [Affine; ROW];
+use super::comb::{self, DIGITS, ROW, Row, WINDOW, recode};
+use super::point::{Affine, Jacobian, batch_to_affine, odd_multiples};
 
 /// Q, 3Q, …, 31Q for a public point Q, the table of [`mul`].
 pub(super) struct OddMultiples(Row);
@@ -44,79 +31,6 @@ impl OddMultiples {
         odd_multiples::<ROW>(q)
             .and_then(|t| batch_to_affine(&t))
             .map(Self)
-    }
-}
-
-/// Row j holds (2i + 1)·2^(5j)·G for i in 0..16; computed on first use.
-#[allow(
-    clippy::expect_used,
-    reason = "multiples k·G with 0 < k < n are never the identity, so every step succeeds; \
-              `comb_rows_are_multiples_of_g` checks each entry"
-)]
-static G_COMB: LazyLock<Box<[Row; DIGITS]>> = LazyLock::new(|| {
-    let mut rows = Box::new([[Affine::generator(); ROW]; DIGITS]);
-    let mut base = Affine::generator();
-    for row in rows.iter_mut() {
-        *row = odd_multiples::<ROW>(&base)
-            .and_then(|t| batch_to_affine(&t))
-            .expect("odd multiples of 2^(5j)·G");
-        let mut next = base.to_jacobian();
-        for _ in 0..WINDOW {
-            next = next.double();
-        }
-        base = next.to_affine().expect("2^(5j)·G");
-    }
-    rows
-});
-
-/// A scalar as 52 odd digits, least significant first, and whether the product must be negated.
-struct Recoded {
-    digits: [i8; DIGITS],
-    negate: Choice,
-}
-
-impl Drop for Recoded {
-    fn drop(&mut self) {
-        self.digits.zeroize();
-    }
-}
-
-/// Recodes k ∈ [0, n): `k' = k` when k is odd, else `k' = n − k` (odd, as n is) and the result
-/// is to be negated. Then 51 times `d = (k' mod 64) − 32`, `k' = (k' − d)/32`: d is odd in
-/// [−31, 31] and k' stays odd; `k' − d` only rewrites the low six bits (to 100000₂), so there is
-/// no carry. After 51 steps k' < 2^256/2^255 + 2 and odd, so the top digit is 1 or 3.
-fn recode(k: &Scalar) -> Recoded {
-    let mut bytes: [u8; 32] = k.to_repr().into();
-    let mut limbs = limbs_from_be(&bytes);
-    bytes.zeroize();
-    let mut minus = [0u64; 4];
-    let mut borrow = false;
-    for ((out, n), a) in minus.iter_mut().zip(N).zip(limbs) {
-        (*out, borrow) = n.borrowing_sub(a, borrow);
-    }
-    let even = Choice::from(((limbs[0] & 1) ^ 1) as u8);
-    for (limb, m) in limbs.iter_mut().zip(&minus) {
-        limb.conditional_assign(m, even);
-    }
-    minus.zeroize();
-
-    let mut digits = [0i8; DIGITS];
-    for digit in digits.iter_mut().take(DIGITS - 1) {
-        // Six bits fit an i8 and leave a value in [−32, 31]; odd k' makes it odd.
-        *digit = (limbs[0] & 63) as i8 - 32;
-        limbs[0] = (limbs[0] & !63) | 32;
-        limbs = [
-            (limbs[0] >> WINDOW) | (limbs[1] << (64 - WINDOW)),
-            (limbs[1] >> WINDOW) | (limbs[2] << (64 - WINDOW)),
-            (limbs[2] >> WINDOW) | (limbs[3] << (64 - WINDOW)),
-            limbs[3] >> WINDOW,
-        ];
-    }
-    digits[DIGITS - 1] = limbs[0] as i8;
-    limbs.zeroize();
-    Recoded {
-        digits,
-        negate: even,
     }
 }
 
@@ -215,12 +129,12 @@ pub(super) fn mul(k: &Scalar, q: &OddMultiples) -> Jacobian {
 /// [1, 2^255) below n, so the sum is neither the identity nor a doubling; only the top row
 /// (j = 51) is guarded.
 pub(super) fn mul_generator(k: &Scalar) -> Jacobian {
-    let comb = &*G_COMB;
+    let rows = &comb::generator().rows;
     let recoded = recode(k);
     let d = &recoded.digits;
-    let mut acc = select(&comb[0], d[0]).to_jacobian();
+    let mut acc = select(&rows[0], d[0]).to_jacobian();
     for j in 1..DIGITS {
-        let entry = select(&comb[j], d[j]);
+        let entry = select(&rows[j], d[j]);
         acc = if j == DIGITS - 1 {
             add_affine_guarded(&acc, &entry)
         } else {

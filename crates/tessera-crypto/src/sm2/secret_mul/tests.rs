@@ -8,7 +8,8 @@ use elliptic_curve::{
 };
 use sm2::{FieldBytes, ProjectivePoint, Scalar};
 
-use super::{DIGITS, G_COMB, OddMultiples, ROW, joint_nonce_x, mul, mul_generator, recode};
+use super::{OddMultiples, joint_nonce_x, mul, mul_generator};
+use crate::sm2::comb::{self, DIGITS, ROW, recode};
 use crate::sm2::point::{Affine, Jacobian};
 
 /// SplitMix64: reproducible scalars, so a failure can be replayed.
@@ -86,9 +87,9 @@ fn recoding_gives_odd_digits_that_sum_to_the_scalar() {
 }
 
 #[test]
-fn comb_rows_are_multiples_of_g() {
+fn generator_comb_rows_are_multiples_of_g() {
     let mut base = Scalar::ONE;
-    for row in G_COMB.iter() {
+    for row in comb::generator().rows.iter() {
         for (i, entry) in (0u64..).zip(row.iter()) {
             let expected = ProjectivePoint::GENERATOR * (base * Scalar::from(2 * i + 1));
             assert_eq!(
@@ -98,7 +99,7 @@ fn comb_rows_are_multiples_of_g() {
         }
         base *= Scalar::from(1u64 << 5);
     }
-    assert_eq!(G_COMB[0].len(), ROW);
+    assert_eq!(comb::generator().rows[0].len(), ROW);
 }
 
 #[test]
