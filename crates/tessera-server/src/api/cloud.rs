@@ -192,7 +192,9 @@ async fn check_device_signature(
             detail: "body too large".into(),
         })?;
     let signed = wire::device_signed_bytes(&method, &path, time, &auth.token, &bytes);
-    cloud::verify_device_signature(device_key, &signed, &signature)?;
+    state
+        .cloud
+        .verify_device_signature(device_key, &signed, &signature)?;
     Ok(bytes)
 }
 
