@@ -108,6 +108,9 @@ impl Store {
     async fn from_sqlite_options(options: SqliteConnectOptions, max: u32) -> Result<Self> {
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
+            // A file or memory database does not drop connections the way a server can, and
+            // a ping before each acquire is one more hand-off to the connection's thread.
+            .test_before_acquire(false)
             // an in-memory database lives as long as its one connection
             .idle_timeout(None)
             .max_lifetime(None)

@@ -169,6 +169,35 @@ async fn audit(store: &Store) {
     assert_eq!(recent[0].subject, None);
     assert_eq!(recent[1].source_ip.as_deref(), Some("127.0.0.1"));
     assert_eq!(recent[1].request_id.as_deref(), Some("rid-1"));
+
+    // A batch keeps its order, its NULLs and text that is not plain ASCII.
+    let batch: Vec<AuditEntry<'_>> = (0..150)
+        .map(|i| AuditEntry {
+            at: T0 + 10 + i,
+            actor: "cloud:ORG-A/张三",
+            action: if i % 2 == 0 {
+                "cloud.sign"
+            } else {
+                "cloud.\"decrypt\""
+            },
+            subject: (i % 3 != 0).then_some("acct-1"),
+            source_ip: None,
+            request_id: Some("rid-2"),
+        })
+        .collect();
+    store.audit_batch(&batch).await.unwrap();
+    let recent = store.audit_recent(150).await.unwrap();
+    assert_eq!(recent.len(), 150);
+    for (got, want) in recent.iter().rev().zip(&batch) {
+        assert_eq!(got.at, want.at);
+        assert_eq!(got.actor, want.actor);
+        assert_eq!(got.action, want.action);
+        assert_eq!(got.subject.as_deref(), want.subject);
+        assert_eq!(got.source_ip, None);
+        assert_eq!(got.request_id.as_deref(), want.request_id);
+    }
+    assert!(recent.windows(2).all(|w| w[0].id > w[1].id));
+    store.audit_batch(&[]).await.unwrap();
 }
 
 async fn captcha_rows(store: &Store) {

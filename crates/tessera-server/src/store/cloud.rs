@@ -312,40 +312,73 @@ impl Store {
         .await?))
     }
 
-    /// Appends several audit events with one multi-row `INSERT` per 100 rows, in one
-    /// transaction (group commit: one sync for many co-signatures).
+    /// Appends several audit events in one transaction (group commit: one sync for many
+    /// co-signatures). On SQLite that is one statement over a JSON array of the rows, so every
+    /// batch size shares one prepared statement and needs no `BEGIN`/`COMMIT` round trips.
     pub async fn audit_batch(&self, entries: &[super::AuditEntry<'_>]) -> Result<()> {
-        dispatch!(self, pool => {
-            let mut tx = pool.begin().await?;
-            for chunk in entries.chunks(100) {
-                let mut sql = String::from(
-                    "INSERT INTO audit (at, actor, action, subject, source_ip, request_id) VALUES ",
-                );
-                for i in 0..chunk.len() {
-                    let b = i * 6;
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${})",
-                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6
-                    ));
-                }
-                // Only placeholders are formatted in; every value is bound.
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for e in chunk {
-                    q = q
-                        .bind(e.at)
-                        .bind(e.actor)
-                        .bind(e.action)
-                        .bind(e.subject)
-                        .bind(e.source_ip)
-                        .bind(e.request_id);
-                }
-                q.execute(&mut *tx).await?;
+        match &self.backend {
+            super::Backend::Sqlite(pool) => {
+                let rows: Vec<_> = entries
+                    .iter()
+                    .map(|e| {
+                        serde_json::json!([
+                            e.at,
+                            e.actor,
+                            e.action,
+                            e.subject,
+                            e.source_ip,
+                            e.request_id
+                        ])
+                    })
+                    .collect();
+                let json = serde_json::Value::Array(rows).to_string();
+                sqlx::query(
+                    "INSERT INTO audit (at, actor, action, subject, source_ip, request_id) \
+                     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, \
+                     value ->> 5 FROM json_each($1) ORDER BY key",
+                )
+                .bind(json)
+                .execute(pool)
+                .await?;
             }
-            tx.commit().await?;
-        });
+            super::Backend::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                for chunk in entries.chunks(100) {
+                    let mut sql = String::from(
+                        "INSERT INTO audit (at, actor, action, subject, source_ip, request_id) \
+                         VALUES ",
+                    );
+                    for i in 0..chunk.len() {
+                        let b = i * 6;
+                        if i > 0 {
+                            sql.push_str(", ");
+                        }
+                        sql.push_str(&format!(
+                            "(${}, ${}, ${}, ${}, ${}, ${})",
+                            b + 1,
+                            b + 2,
+                            b + 3,
+                            b + 4,
+                            b + 5,
+                            b + 6
+                        ));
+                    }
+                    // Only placeholders are formatted in; every value is bound.
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for e in chunk {
+                        q = q
+                            .bind(e.at)
+                            .bind(e.actor)
+                            .bind(e.action)
+                            .bind(e.subject)
+                            .bind(e.source_ip)
+                            .bind(e.request_id);
+                    }
+                    q.execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+            }
+        }
         Ok(())
     }
 
