@@ -2,9 +2,10 @@
 //! phone, device binding) and the service's half of two-party SM2 (DESIGN.md, "Two-party SM2").
 //!
 //! The service half `d2` is sealed under the master key (SM4-GCM, AAD `cloud:<account id>`) the
-//! moment it is made and opened only inside a blocking task for one operation. Every point from
-//! a client is checked by `tessera_crypto::sm2::two_party` (on the curve, not the identity).
-//! Argon2id and every scalar multiplication run on the blocking pool.
+//! moment it is made and opened only for one operation. Every point from a client is checked
+//! by `tessera_crypto::sm2::two_party` (on the curve, not the identity). Argon2id and key
+//! generation run on the blocking pool; a co-signature or decryption step, short and frequent,
+//! runs where its request does.
 
 pub mod audit;
 
@@ -332,37 +333,33 @@ fn open_share(
     ServiceShare::from_bytes(&plain).map_err(|e| CloudError::Internal(e.to_string()))
 }
 
-/// Signing step 2 with the account's sealed share.
-pub async fn cosign(
-    master: Arc<MasterKey>,
+/// Signing step 2 with the account's sealed share. Runs on the caller's thread, like the
+/// device signature check before it: two scalar multiplications (well under a millisecond)
+/// cost less there than a round trip through the blocking pool, whose threads would outnumber
+/// the cores under load.
+pub fn cosign(
+    master: &MasterKey,
     account_id: &str,
-    sealed: Vec<u8>,
-    e: [u8; 32],
-    q1: Vec<u8>,
+    sealed: &[u8],
+    e: &[u8; 32],
+    q1: &[u8],
 ) -> Result<PartialSignature, CloudError> {
-    let id = account_id.to_owned();
-    blocking(move || {
-        let d2 = open_share(&master, &id, &sealed)?;
-        d2.cosign(&e, &q1)
-            .map_err(|e| CloudError::BadPoint(format!("Q1: {e}")))
-    })
-    .await
+    let d2 = open_share(master, account_id, sealed)?;
+    d2.cosign(e, q1)
+        .map_err(|e| CloudError::BadPoint(format!("Q1: {e}")))
 }
 
-/// Decryption step with the account's sealed share: `T2 = d2^-1 · T1`.
-pub async fn codecrypt(
-    master: Arc<MasterKey>,
+/// Decryption step with the account's sealed share: `T2 = d2^-1 · T1`, on the caller's
+/// thread as [`cosign`].
+pub fn codecrypt(
+    master: &MasterKey,
     account_id: &str,
-    sealed: Vec<u8>,
-    t1: Vec<u8>,
+    sealed: &[u8],
+    t1: &[u8],
 ) -> Result<[u8; 65], CloudError> {
-    let id = account_id.to_owned();
-    blocking(move || {
-        let d2 = open_share(&master, &id, &sealed)?;
-        d2.decrypt_step(&t1)
-            .map_err(|e| CloudError::BadPoint(format!("T1: {e}")))
-    })
-    .await
+    let d2 = open_share(master, account_id, sealed)?;
+    d2.decrypt_step(t1)
+        .map_err(|e| CloudError::BadPoint(format!("T1: {e}")))
 }
 
 /// Moves a pending account to `to` (approved or rejected) and audits it as `actor`; the admin

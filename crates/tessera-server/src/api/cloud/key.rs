@@ -42,9 +42,9 @@ fn approved(row: &CloudAccountRow) -> Result<(), CloudError> {
     }
 }
 
-fn sealed_share(row: &CloudAccountRow) -> Result<Vec<u8>, CloudError> {
+fn sealed_share(row: &CloudAccountRow) -> Result<&[u8], CloudError> {
     row.sealed_share
-        .clone()
+        .as_deref()
         .ok_or(CloudError::KeyState("the account has no key yet"))
 }
 
@@ -193,7 +193,13 @@ pub(crate) async fn sign(
         .try_into()
         .map_err(|_| CloudError::BadPoint("e must be 32 bytes".into()))?;
     let q1 = cloud::decode_hex("q1", &req.body.q1, 65)?;
-    let answer = cloud::cosign(state.cloud.master()?, &row.id, sealed_share(row)?, e, q1).await?;
+    let answer = cloud::cosign(
+        state.cloud.master()?.as_ref(),
+        &row.id,
+        sealed_share(row)?,
+        &e,
+        &q1,
+    )?;
     audit(&state, &actor(row), "cloud.sign", &row.id, ip, &rid).await;
     Ok(Json(CosignResponse {
         r: hex::encode(answer.r),
@@ -217,7 +223,12 @@ pub(crate) async fn decrypt(
     let row = &req.auth.account;
     approved(row)?;
     let t1 = cloud::decode_hex("t1", &req.body.t1, 65)?;
-    let t2 = cloud::codecrypt(state.cloud.master()?, &row.id, sealed_share(row)?, t1).await?;
+    let t2 = cloud::codecrypt(
+        state.cloud.master()?.as_ref(),
+        &row.id,
+        sealed_share(row)?,
+        &t1,
+    )?;
     audit(&state, &actor(row), "cloud.decrypt", &row.id, ip, &rid).await;
     Ok(Json(CodecryptResponse {
         t2: hex::encode(t2),
