@@ -190,9 +190,8 @@ impl Sm2PublicKey {
         h.update(id);
         h.update(CURVE_A);
         h.update(CURVE_B);
-        let g = ProjectivePoint::generator().to_affine();
-        h.update(g.x());
-        h.update(g.y());
+        h.update(point::GX);
+        h.update(point::GY);
         h.update(self.point.x());
         h.update(self.point.y());
         Ok(h.finalize().into())

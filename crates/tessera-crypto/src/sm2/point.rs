@@ -14,9 +14,9 @@ use subtle::{Choice, ConditionallySelectable};
 use super::field::Fe;
 
 /// Base point coordinates x_G, y_G (GB/T 32918.5 §3).
-const GX: [u8; 32] =
+pub(super) const GX: [u8; 32] =
     super::hex32("32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7");
-const GY: [u8; 32] =
+pub(super) const GY: [u8; 32] =
     super::hex32("BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0");
 
 /// n, the order of G (GB/T 32918.5 §3), as little-endian limbs.
