@@ -18,8 +18,11 @@
 //! device signature are the client's cost, not the service's) as raw HTTP/1.1 bytes, sent on
 //! kept-alive connections; a sample of the answers is completed and verified afterwards.
 //!
-//! `cargo bench -p tessera-server --bench cosign_http` (`TESSERA_BENCH_SECONDS`, default 5;
-//! `TESSERA_BENCH_CONCURRENCY`, default 32).
+//! Three rounds, each an HTTP run followed by `openssl speed` of the same length, so load from
+//! elsewhere on the machine falls on both sides alike; the table compares the medians.
+//!
+//! `cargo bench -p tessera-server --bench cosign_http` (`TESSERA_BENCH_SECONDS` per run, default
+//! 4; `TESSERA_BENCH_CONCURRENCY`, default 32).
 
 #[path = "../tests/support/cloud_driver.rs"]
 #[allow(dead_code, reason = "shared with the tests")]
@@ -155,8 +158,83 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// Alternating HTTP and OpenSSL runs.
+const ROUNDS: usize = 3;
+
+/// One round: the HTTP run and the OpenSSL run right after it.
+struct Round {
+    done: usize,
+    elapsed: f64,
+    /// Service CPU seconds during the HTTP run.
+    cpu: f64,
+    openssl: f64,
+    openssl_per_cpu: f64,
+}
+
+impl Round {
+    fn rate(&self) -> f64 {
+        self.done as f64 / self.elapsed
+    }
+}
+
+fn median(values: impl Iterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.collect();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+type Requests = Arc<std::sync::Mutex<Vec<Option<Vec<u8>>>>>;
+
+/// `concurrency` kept-alive connections sending the next prepared request as soon as the last
+/// answer is in, for `seconds`: elapsed time, latencies, and a few answers to check later.
+async fn http_round(
+    addr: &str,
+    concurrency: usize,
+    seconds: u64,
+    requests: Requests,
+    next: Arc<AtomicUsize>,
+) -> (Duration, Vec<Duration>, Vec<(usize, String)>) {
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let start = Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (requests, next, addr) = (requests.clone(), next.clone(), addr.to_owned());
+            tokio::spawn(async move {
+                let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+                conn.set_nodelay(true).unwrap();
+                let mut lat = Vec::new();
+                let mut answers = Vec::new();
+                let mut buf = Vec::with_capacity(4096);
+                while Instant::now() < until {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(req) = requests.lock().unwrap().get_mut(i).and_then(Option::take)
+                    else {
+                        break;
+                    };
+                    let t = Instant::now();
+                    let (status, body) = round_trip(&mut conn, &req, &mut buf).await;
+                    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+                    lat.push(t.elapsed());
+                    if answers.len() < 4 {
+                        answers.push((i, String::from_utf8(body).unwrap()));
+                    }
+                }
+                (lat, answers)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut answers = Vec::new();
+    for w in workers {
+        let (lat, a) = w.await.unwrap();
+        all.extend(lat);
+        answers.extend(a);
+    }
+    (start.elapsed(), all, answers)
+}
+
 fn main() {
-    let seconds = env_or("TESSERA_BENCH_SECONDS", 5);
+    let seconds = env_or("TESSERA_BENCH_SECONDS", 4);
     let concurrency = env_or("TESSERA_BENCH_CONCURRENCY", 32) as usize;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -181,9 +259,9 @@ fn main() {
     ));
     let path = format!("/v1/cloud/accounts/{}/sign", user.id);
 
-    // Enough fresh requests for the run at up to 12,000/s, serialized to the bytes of an
+    // Enough fresh requests for every round at up to 10,000/s, serialized to the bytes of an
     // HTTP/1.1 request so the generator spends almost nothing per request.
-    let n = (seconds as usize) * 12_000;
+    let n = ROUNDS * (seconds as usize) * 10_000;
     let addr = server.url.trim_start_matches("http://").to_owned();
     let prep = Instant::now();
     let mut states = Vec::with_capacity(n);
@@ -222,47 +300,32 @@ fn main() {
             false,
         )
     };
-    let cpu_before = server_cpu();
-    let (elapsed, mut latencies, answers) = rt.block_on(async {
-        let until = Instant::now() + Duration::from_secs(seconds);
-        let start = Instant::now();
-        let workers: Vec<_> = (0..concurrency)
-            .map(|_| {
-                let (requests, next, addr) = (requests.clone(), next.clone(), addr.clone());
-                tokio::spawn(async move {
-                    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
-                    conn.set_nodelay(true).unwrap();
-                    let mut lat = Vec::new();
-                    let mut answers = Vec::new();
-                    let mut buf = Vec::with_capacity(4096);
-                    while Instant::now() < until {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(req) = requests.lock().unwrap().get_mut(i).and_then(Option::take)
-                        else {
-                            break;
-                        };
-                        let t = Instant::now();
-                        let (status, body) = round_trip(&mut conn, &req, &mut buf).await;
-                        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-                        lat.push(t.elapsed());
-                        if answers.len() < 10 {
-                            answers.push((i, String::from_utf8(body).unwrap()));
-                        }
-                    }
-                    (lat, answers)
-                })
-            })
-            .collect();
-        let mut all = Vec::new();
-        let mut answers = Vec::new();
-        for w in workers {
-            let (lat, a) = w.await.unwrap();
-            all.extend(lat);
-            answers.extend(a);
-        }
-        (start.elapsed(), all, answers)
-    });
-    let cpu_used = server_cpu() - cpu_before;
+    // Rounds alternate the HTTP run and `openssl speed`, so a burst of load from elsewhere on
+    // the machine hits both sides alike; the medians are compared.
+    let mut rounds = Vec::new();
+    let mut latencies = Vec::new();
+    let mut answers = Vec::new();
+    for _ in 0..ROUNDS {
+        let cpu_before = server_cpu();
+        let (elapsed, lat, sampled) = rt.block_on(http_round(
+            &addr,
+            concurrency,
+            seconds,
+            requests.clone(),
+            next.clone(),
+        ));
+        let cpu = server_cpu() - cpu_before;
+        let (openssl, openssl_per_cpu) = openssl_speed(seconds);
+        rounds.push(Round {
+            done: lat.len(),
+            elapsed: elapsed.as_secs_f64(),
+            cpu,
+            openssl,
+            openssl_per_cpu,
+        });
+        latencies.extend(lat);
+        answers.extend(sampled);
+    }
     drop(server);
 
     // The answers complete to signatures that verify (the client's check, off the clock).
@@ -277,21 +340,37 @@ fn main() {
     }
 
     latencies.sort();
-    let done = latencies.len();
-    let rate = done as f64 / elapsed.as_secs_f64();
     let p50 = percentile(&latencies, 0.50);
     let p99 = percentile(&latencies, 0.99);
-    let (openssl, openssl_per_cpu) = openssl_speed(seconds);
     let math = raw_math(seconds);
-    let per_cpu = done as f64 / cpu_used;
-    println!("| measure | per wall second | per CPU second |");
-    println!("|---|---:|---:|");
     println!(
-        "| co-signatures over HTTP ({concurrency} concurrent, {done} in {:.1} s; service CPU {cpu_used:.2} s) | {rate:.0} | {per_cpu:.0} |",
-        elapsed.as_secs_f64()
+        "| round | co-signatures/s over HTTP | service CPU per co-signature | `openssl speed -multi 2 sm2` sign/s | ratio |"
     );
+    println!("|---:|---:|---:|---:|---:|");
+    for (i, r) in rounds.iter().enumerate() {
+        println!(
+            "| {} | {:.0} ({} in {:.1} s) | {:.0} µs | {:.0} | {:.2}x |",
+            i + 1,
+            r.rate(),
+            r.done,
+            r.elapsed,
+            r.cpu / r.done as f64 * 1e6,
+            r.openssl,
+            r.rate() / r.openssl
+        );
+    }
+    let rate = median(rounds.iter().map(Round::rate));
+    let openssl = median(rounds.iter().map(|r| r.openssl));
+    let per_cpu = median(rounds.iter().map(|r| r.done as f64 / r.cpu));
+    let openssl_per_cpu = median(rounds.iter().map(|r| r.openssl_per_cpu));
+    println!();
     println!(
-        "| latency p50 / p99 | {:.2} ms / {:.2} ms | |",
+        "| median of {ROUNDS} rounds ({concurrency} concurrent connections) | per wall second | per CPU second |"
+    );
+    println!("|---|---:|---:|");
+    println!("| co-signatures over HTTP | {rate:.0} | {per_cpu:.0} |");
+    println!(
+        "| latency p50 / p99 (all rounds) | {:.2} ms / {:.2} ms | |",
         p50.as_secs_f64() * 1e3,
         p99.as_secs_f64() * 1e3
     );
