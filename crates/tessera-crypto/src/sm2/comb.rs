@@ -15,7 +15,7 @@ use super::point::{Affine, N, batch_to_affine, odd_multiples};
 
 /// Bits per digit.
 pub(super) const WINDOW: usize = 5;
-/// Digits of a scalar below 2^256: 51 of the recoding loop and the remaining top digit.
+/// Digits of a scalar below 2^256: 51 of the recoding loop and the remaining top digit (1).
 pub(super) const DIGITS: usize = 52;
 /// Odd multiples 1, 3, …, 31 of a point: one row.
 pub(super) const ROW: usize = 1 << (WINDOW - 1);
@@ -72,7 +72,8 @@ impl Drop for Recoded {
 /// Recodes k ∈ [0, n): `k' = k` when k is odd, else `k' = n − k` (odd, as n is) and the result
 /// is to be negated. Then 51 times `d = (k' mod 64) − 32`, `k' = (k' − d)/32`: d is odd in
 /// [−31, 31] and k' stays odd; `k' − d` only rewrites the low six bits (to 100000₂), so there is
-/// no carry. After 51 steps k' < 2^256/2^255 + 2 and odd, so the top digit is 1 or 3.
+/// no carry. By induction k' ≤ 2^(256−5t) − 1 after t steps, so after 51 it is odd and at most 1:
+/// the top digit is 1.
 pub(super) fn recode(k: &Scalar) -> Recoded {
     let mut bytes: [u8; 32] = k.to_repr().into();
     let mut limbs = limbs_from_be(&bytes);

@@ -121,7 +121,7 @@ impl Jacobian {
 
     /// The affine point, `None` for the identity; one inversion (a fixed chain, constant time).
     pub(super) fn to_affine(self) -> Option<Affine> {
-        if self.is_identity() {
+        if bool::from(self.z.ct_is_zero()) {
             return None;
         }
         let zinv = self.z.invert();
@@ -151,36 +151,39 @@ impl Jacobian {
         }
     }
 
-    /// `self + q` for affine q, EFD `madd-2007-bl`: 7M + 4S.
+    /// `self + q` for affine q, EFD `madd-2007-bl`: 7M + 4S, any operands (variable time).
     pub(super) fn add_affine(&self, q: &Affine) -> Self {
         if self.is_identity() {
             return q.to_jacobian();
         }
+        let (sum, equal) = self.add_affine_incomplete(q);
+        // Same x: equal points double; opposite points cancel, which the sum already says (Z = 0).
+        if bool::from(equal) {
+            self.double()
+        } else {
+            sum
+        }
+    }
+
+    /// `self + q` by `madd-2007-bl` without special cases or branches, and whether self = q.
+    ///
+    /// Right whenever self is not the identity and self ≠ q; for self = −q it gives the identity
+    /// (Z3 = 0). Constant time: `secret_mul` builds its additions on it.
+    pub(super) fn add_affine_incomplete(&self, q: &Affine) -> (Self, Choice) {
         let z1z1 = self.z.square();
         let u2 = q.x.mul(&z1z1);
         let s2 = q.y.mul(&self.z).mul(&z1z1);
         let h = u2.sub(&self.x);
         let r = s2.sub(&self.y).double();
-        if h.is_zero() {
-            // Same x: equal points double, opposite points cancel.
-            return if r.is_zero() {
-                self.double()
-            } else {
-                Self::IDENTITY
-            };
-        }
+        let equal = h.ct_is_zero() & r.ct_is_zero();
         let hh = h.square();
         let i = hh.double().double();
         let j = h.mul(&i);
         let v = self.x.mul(&i);
-        let x3 = r.square().sub(&j).sub(&v.double());
-        let y3 = r.mul(&v.sub(&x3)).sub(&self.y.mul(&j).double());
-        let z3 = self.z.add(&h).square().sub(&z1z1).sub(&hh);
-        Self {
-            x: x3,
-            y: y3,
-            z: z3,
-        }
+        let x = r.square().sub(&j).sub(&v.double());
+        let y = r.mul(&v.sub(&x)).sub(&self.y.mul(&j).double());
+        let z = self.z.add(&h).square().sub(&z1z1).sub(&hh);
+        (Self { x, y, z }, equal)
     }
 
     /// `self + q`, EFD `add-2007-bl` with q's Z² and Z³ precomputed: 10M + 4S.

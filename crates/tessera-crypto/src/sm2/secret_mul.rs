@@ -47,29 +47,9 @@ fn select(row: &Row, digit: i8) -> Affine {
     out
 }
 
-/// `p + q` by EFD `madd-2007-bl` (7M + 4S) without special cases, and whether p = q.
-///
-/// Right whenever p is not the identity and p ≠ q; for p = −q it gives the identity (Z3 = 0).
-fn add_affine(p: &Jacobian, q: &Affine) -> (Jacobian, Choice) {
-    let z1z1 = p.z.square();
-    let u2 = q.x.mul(&z1z1);
-    let s2 = q.y.mul(&p.z).mul(&z1z1);
-    let h = u2.sub(&p.x);
-    let r = s2.sub(&p.y).double();
-    let equal = h.ct_is_zero() & r.ct_is_zero();
-    let hh = h.square();
-    let i = hh.double().double();
-    let j = h.mul(&i);
-    let v = p.x.mul(&i);
-    let x = r.square().sub(&j).sub(&v.double());
-    let y = r.mul(&v.sub(&x)).sub(&p.y.mul(&j).double());
-    let z = p.z.add(&h).square().sub(&z1z1).sub(&hh);
-    (Jacobian { x, y, z }, equal)
-}
-
 /// `p + q` for every p, by selection: the doubling for p = q, q for the identity p.
 fn add_affine_guarded(p: &Jacobian, q: &Affine) -> Jacobian {
-    let (sum, equal) = add_affine(p, q);
+    let (sum, equal) = p.add_affine_incomplete(q);
     let sum = Jacobian::conditional_select(&sum, &p.double(), equal);
     Jacobian::conditional_select(&sum, &q.to_jacobian(), p.z.ct_is_zero())
 }
@@ -115,7 +95,7 @@ pub(super) fn mul(k: &Scalar, q: &OddMultiples) -> Jacobian {
         acc = if j == 0 {
             add_affine_guarded(&acc, &entry)
         } else {
-            add_affine(&acc, &entry).0
+            acc.add_affine_incomplete(&entry).0
         };
     }
     acc.y = acc.y.conditional_negate(recoded.negate);
@@ -138,7 +118,7 @@ pub(super) fn mul_generator(k: &Scalar) -> Jacobian {
         acc = if j == DIGITS - 1 {
             add_affine_guarded(&acc, &entry)
         } else {
-            add_affine(&acc, &entry).0
+            acc.add_affine_incomplete(&entry).0
         };
     }
     acc.y = acc.y.conditional_negate(recoded.negate);

@@ -263,32 +263,25 @@ impl ServiceShare {
         let q1 = odd_multiples(q1)?;
         let e = scalar_from_bytes(e);
         loop {
-            let mut k2 = random_nonzero_scalar()?;
-            let mut k3 = random_nonzero_scalar()?;
+            // Zeroized on every way out, a failed draw of k3 included.
+            let k2 = Zeroizing::new(random_nonzero_scalar()?);
+            let k3 = Zeroizing::new(random_nonzero_scalar()?);
             let Some(x1) = secret_mul::joint_nonce_x(&k3, &q1, &k2) else {
-                k2.zeroize();
-                k3.zeroize();
                 continue;
             };
             let x1 = FieldBytes::from(x1);
             let r = e + <Scalar as elliptic_curve::ops::Reduce<FieldBytes>>::reduce(&x1);
             if bool::from(r.is_zero()) {
-                k2.zeroize();
-                k3.zeroize();
                 continue;
             }
-            let mut s2 = *self.0 * *k3;
-            let mut s3 = *self.0 * (r + *k2);
-            let answer = PartialSignature {
+            let r_plus_k2 = Zeroizing::new(r + **k2);
+            let s2 = Zeroizing::new(*self.0 * **k3);
+            let s3 = Zeroizing::new(*self.0 * *r_plus_k2);
+            return Ok(PartialSignature {
                 r: r.to_repr().into(),
                 s2: s2.to_repr().into(),
                 s3: s3.to_repr().into(),
-            };
-            k2.zeroize();
-            k3.zeroize();
-            s2.zeroize();
-            s3.zeroize();
-            return Ok(answer);
+            });
         }
     }
 }
@@ -347,9 +340,10 @@ impl ServiceShare {
     /// The service's step of a joint decryption: checks `T1` and returns `T2 = d2^-1 · T1`.
     pub fn decrypt_step(&self, t1: &[u8]) -> Result<[u8; POINT_LEN]> {
         let t1 = odd_multiples(t1)?;
-        let mut d2_inverse = *self.0.invert();
+        let mut inverse = self.0.invert();
+        let d2_inverse = Zeroizing::new(*inverse);
+        inverse.zeroize();
         let t2 = secret_mul::mul(&d2_inverse, &t1).to_affine();
-        d2_inverse.zeroize();
         let t2 = t2.ok_or_else(|| invalid_point("point at infinity"))?;
         let mut out = [0u8; POINT_LEN];
         out[0] = 4;

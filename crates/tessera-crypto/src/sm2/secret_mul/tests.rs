@@ -30,7 +30,10 @@ impl Rng {
 }
 
 /// Scalars where the recoding and the guarded additions matter: 0..=200, n − 200..n − 1,
-/// 2^i and 2^i ± 1 (mod n), and pseudo-random ones.
+/// 2^i and 2^i ± 1 (mod n) for i ≤ 256, n − 2^256 mod n, and pseudo-random ones. The
+/// exceptional ones are all in: for `mul`, 0 (opposite points in the last addition) and 6,
+/// n − 6 (equal points); for `mul_generator`, 0 and c = 2^256 mod n, n − c (equal points in the
+/// top row's addition).
 fn scalars(random: usize) -> Vec<Scalar> {
     let mut out = Vec::new();
     for i in 0..=200u64 {
@@ -38,10 +41,12 @@ fn scalars(random: usize) -> Vec<Scalar> {
         out.push(-Scalar::from(i + 1));
     }
     let mut power = Scalar::ONE;
-    for _ in 0..256 {
+    for _ in 0..=256 {
         out.extend([power, power + Scalar::ONE, power - Scalar::ONE]);
         power = power.double();
     }
+    // `power` ran one doubling past 2^256; take it back for n − (2^256 mod n).
+    out.push(-(power * Scalar::from(2u64).invert().unwrap()));
     let mut rng = Rng(0x005E_C2E7);
     out.extend((0..random).map(|_| rng.scalar()));
     out
@@ -74,7 +79,7 @@ fn recoding_gives_odd_digits_that_sum_to_the_scalar() {
             d.iter().all(|&x| x % 2 != 0 && (-31..=31).contains(&x)),
             "{d:?}"
         );
-        assert!(d[DIGITS - 1] == 1 || d[DIGITS - 1] == 3, "{d:?}");
+        assert_eq!(d[DIGITS - 1], 1, "{d:?}");
         let mut sum = Scalar::ZERO;
         for &digit in d.iter().rev() {
             let magnitude = Scalar::from(u64::from(digit.unsigned_abs()));
@@ -155,4 +160,30 @@ fn joint_nonce_handles_equal_and_opposite_halves() {
         // k2 = −k1·k3: the halves cancel.
         assert_eq!(joint_nonce_x(&k3, &table, &-k2), None);
     }
+}
+
+#[test]
+fn guarded_addition_takes_the_identity_on_either_side() {
+    let g = Affine::generator().to_jacobian();
+    let three_g = ProjectivePoint::GENERATOR * Scalar::from(3u64);
+    let p = mul_generator(&Scalar::from(3u64));
+    assert_eq!(
+        ours(&super::add_guarded(&Jacobian::IDENTITY, &p)),
+        theirs(&three_g)
+    );
+    assert_eq!(
+        ours(&super::add_guarded(&p, &Jacobian::IDENTITY)),
+        theirs(&three_g)
+    );
+    assert_eq!(
+        ours(&super::add_guarded(
+            &Jacobian::IDENTITY,
+            &Jacobian::IDENTITY
+        )),
+        None
+    );
+    assert_eq!(
+        ours(&super::add_guarded(&g, &g)),
+        theirs(&ProjectivePoint::GENERATOR.double())
+    );
 }
