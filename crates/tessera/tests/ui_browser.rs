@@ -18,15 +18,20 @@
 //! `chromium-driver`, `age`, `softhsm2`, `opensc` (scripts/test.sh installs them; set
 //! `TESSERA_SKIP_BROWSER=1` to skip where they cannot be installed).
 
+mod support {
+    pub(crate) mod browser;
+}
+
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
+use support::browser::{Killed, body, browser, click, fill, go, shots_dir, wait_text};
 
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 const DEVICE_PIN: &str = "d3vice-PIN";
@@ -39,24 +44,6 @@ fn sm2_data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/testdata/sm2-certs/sm2")
         .join(name)
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A child process killed when dropped.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// The holder's machine: a data folder, a SoftHSM2 token folder, the support key.
@@ -316,37 +303,6 @@ fn start_ui(m: &Machine) -> (Killed, String) {
     (Killed(child), url)
 }
 
-async fn browser() -> (Killed, Client, u16) {
-    let port = free_port();
-    let driver = Command::new("chromedriver")
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver missing: apt-get install -y chromium chromium-driver");
-    let driver = Killed(driver);
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=390,844", "--lang=zh-CN", "--hide-scrollbars"]
-        }
-    }))
-    .unwrap();
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .unwrap();
-    (driver, client, port)
-}
-
 /// Lets the page read and write the clipboard (the WebDriver permissions extension), so the
 /// test can read back what a tap copied.
 async fn grant_clipboard(c: &Client, driver_port: u16) {
@@ -364,15 +320,6 @@ async fn grant_clipboard(c: &Client, driver_port: u16) {
         );
         assert_eq!(status, 200, "{answer}");
     }
-}
-
-fn shots_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .join("ui-screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Screenshots of the current page at phone and desktop width.
@@ -395,15 +342,6 @@ async fn shoot(c: &Client, name: &str) {
     c.set_window_size(SIZES[0].0, SIZES[0].1).await.unwrap();
 }
 
-async fn body(c: &Client) -> String {
-    c.find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
 /// The text of the element `css`, once it exists (retried while the page changes under it).
 async fn text(c: &Client, css: &str) -> String {
     let mut last = None;
@@ -418,45 +356,6 @@ async fn text(c: &Client, css: &str) -> String {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("{css}: {last:?}");
-}
-
-/// Clicks the element `css`, once it exists (retried while the page changes under it).
-async fn click(c: &Client, css: &str) {
-    let mut last = None;
-    for _ in 0..200 {
-        match c.find(Locator::Css(css)).await {
-            Ok(e) => match e.click().await {
-                Ok(()) => return,
-                Err(err) => last = Some(err),
-            },
-            Err(err) => last = Some(err),
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{css}: {last:?}");
-}
-
-async fn fill(c: &Client, css: &str, value: &str) {
-    let e = c.find(Locator::Css(css)).await.unwrap();
-    e.clear().await.unwrap();
-    e.send_keys(value).await.unwrap();
-}
-
-/// Waits until the element `css` exists and its text contains `needle`.
-async fn wait_text(c: &Client, css: &str, needle: &str) {
-    let mut last = String::new();
-    for _ in 0..100 {
-        if let Ok(e) = c.find(Locator::Css(css)).await
-            && let Ok(t) = e.text().await
-        {
-            if t.contains(needle) {
-                return;
-            }
-            last = t;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{css} never said {needle:?}; last: {last:?}");
 }
 
 /// Waits until the page's body contains `needle`.
@@ -927,12 +826,6 @@ async fn assert_no_pin_in_url(c: &Client) {
     for pin in [DEVICE_PIN, TOKEN_PIN, NEW_TOKEN_PIN, WRONG_PIN] {
         assert!(!url.contains(pin), "{url}");
     }
-}
-
-/// Opens `path` of the running UI.
-async fn go(c: &Client, url: &str, path: &str) {
-    let base = &url[..url.find("/open").unwrap()];
-    c.goto(&format!("{base}{path}")).await.unwrap();
 }
 
 /// Opens the settings and chooses `value` in `css`.

@@ -25,15 +25,19 @@
 //! Screenshots at 390×844 go to `target/ui-screenshots/ss-*`. Needs `chromium` and
 //! `chromium-driver` (`TESSERA_SKIP_BROWSER=1` skips where they cannot be installed).
 
+mod support {
+    pub(crate) mod browser;
+}
+
 use std::io::{BufRead as _, BufReader};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use sha2::{Digest, Sha256};
+use support::browser::{Killed, browser, click, fill, go, shots_dir, wait_text};
 use tessera_server::AppState;
 use tessera_server::ca::{Ca, MasterKey};
 use tessera_server::clock::{Clock as _, ManualClock};
@@ -128,15 +132,6 @@ impl Service {
 }
 
 /// A child process killed when dropped.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// The holder's data folder with one file device, "phone".
 struct Holder {
     dir: tempfile::TempDir,
@@ -206,82 +201,9 @@ impl Holder {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn browser() -> (Killed, Client) {
-    let port = free_port();
-    let driver = Command::new("chromedriver")
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver missing: apt-get install -y chromium chromium-driver");
-    let driver = Killed(driver);
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let caps: serde_json::Map<String, serde_json::Value> = serde_json::from_value(serde_json::json!({
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=390,844", "--lang=zh-CN", "--hide-scrollbars"]
-        }
-    }))
-    .unwrap();
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .unwrap();
-    (driver, client)
-}
-
 async fn shoot(c: &Client, name: &str) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .join("ui-screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
     let png = c.screenshot().await.unwrap();
-    std::fs::write(dir.join(format!("ss-{name}-390x844.png")), png).unwrap();
-}
-
-async fn body(c: &Client) -> String {
-    match c.find(Locator::Css("body")).await {
-        Ok(b) => b.text().await.unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
-
-/// Clicks the element `css`, once it exists (retried while the page changes under it).
-async fn click(c: &Client, css: &str) {
-    let mut last = None;
-    for _ in 0..200 {
-        match c.find(Locator::Css(css)).await {
-            Ok(e) => match e.click().await {
-                Ok(()) => return,
-                Err(err) => last = Some(err),
-            },
-            Err(err) => last = Some(err),
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{css}: {last:?}");
-}
-
-async fn fill(c: &Client, css: &str, value: &str) {
-    let e = c.find(Locator::Css(css)).await.unwrap();
-    e.clear().await.unwrap();
-    e.send_keys(value).await.unwrap();
+    std::fs::write(shots_dir().join(format!("ss-{name}-390x844.png")), png).unwrap();
 }
 
 /// Sets a field's value at once (long texts: the QR; hidden fields: the captcha id).
@@ -292,31 +214,6 @@ async fn set_value(c: &Client, id: &str, value: &str) {
     )
     .await
     .unwrap();
-}
-
-/// Waits until the element `css` exists and its text contains `needle`.
-async fn wait_text(c: &Client, css: &str, needle: &str) {
-    let mut last = String::new();
-    for _ in 0..150 {
-        if let Ok(e) = c.find(Locator::Css(css)).await
-            && let Ok(t) = e.text().await
-        {
-            if t.contains(needle) {
-                return;
-            }
-            last = t;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "{css} never said {needle:?}; last: {last:?}; page: {}",
-        body(c).await
-    );
-}
-
-async fn go(c: &Client, url: &str, path: &str) {
-    let base = &url[..url.find("/open").unwrap()];
-    c.goto(&format!("{base}{path}")).await.unwrap();
 }
 
 /// Secrets travel in POST bodies only: never in the address bar (nor history).
@@ -617,7 +514,7 @@ async fn a_holder_applies_installs_and_renews_from_the_browser() {
     let service = Arc::new(start_service().await);
     let holder = Holder::new();
     let (ui, url) = holder.start_ui();
-    let (_driver, c) = browser().await;
+    let (_driver, c, _) = browser().await;
     // The walk runs as its own task so that a failure still ends the browser session.
     let result = tokio::spawn(walk(c.clone(), Arc::clone(&service), url, holder.path("."))).await;
     let _ = c.close().await;
