@@ -27,6 +27,7 @@
 
 mod support {
     pub(crate) mod browser;
+    pub(crate) mod service;
 }
 
 use std::io::{BufRead as _, BufReader};
@@ -36,87 +37,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
-use sha2::{Digest, Sha256};
 use support::browser::{Killed, browser, click, fill, go, shots_dir, wait_text};
-use tessera_server::AppState;
-use tessera_server::ca::{Ca, MasterKey};
-use tessera_server::clock::{Clock as _, ManualClock};
-use tessera_server::store::Store;
-use tessera_x509::issue::CaAlgorithm;
+use support::service::{ADMIN, Served, serve};
 
-const ADMIN: &str = "ui-ss-admin-token";
 const PHONE: &str = "13900000022";
 const PASSWORD: &str = "cert pass 2026";
 const WRONG_PASSWORD: &str = "not the password 1";
 const PIN: &str = "d3vice-PIN";
 const WRONG_PIN: &str = "wr0ng-PIN";
 
-struct Service {
-    url: String,
-    state: AppState,
-    clock: ManualClock,
-    qr_text: String,
-}
-
-async fn start_service() -> Service {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let clock = ManualClock::new(time::OffsetDateTime::now_utc().unix_timestamp());
-    let store = Store::open_memory().await.unwrap();
-    let hash: [u8; 32] = Sha256::digest(ADMIN.as_bytes()).into();
-    store.add_admin_token("test", &hash, 0).await.unwrap();
-    let mut parts = tessera_server::StateParts::ephemeral(store.clone()).unwrap();
-    parts.clock = Arc::new(clock.clone());
-    parts.public_url = url.clone();
-    let dir = tempfile::tempdir().unwrap();
-    let first = tessera_server::bootstrap::first_start(
-        &store,
-        dir.path(),
-        &parts.service_key,
-        &url,
-        &clock,
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let state = AppState::new(parts);
-    let (ca, _) = Ca::load_or_create(
-        &store,
-        &MasterKey::from_bytes([9; 32]),
-        CaAlgorithm::Sm2,
-        &url,
-        clock.now(),
-    )
-    .await
-    .unwrap();
-    state.ca.install(Arc::new(ca));
-    let app = tessera_server::app(state.clone())
-        .into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        axum::serve(listener, app).await.unwrap();
-    });
-    Service {
-        url,
-        state,
-        clock,
-        qr_text: first.qr_text,
-    }
-}
-
-impl Service {
-    async fn last_code(&self) -> String {
-        let msgs = self.state.store.outbox_after(0, 10_000).await.unwrap();
-        let body = &msgs.iter().rev().find(|m| m.phone == PHONE).unwrap().body;
-        body.chars().filter(char::is_ascii_digit).take(6).collect()
-    }
-
-    async fn captcha(&self) -> (String, String) {
-        let c = self.state.captchas.issue().await.unwrap();
-        (c.challenge.id, c.answer)
-    }
-
+impl Served {
     /// The operator approves through the admin API.
     async fn approve(&self, id: &str) {
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -131,7 +61,6 @@ impl Service {
     }
 }
 
-/// A child process killed when dropped.
 /// The holder's data folder with one file device, "phone".
 struct Holder {
     dir: tempfile::TempDir,
@@ -262,7 +191,7 @@ fn qr_png(text: &str, dir: &Path) -> PathBuf {
     path
 }
 
-async fn walk(c: Client, service: Arc<Service>, url: String, qr_dir: PathBuf) {
+async fn walk(c: Client, service: Arc<Served>, url: String, qr_dir: PathBuf) {
     // First start: the certificate business and the privacy consent.
     c.goto(&url).await.unwrap();
     click(&c, "#choose-certificate").await;
@@ -313,7 +242,7 @@ async fn walk(c: Client, service: Arc<Service>, url: String, qr_dir: PathBuf) {
     click(&c, "#ss-send-code").await;
     wait_text(&c, "#ss-code-sent", "已发送").await;
     wait_text(&c, "#ss-project", "DEMO").await;
-    let code = service.last_code().await;
+    let code = service.newest_code(PHONE).await;
 
     // Step 2: the notices with their versions; a wrong code, then the right one.
     let notices = c
@@ -375,12 +304,12 @@ async fn walk(c: Client, service: Arc<Service>, url: String, qr_dir: PathBuf) {
         .unwrap();
     assert!(src.starts_with("data:image/png;base64,iVBOR"), "{src:.40}");
     shoot(&c, "07-login").await;
-    let code = service.last_code().await;
+    let code = service.newest_code(PHONE).await;
     fill(&c, "#captcha_answer", "0O0O").await;
     fill(&c, "#code", &code).await;
     click(&c, "#ss-login").await;
     wait_text(&c, "#failure", "图形验证码错误").await;
-    let (captcha_id, answer) = service.captcha().await;
+    let (captcha_id, answer) = service.new_captcha().await;
     set_value(&c, "captcha_id", &captcha_id).await;
     fill(&c, "#captcha_answer", &answer).await;
     fill(&c, "#code", &code).await;
@@ -511,7 +440,7 @@ async fn a_holder_applies_installs_and_renews_from_the_browser() {
              (or TESSERA_SKIP_BROWSER=1)"
         );
     }
-    let service = Arc::new(start_service().await);
+    let service = Arc::new(serve(async |_, _| {}).await);
     let holder = Holder::new();
     let (ui, url) = holder.start_ui();
     let (_driver, c, _) = browser().await;
