@@ -8,6 +8,8 @@
 //! runs where its request does.
 
 pub mod audit;
+mod batch;
+pub mod sessions;
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -88,14 +90,16 @@ pub enum CloudError {
     Store(#[from] StoreError),
 }
 
-/// What the cloud area needs beyond the store: the master key, the audit writer and the bound
-/// device keys prepared for verification.
+/// What the cloud area needs beyond the store: the master key, the audit writer, the session
+/// lookups and the bound device keys prepared for verification.
 #[derive(Debug)]
 pub struct CloudKeys {
     /// Seals d2.
     pub master: Arc<MasterKey>,
     /// Group-committed audit rows.
     pub audit: audit::AuditQueue,
+    /// Batched session lookups.
+    pub sessions: sessions::SessionLookups,
     /// Device keys that signed recently.
     pub device_keys: DeviceKeys,
 }
@@ -152,18 +156,19 @@ impl DeviceKeys {
     }
 }
 
-/// The master key and audit writer, installed at start (as [`crate::ca::CaSlot`] holds the CA).
+/// The master key, audit writer and session lookups, installed at start (as [`crate::ca::CaSlot`] holds the CA).
 #[derive(Debug, Clone, Default)]
 pub struct CloudSlot(Arc<OnceLock<Arc<CloudKeys>>>);
 
 impl CloudSlot {
-    /// Puts the master key in and starts the audit writer on the current tokio runtime; a
-    /// second call keeps the first.
+    /// Puts the master key in and starts the audit writer and the session lookups on the
+    /// current tokio runtime; a second call keeps the first.
     pub fn install(&self, key: Arc<MasterKey>, store: &crate::store::Store) {
         let _ = self.0.get_or_init(|| {
             Arc::new(CloudKeys {
                 master: key,
                 audit: audit::AuditQueue::start(store.clone()),
+                sessions: sessions::SessionLookups::start(store.clone()),
                 device_keys: DeviceKeys::default(),
             })
         });
@@ -183,6 +188,20 @@ impl CloudSlot {
     /// The audit writer.
     pub fn audit(&self) -> Result<audit::AuditQueue, CloudError> {
         Ok(self.keys()?.audit.clone())
+    }
+
+    /// The account of the live session whose token hashes to `token_hash`
+    /// ([`sessions::SessionLookups`]).
+    pub async fn session_account(
+        &self,
+        token_hash: [u8; 32],
+        now: i64,
+    ) -> Result<Option<CloudAccountRow>, CloudError> {
+        self.keys()?
+            .sessions
+            .account(token_hash, now)
+            .await
+            .map_err(CloudError::Internal)
     }
 
     /// Verifies a device signature ([`DeviceKeys::verify`]).

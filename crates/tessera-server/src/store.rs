@@ -23,7 +23,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use audit::{AuditEntry, AuditRecord};
 pub use ca::{CaKeyRow, CrlRow, NewCertificate, RevokedRow};
-pub use cloud::{AppSessionRow, CloudAccountRow};
+pub use cloud::{AppSessionRow, CloudAccountRow, SessionAccountRow};
 pub use orgs::{Organization, Project, RaPolicy};
 pub use ra::{ApplicationRow, IssuedRow, PreEnteredRow};
 pub use sms::SmsCodeRow;

@@ -22,7 +22,7 @@ use tessera_server::pepper::Pepper;
 use tessera_server::phone::PhoneNumber;
 use tessera_server::sms::{OutboxSender, SmsCodes, SmsError, SmsLimits};
 use tessera_server::store::{
-    AuditEntry, CaKeyRow, CrlRow, NewCertificate, RaPolicy, Store, StoreError,
+    AuditEntry, CaKeyRow, CloudAccountRow, CrlRow, NewCertificate, RaPolicy, Store, StoreError,
 };
 use tessera_x509::issue::{CaAlgorithm, RevocationReason};
 
@@ -36,6 +36,7 @@ async fn suite(store: Store) {
     admin_tokens(&store).await;
     outbox(&store).await;
     audit(&store).await;
+    cloud_sessions(&store).await;
     captcha_rows(&store).await;
     sms_code_rules(&store).await;
     sms_limit_holds_under_concurrency(&store).await;
@@ -198,6 +199,82 @@ async fn audit(store: &Store) {
     }
     assert!(recent.windows(2).all(|w| w[0].id > w[1].id));
     store.audit_batch(&[]).await.unwrap();
+}
+
+/// Sessions looked up together: each live one with its own account, unknown and expired ones
+/// absent, a hash asked twice answered once.
+async fn cloud_sessions(store: &Store) {
+    for (id, user) in [("acct-1", "U1"), ("acct-2", "U2")] {
+        let row = CloudAccountRow {
+            id: id.into(),
+            org: "ORG-A".into(),
+            user_id: user.into(),
+            name: "张三".into(),
+            phone: None,
+            password_hash: "$argon2id$…".into(),
+            status: "approved".into(),
+            failed_logins: 0,
+            locked_until: 0,
+            device_key: None,
+            device_label: None,
+            public_key: None,
+            sealed_share: None,
+            certificate_serial: None,
+            created_at: T0,
+        };
+        store.insert_cloud_account(&row, T0).await.unwrap();
+    }
+    let (a1, a2, b1, old, unknown) = ([1u8; 32], [2u8; 32], [3u8; 32], [4u8; 32], [5u8; 32]);
+    store
+        .insert_cloud_session(&a1, "acct-1", T0 + 100)
+        .await
+        .unwrap();
+    store
+        .insert_cloud_session(&a2, "acct-1", T0 + 200)
+        .await
+        .unwrap();
+    store
+        .insert_cloud_session(&b1, "acct-2", T0 + 100)
+        .await
+        .unwrap();
+    store
+        .insert_cloud_session(&old, "acct-2", T0 + 50)
+        .await
+        .unwrap();
+
+    let mut rows = store
+        .cloud_session_accounts(&[b1, a1, old, unknown, a1, a2], T0 + 50)
+        .await
+        .unwrap();
+    rows.sort_by(|x, y| x.token_hash.cmp(&y.token_hash));
+    let got: Vec<_> = rows
+        .iter()
+        .map(|r| (r.token_hash.as_slice(), r.expires_at, r.account.id.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (&a1[..], T0 + 100, "acct-1"),
+            (&a2[..], T0 + 200, "acct-1"),
+            (&b1[..], T0 + 100, "acct-2"),
+        ]
+    );
+    assert_eq!(rows[2].account.user_id, "U2");
+    assert_eq!(rows[2].account.name, "张三");
+    assert!(
+        store
+            .cloud_session_accounts(&[a1, b1], T0 + 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .cloud_session_accounts(&[], T0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn captcha_rows(store: &Store) {

@@ -85,8 +85,8 @@ impl FromRequestParts<AppState> for CloudAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts).ok_or(CloudError::SessionInvalid)?.to_owned();
         let account = state
-            .store
-            .cloud_account_by_session(&cloud::session_hash(&token), state.clock.now())
+            .cloud
+            .session_account(cloud::session_hash(&token), state.clock.now())
             .await?
             .ok_or(CloudError::SessionInvalid)?;
         let params = RawPathParams::from_request_parts(parts, state)

@@ -49,6 +49,27 @@ impl std::fmt::Debug for CloudAccountRow {
     }
 }
 
+/// A live session and its account ([`Store::cloud_session_accounts`]).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionAccountRow {
+    /// SHA-256 of the session token.
+    pub token_hash: Vec<u8>,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// The session's account.
+    #[sqlx(flatten)]
+    pub account: CloudAccountRow,
+}
+
+/// The columns of a [`SessionAccountRow`], sessions as `s`, accounts as `a`.
+macro_rules! select_session_accounts {
+    () => {
+        "SELECT s.token_hash, s.expires_at, a.id, a.org, a.user_id, a.name, a.phone, \
+         a.password_hash, a.status, a.failed_logins, a.locked_until, a.device_key, \
+         a.device_label, a.public_key, a.sealed_share, a.certificate_serial, a.created_at"
+    };
+}
+
 macro_rules! select_accounts {
     ($rest:literal) => {
         concat!(
@@ -293,23 +314,46 @@ impl Store {
         Ok(png.flatten())
     }
 
-    /// The account of a live session, in one query (the co-signing hot path).
-    pub async fn cloud_account_by_session(
+    /// The live sessions among `token_hashes` (SHA-256 of the tokens) with their accounts, in
+    /// one query: the service looks up the sessions of concurrent requests together
+    /// (`cloud::sessions`). Unknown hashes and sessions expired by `now` are absent; a hash
+    /// given twice is answered once.
+    pub async fn cloud_session_accounts(
         &self,
-        token_hash: &[u8],
+        token_hashes: &[[u8; 32]],
         now: i64,
-    ) -> Result<Option<CloudAccountRow>> {
-        Ok(dispatch!(self, pool => sqlx::query_as(
-            "SELECT a.id, a.org, a.user_id, a.name, a.phone, a.password_hash, a.status, \
-             a.failed_logins, a.locked_until, a.device_key, a.device_label, a.public_key, \
-             a.sealed_share, a.certificate_serial, a.created_at \
-             FROM cloud_sessions s JOIN cloud_accounts a ON a.id = s.account_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(pool)
-        .await?))
+    ) -> Result<Vec<SessionAccountRow>> {
+        let mut hashes = token_hashes.to_vec();
+        hashes.sort_unstable();
+        hashes.dedup();
+        match &self.backend {
+            super::Backend::Sqlite(pool) => {
+                let json =
+                    serde_json::Value::from(hashes.iter().map(hex::encode).collect::<Vec<_>>())
+                        .to_string();
+                Ok(sqlx::query_as(concat!(
+                    select_session_accounts!(),
+                    " FROM json_each($1) j JOIN cloud_sessions s ON s.token_hash = unhex(j.value) \
+                     JOIN cloud_accounts a ON a.id = s.account_id WHERE s.expires_at > $2",
+                ))
+                .bind(json)
+                .bind(now)
+                .fetch_all(pool)
+                .await?)
+            }
+            super::Backend::Postgres(pool) => {
+                let hashes: Vec<Vec<u8>> = hashes.iter().map(|h| h.to_vec()).collect();
+                Ok(sqlx::query_as(concat!(
+                    select_session_accounts!(),
+                    " FROM cloud_sessions s JOIN cloud_accounts a ON a.id = s.account_id \
+                     WHERE s.token_hash = ANY($1) AND s.expires_at > $2",
+                ))
+                .bind(hashes)
+                .bind(now)
+                .fetch_all(pool)
+                .await?)
+            }
+        }
     }
 
     /// Appends several audit events in one transaction (group commit: one sync for many
