@@ -167,8 +167,8 @@ impl CloudSlot {
         let _ = self.0.get_or_init(|| {
             Arc::new(CloudKeys {
                 master: key,
-                audit: audit::AuditQueue::start(store.clone()),
-                sessions: sessions::SessionLookups::start(store.clone()),
+                audit: audit::AuditQueue::start(store),
+                sessions: sessions::SessionLookups::start(store),
                 device_keys: DeviceKeys::default(),
             })
         });

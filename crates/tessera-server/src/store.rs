@@ -179,6 +179,60 @@ impl Store {
     }
 }
 
+/// A pool connection that one long-lived task keeps for itself (the cloud area's audit writer
+/// and session lookups, which query all day). sqlx pings a pooled connection each time it goes
+/// back to its pool: one more hand-off to SQLite's connection thread and back per query. A kept
+/// connection never goes back; it is taken at first use and again after an error. A pool of a
+/// single connection (an in-memory database) is used as it is, since keeping its only
+/// connection would starve every other query.
+#[derive(Debug)]
+pub struct KeptConnection {
+    store: Store,
+    conn: Option<Kept>,
+}
+
+#[derive(Debug)]
+enum Kept {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+impl Store {
+    /// A [`KeptConnection`] over this store; it connects at first use.
+    pub fn kept_connection(&self) -> KeptConnection {
+        KeptConnection {
+            store: self.clone(),
+            conn: None,
+        }
+    }
+}
+
+impl KeptConnection {
+    /// The kept connection, taken from the pool if there is none yet; `None` when the pool has
+    /// a single connection, which stays shared.
+    async fn get(&mut self) -> Result<Option<&mut Kept>> {
+        if self.conn.is_none() {
+            self.conn = match &self.store.backend {
+                Backend::Sqlite(pool) if pool.options().get_max_connections() > 1 => {
+                    Some(Kept::Sqlite(pool.acquire().await?))
+                }
+                Backend::Sqlite(_) => None,
+                Backend::Postgres(pool) => Some(Kept::Postgres(pool.acquire().await?)),
+            };
+        }
+        Ok(self.conn.as_mut())
+    }
+
+    /// Passes `result` on; after an error the connection is dropped, and the next query takes
+    /// another.
+    fn checked<T>(&mut self, result: Result<T>) -> Result<T> {
+        if result.is_err() {
+            self.conn = None;
+        }
+        result
+    }
+}
+
 /// Maps a unique-key violation to [`StoreError::Conflict`], anything else through `From`.
 fn conflict_or(err: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
     match &err {

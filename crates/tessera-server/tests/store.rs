@@ -199,6 +199,16 @@ async fn audit(store: &Store) {
     }
     assert!(recent.windows(2).all(|w| w[0].id > w[1].id));
     store.audit_batch(&[]).await.unwrap();
+
+    // The writer task's kept connection: its batches land like the store's.
+    let mut kept = store.kept_connection();
+    for i in 0..3 {
+        kept.audit_batch(&batch[i * 10..i * 10 + 10]).await.unwrap();
+    }
+    let recent = store.audit_recent(30).await.unwrap();
+    for (got, want) in recent.iter().rev().zip(&batch[..30]) {
+        assert_eq!((got.at, got.action.as_str()), (want.at, want.action));
+    }
 }
 
 /// Sessions looked up together: each live one with its own account, unknown and expired ones
@@ -247,6 +257,19 @@ async fn cloud_sessions(store: &Store) {
         .await
         .unwrap();
     rows.sort_by(|x, y| x.token_hash.cmp(&y.token_hash));
+    // A kept connection (the lookup task's) answers the same.
+    let mut kept = store.kept_connection();
+    for _ in 0..2 {
+        let mut again = kept
+            .cloud_session_accounts(&[a2, b1, a1, unknown], T0 + 50)
+            .await
+            .unwrap();
+        again.sort_by(|x, y| x.token_hash.cmp(&y.token_hash));
+        assert_eq!(
+            again.iter().map(|r| &r.token_hash).collect::<Vec<_>>(),
+            rows.iter().map(|r| &r.token_hash).collect::<Vec<_>>()
+        );
+    }
     let got: Vec<_> = rows
         .iter()
         .map(|r| (r.token_hash.as_slice(), r.expires_at, r.account.id.as_str()))

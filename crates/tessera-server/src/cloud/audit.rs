@@ -3,8 +3,8 @@
 //! answered before its audit row is stored, while one commit (one sync on SQLite) covers every
 //! row that arrived meanwhile.
 
-use super::batch::Batcher;
-use crate::store::{AuditEntry, Store};
+use super::batch::{Batcher, Serve};
+use crate::store::{AuditEntry, KeptConnection, Store};
 
 /// Rows written per transaction at most.
 const BATCH: usize = 512;
@@ -28,32 +28,43 @@ pub struct AuditRow {
 
 /// The sending side; cheap to clone.
 #[derive(Debug, Clone)]
-pub struct AuditQueue(Batcher<AuditRow, Result<(), String>>);
+pub struct AuditQueue(Batcher<Writer>);
+
+/// The writer task's side: its own store connection.
+struct Writer(KeptConnection);
+
+impl Serve for Writer {
+    type Request = AuditRow;
+    type Answer = Result<(), String>;
+
+    async fn serve(&mut self, rows: Vec<AuditRow>) -> Vec<Result<(), String>> {
+        let entries: Vec<AuditEntry<'_>> = rows
+            .iter()
+            .map(|r| AuditEntry {
+                at: r.at,
+                actor: &r.actor,
+                action: &r.action,
+                subject: r.subject.as_deref(),
+                source_ip: r.source_ip.as_deref(),
+                request_id: r.request_id.as_deref(),
+            })
+            .collect();
+        let result = self
+            .0
+            .audit_batch(&entries)
+            .await
+            .map_err(|e| e.to_string());
+        vec![result; rows.len()]
+    }
+}
 
 impl AuditQueue {
     /// Starts the writer task on the current tokio runtime.
-    pub fn start(store: Store) -> Self {
+    pub fn start(store: &Store) -> Self {
         Self(Batcher::start(
             "audit writer",
             BATCH,
-            move |rows: Vec<AuditRow>| {
-                let store = store.clone();
-                async move {
-                    let entries: Vec<AuditEntry<'_>> = rows
-                        .iter()
-                        .map(|r| AuditEntry {
-                            at: r.at,
-                            actor: &r.actor,
-                            action: &r.action,
-                            subject: r.subject.as_deref(),
-                            source_ip: r.source_ip.as_deref(),
-                            request_id: r.request_id.as_deref(),
-                        })
-                        .collect();
-                    let result = store.audit_batch(&entries).await.map_err(|e| e.to_string());
-                    vec![result; rows.len()]
-                }
-            },
+            Writer(store.kept_connection()),
         ))
     }
 

@@ -12,16 +12,35 @@ use tokio::sync::{mpsc, oneshot};
 #[error("the {0} task stopped")]
 pub(super) struct Stopped(pub(super) &'static str);
 
-type Job<Q, A> = (Q, oneshot::Sender<A>);
+/// What a batch task does with each batch.
+pub(super) trait Serve: Send + 'static {
+    /// What a caller hands over.
+    type Request: Send + 'static;
+    /// What it gets back.
+    type Answer: Send + 'static;
 
-/// The sending side of a batch task; cheap to clone.
-#[derive(Debug)]
-pub(super) struct Batcher<Q, A> {
-    name: &'static str,
-    tx: mpsc::UnboundedSender<Job<Q, A>>,
+    /// One answer per request, in the order of `requests` (the order they arrived in).
+    fn serve(
+        &mut self,
+        requests: Vec<Self::Request>,
+    ) -> impl Future<Output = Vec<Self::Answer>> + Send;
 }
 
-impl<Q, A> Clone for Batcher<Q, A> {
+type Job<S> = (<S as Serve>::Request, oneshot::Sender<<S as Serve>::Answer>);
+
+/// The sending side of a batch task; cheap to clone.
+pub(super) struct Batcher<S: Serve> {
+    name: &'static str,
+    tx: mpsc::UnboundedSender<Job<S>>,
+}
+
+impl<S: Serve> std::fmt::Debug for Batcher<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batcher").field("name", &self.name).finish()
+    }
+}
+
+impl<S: Serve> Clone for Batcher<S> {
     fn clone(&self) -> Self {
         Self {
             name: self.name,
@@ -30,15 +49,11 @@ impl<Q, A> Clone for Batcher<Q, A> {
     }
 }
 
-impl<Q: Send + 'static, A: Send + 'static> Batcher<Q, A> {
-    /// Starts the task on the current tokio runtime. `serve` gets up to `max` requests, in
-    /// arrival order, and returns one answer per request in the same order.
-    pub(super) fn start<F, Fut>(name: &'static str, max: usize, mut serve: F) -> Self
-    where
-        F: FnMut(Vec<Q>) -> Fut + Send + 'static,
-        Fut: Future<Output = Vec<A>> + Send,
-    {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Job<Q, A>>();
+impl<S: Serve> Batcher<S> {
+    /// Starts the task on the current tokio runtime; it gives `server` up to `max` requests at
+    /// a time.
+    pub(super) fn start(name: &'static str, max: usize, mut server: S) -> Self {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Job<S>>();
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
                 // Let the tasks that are ready run once first: under load, the requests just
@@ -52,8 +67,8 @@ impl<Q: Send + 'static, A: Send + 'static> Batcher<Q, A> {
                         Err(_) => break,
                     }
                 }
-                let (requests, waiters): (Vec<Q>, Vec<_>) = jobs.into_iter().unzip();
-                let answers = serve(requests).await;
+                let (requests, waiters): (Vec<_>, Vec<_>) = jobs.into_iter().unzip();
+                let answers = server.serve(requests).await;
                 debug_assert_eq!(answers.len(), waiters.len(), "one answer per request");
                 // A waiter that gave up (its request was dropped) is no error.
                 for (waiter, answer) in waiters.into_iter().zip(answers) {
@@ -65,7 +80,7 @@ impl<Q: Send + 'static, A: Send + 'static> Batcher<Q, A> {
     }
 
     /// Hands `request` to the task and waits for its answer.
-    pub(super) async fn call(&self, request: Q) -> Result<A, Stopped> {
+    pub(super) async fn call(&self, request: S::Request) -> Result<S::Answer, Stopped> {
         let (done, answer) = oneshot::channel();
         self.tx
             .send((request, done))
@@ -79,17 +94,36 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
 
+    /// Doubles numbers and notes each batch's size.
+    struct Doubler(std::sync::Arc<std::sync::Mutex<Vec<usize>>>);
+
+    impl Serve for Doubler {
+        type Request = u32;
+        type Answer = u32;
+
+        async fn serve(&mut self, xs: Vec<u32>) -> Vec<u32> {
+            self.0.lock().unwrap().push(xs.len());
+            tokio::task::yield_now().await;
+            xs.into_iter().map(|x| x * 2).collect()
+        }
+    }
+
+    /// Answers nothing.
+    struct Mute;
+
+    impl Serve for Mute {
+        type Request = u32;
+        type Answer = u32;
+
+        async fn serve(&mut self, _: Vec<u32>) -> Vec<u32> {
+            Vec::new()
+        }
+    }
+
     #[tokio::test]
     async fn answers_each_caller_and_batches_concurrent_ones() {
         let sizes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let seen = sizes.clone();
-        let doubler = Batcher::start("doubler", 8, move |xs: Vec<u32>| {
-            seen.lock().unwrap().push(xs.len());
-            async move {
-                tokio::task::yield_now().await;
-                xs.into_iter().map(|x| x * 2).collect()
-            }
-        });
+        let doubler = Batcher::start("doubler", 8, Doubler(sizes.clone()));
         let calls: Vec<_> = (0..40)
             .map(|i| {
                 let d = doubler.clone();
@@ -108,9 +142,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_stopped_task_is_an_error() {
-        let short = Batcher::start("short", 4, |_: Vec<u32>| async { Vec::<u32>::new() });
-        // The task drops the waiter without an answer.
-        assert_eq!(short.call(1).await, Err(Stopped("short")));
+    async fn a_missing_answer_is_an_error() {
+        let mute = Batcher::start("mute", 4, Mute);
+        assert_eq!(mute.call(1).await, Err(Stopped("mute")));
     }
 }

@@ -4,8 +4,8 @@
 //! The query runs after the request arrived, so a session ended (or an account changed) before
 //! that is seen as ended.
 
-use super::batch::Batcher;
-use crate::store::{CloudAccountRow, Store};
+use super::batch::{Batcher, Serve};
+use crate::store::{CloudAccountRow, KeptConnection, Store};
 
 /// Lookups per query at most.
 const BATCH: usize = 256;
@@ -15,34 +15,41 @@ type Lookup = ([u8; 32], i64);
 
 /// The sending side; cheap to clone.
 #[derive(Debug, Clone)]
-pub struct SessionLookups(Batcher<Lookup, Result<Option<CloudAccountRow>, String>>);
+pub struct SessionLookups(Batcher<Lookups>);
+
+/// The lookup task's side: its own store connection.
+struct Lookups(KeptConnection);
+
+impl Serve for Lookups {
+    type Request = Lookup;
+    type Answer = Result<Option<CloudAccountRow>, String>;
+
+    async fn serve(&mut self, lookups: Vec<Lookup>) -> Vec<Self::Answer> {
+        let hashes: Vec<[u8; 32]> = lookups.iter().map(|(hash, _)| *hash).collect();
+        // The earliest time asked for, then each caller's own time below.
+        let earliest = lookups.iter().map(|(_, now)| *now).min().unwrap_or(0);
+        match self.0.cloud_session_accounts(&hashes, earliest).await {
+            Ok(rows) => lookups
+                .iter()
+                .map(|(hash, now)| {
+                    Ok(rows
+                        .iter()
+                        .find(|row| row.token_hash == hash && row.expires_at > *now)
+                        .map(|row| row.account.clone()))
+                })
+                .collect(),
+            Err(e) => vec![Err(e.to_string()); lookups.len()],
+        }
+    }
+}
 
 impl SessionLookups {
     /// Starts the lookup task on the current tokio runtime.
-    pub fn start(store: Store) -> Self {
+    pub fn start(store: &Store) -> Self {
         Self(Batcher::start(
             "session lookup",
             BATCH,
-            move |lookups: Vec<Lookup>| {
-                let store = store.clone();
-                async move {
-                    let hashes: Vec<[u8; 32]> = lookups.iter().map(|(hash, _)| *hash).collect();
-                    // The earliest time asked for, then each caller's own time below.
-                    let earliest = lookups.iter().map(|(_, now)| *now).min().unwrap_or(0);
-                    match store.cloud_session_accounts(&hashes, earliest).await {
-                        Ok(rows) => lookups
-                            .iter()
-                            .map(|(hash, now)| {
-                                Ok(rows
-                                    .iter()
-                                    .find(|row| row.token_hash == hash && row.expires_at > *now)
-                                    .map(|row| row.account.clone()))
-                            })
-                            .collect(),
-                        Err(e) => vec![Err(e.to_string()); lookups.len()],
-                    }
-                }
-            },
+            Lookups(store.kept_connection()),
         ))
     }
 

@@ -1,6 +1,8 @@
 //! Cloud-key accounts, their login sessions and application sessions (`0030_cloud.sql`).
 
-use super::{Result, Store, conflict_or, dispatch};
+use sqlx::{PgExecutor, SqliteExecutor};
+
+use super::{AuditEntry, Backend, Kept, KeptConnection, Result, Store, conflict_or, dispatch};
 
 /// A cloud-key account as stored. `password_hash` and `sealed_share` are secrets at rest
 /// (an Argon2id hash; d2 sealed under the master key); `Debug` leaves them out.
@@ -323,109 +325,21 @@ impl Store {
         token_hashes: &[[u8; 32]],
         now: i64,
     ) -> Result<Vec<SessionAccountRow>> {
-        let mut hashes = token_hashes.to_vec();
-        hashes.sort_unstable();
-        hashes.dedup();
         match &self.backend {
-            super::Backend::Sqlite(pool) => {
-                let json =
-                    serde_json::Value::from(hashes.iter().map(hex::encode).collect::<Vec<_>>())
-                        .to_string();
-                Ok(sqlx::query_as(concat!(
-                    select_session_accounts!(),
-                    " FROM json_each($1) j JOIN cloud_sessions s ON s.token_hash = unhex(j.value) \
-                     JOIN cloud_accounts a ON a.id = s.account_id WHERE s.expires_at > $2",
-                ))
-                .bind(json)
-                .bind(now)
-                .fetch_all(pool)
-                .await?)
-            }
-            super::Backend::Postgres(pool) => {
-                let hashes: Vec<Vec<u8>> = hashes.iter().map(|h| h.to_vec()).collect();
-                Ok(sqlx::query_as(concat!(
-                    select_session_accounts!(),
-                    " FROM cloud_sessions s JOIN cloud_accounts a ON a.id = s.account_id \
-                     WHERE s.token_hash = ANY($1) AND s.expires_at > $2",
-                ))
-                .bind(hashes)
-                .bind(now)
-                .fetch_all(pool)
-                .await?)
-            }
+            Backend::Sqlite(pool) => session_accounts_sqlite(pool, token_hashes, now).await,
+            Backend::Postgres(pool) => session_accounts_postgres(pool, token_hashes, now).await,
         }
     }
 
     /// Appends several audit events in one transaction (group commit: one sync for many
     /// co-signatures). On SQLite that is one statement over a JSON array of the rows, so every
     /// batch size shares one prepared statement and needs no `BEGIN`/`COMMIT` round trips.
-    pub async fn audit_batch(&self, entries: &[super::AuditEntry<'_>]) -> Result<()> {
+    pub async fn audit_batch(&self, entries: &[AuditEntry<'_>]) -> Result<()> {
         match &self.backend {
-            super::Backend::Sqlite(pool) => {
-                let rows: Vec<_> = entries
-                    .iter()
-                    .map(|e| {
-                        serde_json::json!([
-                            e.at,
-                            e.actor,
-                            e.action,
-                            e.subject,
-                            e.source_ip,
-                            e.request_id
-                        ])
-                    })
-                    .collect();
-                let json = serde_json::Value::Array(rows).to_string();
-                sqlx::query(
-                    "INSERT INTO audit (at, actor, action, subject, source_ip, request_id) \
-                     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, \
-                     value ->> 5 FROM json_each($1) ORDER BY key",
-                )
-                .bind(json)
-                .execute(pool)
-                .await?;
-            }
-            super::Backend::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                for chunk in entries.chunks(100) {
-                    let mut sql = String::from(
-                        "INSERT INTO audit (at, actor, action, subject, source_ip, request_id) \
-                         VALUES ",
-                    );
-                    for i in 0..chunk.len() {
-                        let b = i * 6;
-                        if i > 0 {
-                            sql.push_str(", ");
-                        }
-                        sql.push_str(&format!(
-                            "(${}, ${}, ${}, ${}, ${}, ${})",
-                            b + 1,
-                            b + 2,
-                            b + 3,
-                            b + 4,
-                            b + 5,
-                            b + 6
-                        ));
-                    }
-                    // Only placeholders are formatted in; every value is bound.
-                    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                    for e in chunk {
-                        q = q
-                            .bind(e.at)
-                            .bind(e.actor)
-                            .bind(e.action)
-                            .bind(e.subject)
-                            .bind(e.source_ip)
-                            .bind(e.request_id);
-                    }
-                    q.execute(&mut *tx).await?;
-                }
-                tx.commit().await?;
-            }
+            Backend::Sqlite(pool) => audit_batch_sqlite(pool, entries).await,
+            Backend::Postgres(pool) => audit_batch_postgres(pool, entries).await,
         }
-        Ok(())
     }
-
     /// Records a login session by the SHA-256 of its token.
     pub async fn insert_cloud_session(
         &self,
@@ -505,4 +419,145 @@ impl Store {
         .await?
         .rows_affected()))
     }
+}
+
+impl KeptConnection {
+    /// [`Store::cloud_session_accounts`] on the kept connection.
+    pub async fn cloud_session_accounts(
+        &mut self,
+        token_hashes: &[[u8; 32]],
+        now: i64,
+    ) -> Result<Vec<SessionAccountRow>> {
+        let result = match self.get().await? {
+            Some(Kept::Sqlite(conn)) => {
+                session_accounts_sqlite(&mut **conn, token_hashes, now).await
+            }
+            Some(Kept::Postgres(conn)) => {
+                session_accounts_postgres(&mut **conn, token_hashes, now).await
+            }
+            None => self.store.cloud_session_accounts(token_hashes, now).await,
+        };
+        self.checked(result)
+    }
+
+    /// [`Store::audit_batch`] on the kept connection.
+    pub async fn audit_batch(&mut self, entries: &[AuditEntry<'_>]) -> Result<()> {
+        let result = match self.get().await? {
+            Some(Kept::Sqlite(conn)) => audit_batch_sqlite(&mut **conn, entries).await,
+            Some(Kept::Postgres(conn)) => audit_batch_postgres(&mut **conn, entries).await,
+            None => self.store.audit_batch(entries).await,
+        };
+        self.checked(result)
+    }
+}
+
+/// Hashes sorted and deduplicated, so each session is answered once.
+fn distinct(token_hashes: &[[u8; 32]]) -> Vec<[u8; 32]> {
+    let mut hashes = token_hashes.to_vec();
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
+}
+
+async fn session_accounts_sqlite<'c>(
+    conn: impl SqliteExecutor<'c>,
+    token_hashes: &[[u8; 32]],
+    now: i64,
+) -> Result<Vec<SessionAccountRow>> {
+    let hex: Vec<String> = distinct(token_hashes).iter().map(hex::encode).collect();
+    Ok(sqlx::query_as(concat!(
+        select_session_accounts!(),
+        " FROM json_each($1) j JOIN cloud_sessions s ON s.token_hash = unhex(j.value) \
+         JOIN cloud_accounts a ON a.id = s.account_id WHERE s.expires_at > $2",
+    ))
+    .bind(serde_json::Value::from(hex).to_string())
+    .bind(now)
+    .fetch_all(conn)
+    .await?)
+}
+
+async fn session_accounts_postgres<'c>(
+    conn: impl PgExecutor<'c>,
+    token_hashes: &[[u8; 32]],
+    now: i64,
+) -> Result<Vec<SessionAccountRow>> {
+    let hashes: Vec<Vec<u8>> = distinct(token_hashes).iter().map(|h| h.to_vec()).collect();
+    Ok(sqlx::query_as(concat!(
+        select_session_accounts!(),
+        " FROM cloud_sessions s JOIN cloud_accounts a ON a.id = s.account_id \
+         WHERE s.token_hash = ANY($1) AND s.expires_at > $2",
+    ))
+    .bind(hashes)
+    .bind(now)
+    .fetch_all(conn)
+    .await?)
+}
+
+async fn audit_batch_sqlite<'c>(
+    conn: impl SqliteExecutor<'c>,
+    entries: &[AuditEntry<'_>],
+) -> Result<()> {
+    let rows: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            serde_json::json!([
+                e.at,
+                e.actor,
+                e.action,
+                e.subject,
+                e.source_ip,
+                e.request_id
+            ])
+        })
+        .collect();
+    sqlx::query(
+        "INSERT INTO audit (at, actor, action, subject, source_ip, request_id) \
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, \
+         value ->> 5 FROM json_each($1) ORDER BY key",
+    )
+    .bind(serde_json::Value::Array(rows).to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn audit_batch_postgres<'c>(
+    conn: impl sqlx::Acquire<'c, Database = sqlx::Postgres>,
+    entries: &[AuditEntry<'_>],
+) -> Result<()> {
+    let mut tx = conn.begin().await?;
+    for chunk in entries.chunks(100) {
+        let mut sql = String::from(
+            "INSERT INTO audit (at, actor, action, subject, source_ip, request_id) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 6;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            ));
+        }
+        // Only placeholders are formatted in; every value is bound.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for e in chunk {
+            q = q
+                .bind(e.at)
+                .bind(e.actor)
+                .bind(e.action)
+                .bind(e.subject)
+                .bind(e.source_ip)
+                .bind(e.request_id);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
