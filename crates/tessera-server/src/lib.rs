@@ -28,4 +28,4 @@ pub mod tls;
 
 pub use api::app;
 pub use error::ApiError;
-pub use state::{AppState, StateParts};
+pub use state::{AppState, Shared, StateParts};

@@ -267,9 +267,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         config.ca.master_key.as_deref(),
     )?;
     state.cloud.install(Arc::new(master), &store);
-    state.ra = config.ra;
+    state.configure().ra = config.ra;
     if let Some(release) = config.release.clone() {
-        state.release = Arc::new(release);
+        state.configure().release = Arc::new(release);
     }
     tokio::spawn(purge_loop(store.clone(), clock));
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();

@@ -13,9 +13,22 @@ use crate::store::Store;
 /// Default captcha lifetime, seconds.
 pub const CAPTCHA_TTL: i64 = 120;
 
-/// The shared state of the service. Cheap to clone.
+/// The shared state of the service: one `Arc`, so the clones axum makes for every extractor of
+/// every request cost one reference count. Fields are read through `Deref`.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+#[derive(Debug, Clone)]
+pub struct Shared {
     /// The database.
     pub store: Store,
     /// The clock every expiry is measured with.
@@ -98,7 +111,7 @@ impl AppState {
         );
         let captchas = Captchas::new(store.clone(), clock.clone(), pepper, CAPTCHA_TTL);
         let release = Arc::new(crate::api::releases::own_release(clock.now()));
-        Self {
+        Self(Arc::new(Shared {
             store,
             clock,
             sms,
@@ -110,6 +123,12 @@ impl AppState {
             cloud: crate::cloud::CloudSlot::default(),
             ra: crate::ra::RaSettings::default(),
             release,
-        }
+        }))
+    }
+
+    /// The fields, to finish configuring the state before it is served (cloned first if
+    /// already shared).
+    pub fn configure(&mut self) -> &mut Shared {
+        Arc::make_mut(&mut self.0)
     }
 }
