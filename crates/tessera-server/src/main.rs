@@ -267,9 +267,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         config.ca.master_key.as_deref(),
     )?;
     state.cloud.install(Arc::new(master), &store);
-    state.configure().ra = config.ra;
+    let shared = state
+        .configure()
+        .context("the service state is shared before it is configured")?;
+    shared.ra = config.ra;
     if let Some(release) = config.release.clone() {
-        state.configure().release = Arc::new(release);
+        shared.release = Arc::new(release);
     }
     tokio::spawn(purge_loop(store.clone(), clock));
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();

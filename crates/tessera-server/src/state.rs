@@ -27,7 +27,7 @@ impl std::ops::Deref for AppState {
 }
 
 /// What [`AppState`] holds.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Shared {
     /// The database.
     pub store: Store,
@@ -126,9 +126,9 @@ impl AppState {
         }))
     }
 
-    /// The fields, to finish configuring the state before it is served (cloned first if
-    /// already shared).
-    pub fn configure(&mut self) -> &mut Shared {
-        Arc::make_mut(&mut self.0)
+    /// The fields, to finish configuring the state before it is served; `None` once the state
+    /// has been cloned (a router holds it), since a change would not reach the clones.
+    pub fn configure(&mut self) -> Option<&mut Shared> {
+        Arc::get_mut(&mut self.0)
     }
 }

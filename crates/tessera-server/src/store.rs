@@ -56,6 +56,12 @@ pub enum StoreError {
         /// What was missing, e.g. `organization DEMO`.
         what: String,
     },
+    /// The linked SQLite lacks what the queries need.
+    #[error("SQLite {found} is too old: 3.41 or later is needed")]
+    SqliteTooOld {
+        /// `sqlite_version()`.
+        found: String,
+    },
     /// A stored value has a shape this version does not know.
     #[error("corrupt row: {0}")]
     Corrupt(String),
@@ -149,7 +155,10 @@ impl Store {
     /// Applies the embedded migrations not yet applied.
     pub async fn migrate(&self) -> Result<()> {
         match &self.backend {
-            Backend::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Backend::Sqlite(pool) => {
+                check_sqlite_version(pool).await?;
+                SQLITE_MIGRATIONS.run(pool).await?;
+            }
             Backend::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
@@ -179,17 +188,37 @@ impl Store {
     }
 }
 
+/// The oldest SQLite the queries run on: 3.41 brought `unhex`, which the batched session lookup
+/// uses. The bundled SQLite is newer; a build linked against the system's might not be.
+const SQLITE_MIN: (u32, u32) = (3, 41);
+
+/// Refuses a SQLite older than [`SQLITE_MIN`] at start, rather than at the first login.
+async fn check_sqlite_version(pool: &SqlitePool) -> Result<()> {
+    let found: String = sqlx::query_scalar("SELECT sqlite_version()")
+        .fetch_one(pool)
+        .await?;
+    let mut parts = found.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let version = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if version < SQLITE_MIN {
+        return Err(StoreError::SqliteTooOld { found });
+    }
+    Ok(())
+}
+
 /// A pool connection that one long-lived task keeps for itself (the cloud area's audit writer
 /// and session lookups, which query all day). sqlx pings a pooled connection each time it goes
 /// back to its pool: one more hand-off to SQLite's connection thread and back per query. A kept
-/// connection never goes back; it is taken at first use and again after an error. A pool of a
-/// single connection (an in-memory database) is used as it is, since keeping its only
-/// connection would starve every other query.
+/// connection never goes back; it is taken at first use and again after an error. A SQLite pool
+/// of fewer than [`KEEP_FROM`] connections (an in-memory database has one) is used as it is,
+/// since keeping two of them would starve every other query.
 #[derive(Debug)]
 pub struct KeptConnection {
     store: Store,
     conn: Option<Kept>,
 }
+
+/// The smallest SQLite pool a [`KeptConnection`] takes a connection of its own from.
+const KEEP_FROM: u32 = 4;
 
 #[derive(Debug)]
 enum Kept {
@@ -208,12 +237,12 @@ impl Store {
 }
 
 impl KeptConnection {
-    /// The kept connection, taken from the pool if there is none yet; `None` when the pool has
-    /// a single connection, which stays shared.
+    /// The kept connection, taken from the pool if there is none yet; `None` when the pool is
+    /// too small to spare one and stays shared.
     async fn get(&mut self) -> Result<Option<&mut Kept>> {
         if self.conn.is_none() {
             self.conn = match &self.store.backend {
-                Backend::Sqlite(pool) if pool.options().get_max_connections() > 1 => {
+                Backend::Sqlite(pool) if pool.options().get_max_connections() >= KEEP_FROM => {
                     Some(Kept::Sqlite(pool.acquire().await?))
                 }
                 Backend::Sqlite(_) => None,

@@ -454,7 +454,7 @@ async fn release_feed_offers_the_services_version_or_the_configured_release() {
          [release.notes]\nzh-CN = \"修复\"\n",
     )
     .unwrap();
-    state.configure().release = std::sync::Arc::new(configured.release.unwrap());
+    state.configure().unwrap().release = std::sync::Arc::new(configured.release.unwrap());
     let offered = send(&state, get("/v1/releases/latest")).await.json();
     assert_eq!(offered["version"], "0.2.0");
     assert_eq!(offered["critical"], true);

@@ -489,6 +489,19 @@ async fn full_flow_on_sqlite() {
     full_flow(Store::open_memory().await.unwrap()).await;
 }
 
+/// A file database has a pool to spare, so the audit writer and the session lookups keep
+/// connections of their own.
+#[tokio::test]
+async fn full_flow_on_a_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    full_flow(
+        Store::open_sqlite(&dir.path().join("t.sqlite3"))
+            .await
+            .unwrap(),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn full_flow_on_postgres() {
     let Some(cluster) = support::pg::PgCluster::start() else {

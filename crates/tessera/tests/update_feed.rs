@@ -43,7 +43,7 @@ async fn the_client_reads_the_services_release_feed() {
 
     // A configured newer release is offered with its page.
     let mut newer = state().await;
-    newer.configure().release = Arc::new(tessera_proto::Release {
+    newer.configure().unwrap().release = Arc::new(tessera_proto::Release {
         version: "99.2.0".to_owned(),
         published: "2026-11-20T00:00:00Z".to_owned(),
         url: "https://example.invalid/tessera/99.2.0".to_owned(),

@@ -198,8 +198,8 @@ async fn check_device_signature(
     Ok(bytes)
 }
 
-/// Writes an audit row through the group-committing writer and waits for its commit; a failed
-/// write is logged, never fatal.
+/// Writes an audit row of a state change through the group-committing writer and waits for its
+/// commit; the change is made already, so a failed write is logged, not returned.
 pub(crate) async fn audit(
     state: &AppState,
     actor: &str,
@@ -208,6 +208,34 @@ pub(crate) async fn audit(
     ip: ClientIp,
     rid: &RequestId,
 ) {
+    if let Err(e) = record(state, actor, action, subject, ip, rid).await {
+        tracing::error!(error = %e, action, "audit write failed");
+    }
+}
+
+/// Writes the audit row of a use of d2 and waits for its commit; the result is answered only
+/// after that, so a failed write withholds it (fails closed).
+pub(crate) async fn audit_key_use(
+    state: &AppState,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    ip: ClientIp,
+    rid: &RequestId,
+) -> Result<(), ApiError> {
+    record(state, actor, action, subject, ip, rid)
+        .await
+        .map_err(|e| ApiError::Internal(format!("audit write failed, {action} withheld: {e}")))
+}
+
+async fn record(
+    state: &AppState,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    ip: ClientIp,
+    rid: &RequestId,
+) -> Result<(), String> {
     let row = cloud::audit::AuditRow {
         at: state.clock.now(),
         actor: actor.to_owned(),
@@ -216,13 +244,12 @@ pub(crate) async fn audit(
         source_ip: ip.0.map(|ip| ip.to_string()),
         request_id: rid.0.clone(),
     };
-    let result = match state.cloud.audit() {
-        Ok(queue) => queue.record(row).await,
-        Err(e) => Err(e.to_string()),
-    };
-    if let Err(e) = result {
-        tracing::error!(error = %e, action, "audit write failed");
-    }
+    state
+        .cloud
+        .audit()
+        .map_err(|e| e.to_string())?
+        .record(row)
+        .await
 }
 
 /// The audit actor of an account.

@@ -61,11 +61,10 @@ impl Serve for Writer {
 impl AuditQueue {
     /// Starts the writer task on the current tokio runtime.
     pub fn start(store: &Store) -> Self {
-        Self(Batcher::start(
-            "audit writer",
-            BATCH,
-            Writer(store.kept_connection()),
-        ))
+        let store = store.clone();
+        Self(Batcher::start("audit writer", BATCH, move || {
+            Writer(store.kept_connection())
+        }))
     }
 
     /// Stores `row`; returns once its transaction committed.

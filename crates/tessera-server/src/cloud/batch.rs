@@ -1,16 +1,20 @@
 //! One task serving requests in batches: each caller hands its request over and waits for its
 //! answer; the task takes every request waiting at that moment (after letting the ready tasks
-//! run once, so that requests close behind join) and answers them all from one store call. Under load, concurrent co-signatures share one database round trip (one hand-off
-//! to SQLite's connection thread) and, for writes, one commit.
+//! run once, so that requests close behind join) and answers them all from one store call.
+//! Under load, concurrent co-signatures share one database round trip (one hand-off to SQLite's
+//! connection thread) and, for writes, one commit.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 
+use futures_util::FutureExt as _;
 use tokio::sync::{mpsc, oneshot};
 
-/// The batch task stopped (the runtime is shutting down), so no answer will come.
+/// No answer came: the task stopped (the runtime is shutting down), or the batch holding the
+/// request failed in a way its server could not answer (a panic, a short list of answers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the {0} task stopped")]
-pub(super) struct Stopped(pub(super) &'static str);
+#[error("the {0} task gave no answer")]
+pub(super) struct NoAnswer(pub(super) &'static str);
 
 /// What a batch task does with each batch.
 pub(super) trait Serve: Send + 'static {
@@ -50,11 +54,18 @@ impl<S: Serve> Clone for Batcher<S> {
 }
 
 impl<S: Serve> Batcher<S> {
-    /// Starts the task on the current tokio runtime; it gives `server` up to `max` requests at
-    /// a time.
-    pub(super) fn start(name: &'static str, max: usize, mut server: S) -> Self {
+    /// Starts the task on the current tokio runtime; it gives the server `make` returns up to
+    /// `max` requests at a time. A batch that panics is answered with [`NoAnswer`] and the task
+    /// goes on with a new server from `make` (a fresh store connection), so one bad batch is
+    /// not an outage.
+    pub(super) fn start(
+        name: &'static str,
+        max: usize,
+        make: impl Fn() -> S + Send + 'static,
+    ) -> Self {
         let (tx, mut rx) = mpsc::unbounded_channel::<Job<S>>();
         tokio::spawn(async move {
+            let mut server = make();
             while let Some(first) = rx.recv().await {
                 // Let the tasks that are ready run once first: under load, the requests just
                 // behind this one hand over theirs meanwhile and join the batch. Idle, this
@@ -68,11 +79,27 @@ impl<S: Serve> Batcher<S> {
                     }
                 }
                 let (requests, waiters): (Vec<_>, Vec<_>) = jobs.into_iter().unzip();
-                let answers = server.serve(requests).await;
-                debug_assert_eq!(answers.len(), waiters.len(), "one answer per request");
-                // A waiter that gave up (its request was dropped) is no error.
-                for (waiter, answer) in waiters.into_iter().zip(answers) {
-                    let _ = waiter.send(answer);
+                // Waiters dropped unanswered get `NoAnswer`.
+                match AssertUnwindSafe(server.serve(requests))
+                    .catch_unwind()
+                    .await
+                {
+                    Ok(answers) if answers.len() == waiters.len() => {
+                        // A waiter that gave up (its request was dropped) is no error.
+                        for (waiter, answer) in waiters.into_iter().zip(answers) {
+                            let _ = waiter.send(answer);
+                        }
+                    }
+                    Ok(answers) => tracing::error!(
+                        task = name,
+                        requests = waiters.len(),
+                        answers = answers.len(),
+                        "a batch got the wrong number of answers"
+                    ),
+                    Err(_) => {
+                        tracing::error!(task = name, "a batch panicked; starting a new server");
+                        server = make();
+                    }
                 }
             }
         });
@@ -80,12 +107,12 @@ impl<S: Serve> Batcher<S> {
     }
 
     /// Hands `request` to the task and waits for its answer.
-    pub(super) async fn call(&self, request: S::Request) -> Result<S::Answer, Stopped> {
+    pub(super) async fn call(&self, request: S::Request) -> Result<S::Answer, NoAnswer> {
         let (done, answer) = oneshot::channel();
         self.tx
             .send((request, done))
-            .map_err(|_| Stopped(self.name))?;
-        answer.await.map_err(|_| Stopped(self.name))
+            .map_err(|_| NoAnswer(self.name))?;
+        answer.await.map_err(|_| NoAnswer(self.name))
     }
 }
 
@@ -120,10 +147,24 @@ mod tests {
         }
     }
 
+    /// Panics on 13.
+    struct Superstitious;
+
+    impl Serve for Superstitious {
+        type Request = u32;
+        type Answer = u32;
+
+        async fn serve(&mut self, xs: Vec<u32>) -> Vec<u32> {
+            assert!(!xs.contains(&13), "13");
+            xs
+        }
+    }
+
     #[tokio::test]
     async fn answers_each_caller_and_batches_concurrent_ones() {
         let sizes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let doubler = Batcher::start("doubler", 8, Doubler(sizes.clone()));
+        let seen = sizes.clone();
+        let doubler = Batcher::start("doubler", 8, move || Doubler(seen.clone()));
         let calls: Vec<_> = (0..40)
             .map(|i| {
                 let d = doubler.clone();
@@ -143,7 +184,21 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_answer_is_an_error() {
-        let mute = Batcher::start("mute", 4, Mute);
-        assert_eq!(mute.call(1).await, Err(Stopped("mute")));
+        let mute = Batcher::start("mute", 4, || Mute);
+        assert_eq!(mute.call(1).await, Err(NoAnswer("mute")));
+    }
+
+    #[tokio::test]
+    async fn a_panicking_batch_fails_alone_and_the_task_goes_on() {
+        let made = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = made.clone();
+        let echo = Batcher::start("echo", 1, move || {
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Superstitious
+        });
+        assert_eq!(echo.call(12).await, Ok(12));
+        assert_eq!(echo.call(13).await, Err(NoAnswer("echo")));
+        assert_eq!(echo.call(14).await, Ok(14));
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 2);
     }
 }

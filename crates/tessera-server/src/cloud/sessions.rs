@@ -27,7 +27,11 @@ impl Serve for Lookups {
     async fn serve(&mut self, lookups: Vec<Lookup>) -> Vec<Self::Answer> {
         let hashes: Vec<[u8; 32]> = lookups.iter().map(|(hash, _)| *hash).collect();
         // The earliest time asked for, then each caller's own time below.
-        let earliest = lookups.iter().map(|(_, now)| *now).min().unwrap_or(0);
+        let earliest = lookups
+            .iter()
+            .map(|(_, now)| *now)
+            .min()
+            .unwrap_or(i64::MAX);
         match self.0.cloud_session_accounts(&hashes, earliest).await {
             Ok(rows) => lookups
                 .iter()
@@ -46,11 +50,10 @@ impl Serve for Lookups {
 impl SessionLookups {
     /// Starts the lookup task on the current tokio runtime.
     pub fn start(store: &Store) -> Self {
-        Self(Batcher::start(
-            "session lookup",
-            BATCH,
-            Lookups(store.kept_connection()),
-        ))
+        let store = store.clone();
+        Self(Batcher::start("session lookup", BATCH, move || {
+            Lookups(store.kept_connection())
+        }))
     }
 
     /// The account of the live session whose token hashes to `token_hash`, at `now`.
@@ -63,5 +66,72 @@ impl SessionLookups {
             .call((token_hash, now))
             .await
             .map_err(|e| e.to_string())?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    fn account(id: &str, user_id: &str) -> CloudAccountRow {
+        CloudAccountRow {
+            id: id.into(),
+            org: "HOSP".into(),
+            user_id: user_id.into(),
+            name: "李四".into(),
+            phone: None,
+            password_hash: "$argon2id$…".into(),
+            status: "approved".into(),
+            failed_logins: 0,
+            locked_until: 0,
+            device_key: None,
+            device_label: None,
+            public_key: None,
+            sealed_share: None,
+            certificate_serial: None,
+            created_at: 0,
+        }
+    }
+
+    /// In one batch each caller gets the account of its own session, and its own time decides
+    /// whether that session has expired.
+    #[tokio::test]
+    async fn each_caller_gets_its_own_session_at_its_own_time() {
+        let store = Store::open_memory().await.unwrap();
+        for (id, user) in [("acct-1", "U1"), ("acct-2", "U2")] {
+            store
+                .insert_cloud_account(&account(id, user), 0)
+                .await
+                .unwrap();
+        }
+        let (one, two, unknown) = ([1u8; 32], [2u8; 32], [3u8; 32]);
+        store
+            .insert_cloud_session(&one, "acct-1", 100)
+            .await
+            .unwrap();
+        store
+            .insert_cloud_session(&two, "acct-2", 200)
+            .await
+            .unwrap();
+
+        let mut lookups = Lookups(store.kept_connection());
+        let batch = vec![(one, 150), (one, 50), (two, 150), (unknown, 0), (two, 200)];
+        let ids: Vec<Option<String>> = lookups
+            .serve(batch)
+            .await
+            .into_iter()
+            .map(|answer| answer.unwrap().map(|row| row.id))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                None,
+                Some("acct-1".into()),
+                Some("acct-2".into()),
+                None,
+                None
+            ]
+        );
     }
 }

@@ -13,7 +13,7 @@ use tessera_proto::cloud::{
 use tessera_x509::Certificate;
 use tessera_x509::issue::Profile;
 
-use super::{CloudAuth, DeviceAuth, actor, audit};
+use super::{CloudAuth, DeviceAuth, actor, audit, audit_key_use};
 use crate::AppState;
 use crate::api::extract::{ClientIp, RequestId};
 use crate::cloud::{self, CloudError};
@@ -200,7 +200,7 @@ pub(crate) async fn sign(
         &e,
         &q1,
     )?;
-    audit(&state, &actor(row), "cloud.sign", &row.id, ip, &rid).await;
+    audit_key_use(&state, &actor(row), "cloud.sign", &row.id, ip, &rid).await?;
     Ok(Json(CosignResponse {
         r: hex::encode(answer.r),
         s2: hex::encode(answer.s2),
@@ -229,7 +229,7 @@ pub(crate) async fn decrypt(
         sealed_share(row)?,
         &t1,
     )?;
-    audit(&state, &actor(row), "cloud.decrypt", &row.id, ip, &rid).await;
+    audit_key_use(&state, &actor(row), "cloud.decrypt", &row.id, ip, &rid).await?;
     Ok(Json(CodecryptResponse {
         t2: hex::encode(t2),
     }))
