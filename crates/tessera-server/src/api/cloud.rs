@@ -208,7 +208,7 @@ pub(crate) async fn audit(
     ip: ClientIp,
     rid: &RequestId,
 ) {
-    if let Err(e) = record(state, actor, action, subject, ip, rid).await {
+    if let Err(e) = audit_key_use(state, actor, action, subject, ip, rid).await {
         tracing::error!(error = %e, action, "audit write failed");
     }
 }
@@ -223,19 +223,6 @@ pub(crate) async fn audit_key_use(
     ip: ClientIp,
     rid: &RequestId,
 ) -> Result<(), ApiError> {
-    record(state, actor, action, subject, ip, rid)
-        .await
-        .map_err(|e| ApiError::Internal(format!("audit write failed, {action} withheld: {e}")))
-}
-
-async fn record(
-    state: &AppState,
-    actor: &str,
-    action: &str,
-    subject: &str,
-    ip: ClientIp,
-    rid: &RequestId,
-) -> Result<(), String> {
     let row = cloud::audit::AuditRow {
         at: state.clock.now(),
         actor: actor.to_owned(),
@@ -246,10 +233,10 @@ async fn record(
     };
     state
         .cloud
-        .audit()
-        .map_err(|e| e.to_string())?
+        .audit()?
         .record(row)
         .await
+        .map_err(|e| ApiError::Internal(format!("audit write failed: {e}")))
 }
 
 /// The audit actor of an account.
