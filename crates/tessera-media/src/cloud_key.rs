@@ -166,6 +166,8 @@ impl<T: CloudKeyTransport> Medium for CloudKey<T> {
             pin_retries_left: self.retries_left,
             pin_max_retries: self.transport.max_retries(),
             locked: self.locked,
+            so_pin_retries_left: None,
+            so_pin_max_retries: None,
             logged_in: self.password.is_some(),
             free_space: Some(0),
         })

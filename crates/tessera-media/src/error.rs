@@ -14,10 +14,15 @@ pub enum MediumError {
     /// Too many wrong PINs (`CKR_PIN_LOCKED`): only the SO PIN can unlock it.
     #[error("medium is locked; unlock it with the SO PIN")]
     Locked,
-    /// The SO PIN was wrong. The SO PIN has no lockout of its own on the file device; backends
-    /// that count SO attempts report what is left.
+    /// The SO PIN was wrong. Backends that count SO attempts (the file device since format
+    /// version 2) report what is left.
     #[error("wrong SO PIN")]
     SoPinIncorrect { retries_left: Option<u8> },
+    /// Too many wrong SO PINs: the SO PIN is blocked for good (PKCS#11 `CKR_PIN_LOCKED` on the
+    /// SO login). A locked medium can no longer be unlocked; its keys are lost, and the holder
+    /// makes a new medium and has new certificates issued.
+    #[error("the SO PIN is blocked after too many wrong tries; the medium cannot be unlocked")]
+    SoPinLocked,
     /// The operation needs a successful [`crate::Medium::login`] first (`CKR_USER_NOT_LOGGED_IN`).
     #[error("log in with the PIN first")]
     NotLoggedIn,

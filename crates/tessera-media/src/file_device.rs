@@ -6,9 +6,15 @@
 //! The retry counter stops guessing through the app only. Whoever copies the file can guess
 //! offline; against that, the Argon2id cost per guess is the defence, so choose a PIN longer than
 //! six digits where the threat matters.
+//!
+//! Processes share a device through two lock files beside it ([`lock`]): every read-modify-write
+//! of the file holds the write lock, and a PIN try is reserved (the counter decremented and
+//! written) under it before the Argon2id check runs, so N processes guessing at once never get
+//! more than the counter allows.
 
 pub(crate) mod atomic;
 mod format;
+mod lock;
 mod objects;
 mod seal;
 
@@ -16,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
+pub use format::DEFAULT_SO_MAX_RETRIES;
 use format::{Cipher, DeviceFile, FORMAT_NAME, FORMAT_VERSION, MAX_FILE_LEN, PinState};
 pub use format::{KdfAlgorithm, KdfParams};
 
@@ -40,6 +47,8 @@ pub struct CreateOptions {
     pub mode: AlgorithmMode,
     /// Wrong PINs allowed before the device locks (1 to 100).
     pub max_retries: u8,
+    /// Wrong SO PINs allowed before the SO PIN is blocked for good (1 to 100).
+    pub so_max_retries: u8,
     /// Argon2id cost; [`KdfParams::default`] unless testing.
     pub kdf: KdfParams,
 }
@@ -51,6 +60,7 @@ impl CreateOptions {
             label: label.into(),
             mode: AlgorithmMode::Standard,
             max_retries: DEFAULT_MAX_RETRIES,
+            so_max_retries: DEFAULT_SO_MAX_RETRIES,
             kdf: KdfParams::default(),
         }
     }
@@ -64,6 +74,12 @@ impl CreateOptions {
     /// The same options with `n` retries.
     pub fn max_retries(mut self, n: u8) -> Self {
         self.max_retries = n;
+        self
+    }
+
+    /// The same options with `n` SO PIN retries.
+    pub fn so_max_retries(mut self, n: u8) -> Self {
+        self.so_max_retries = n;
         self
     }
 
@@ -147,10 +163,11 @@ impl FileDeviceStore {
         }
         check_pin_len(pin.char_len())?;
         check_pin_len(so_pin.char_len())?;
-        if !(1..=100).contains(&options.max_retries) {
+        if !(1..=100).contains(&options.max_retries) || !(1..=100).contains(&options.so_max_retries)
+        {
             return Err(FormatError::Invalid {
                 what: "device options",
-                reason: "max_retries must be 1 to 100".into(),
+                reason: "max_retries and so_max_retries must be 1 to 100".into(),
             }
             .into());
         }
@@ -167,10 +184,8 @@ impl FileDeviceStore {
             mode: options.mode,
             cipher,
             kdf: options.kdf,
-            pin: PinState {
-                max_retries: options.max_retries,
-                retries_left: options.max_retries,
-            },
+            pin: PinState::full(options.max_retries),
+            so_pin_retries: Some(PinState::full(options.so_max_retries)),
             user_pin: placeholder(),
             so_pin: placeholder(),
             keys: Vec::new(),
@@ -273,12 +288,24 @@ impl FileDevice {
         Ok(())
     }
 
-    /// Writes `next` atomically and makes it the state.
+    /// Writes `next` atomically and makes it the state. Callers hold the write lock.
     fn commit(&mut self, next: DeviceFile) -> Result<()> {
         atomic::write(&self.path, &next.to_bytes()?)?;
         self.state = next;
         self.unsealed.clear();
         Ok(())
+    }
+
+    /// The one way a change is written: under the write lock, `change` is applied to the state
+    /// as it is on disk now (not as this handle last saw it), so that no write puts back a retry
+    /// counter another process has since decremented.
+    fn update<T>(&mut self, change: impl FnOnce(&mut DeviceFile) -> Result<T>) -> Result<T> {
+        let _write = lock::WriteLock::acquire(&self.path)?;
+        self.reload()?;
+        let mut next = self.state.clone();
+        let out = change(&mut next)?;
+        self.commit(next)?;
+        Ok(out)
     }
 
     /// The data key, if logged in.
@@ -289,41 +316,72 @@ impl FileDevice {
             .ok_or(MediumError::NotLoggedIn)
     }
 
-    /// Checks the user PIN against the file. The counter is decremented and written *before*
-    /// the check and restored after a success, so killing the app mid-check does not buy a free
-    /// guess (the order smart cards use).
+    /// Checks `secret` (the user PIN or the SO PIN, as `role` says) against the file, its try
+    /// reserved first: under the write lock the counter on disk is decremented and written, and
+    /// this check marked in flight; the lock is released for the Argon2id check itself, so
+    /// parallel attempts each pay for theirs but none is evaluated beyond the counter. Killing
+    /// the app mid-check therefore does not buy a free guess either (the order smart cards use).
+    /// On success returns the data key and the in-flight mark, which [`Self::settle`] ends.
+    fn check_secret(
+        &mut self,
+        role: Role,
+        secret: &[u8],
+    ) -> Result<(Zeroizing<Vec<u8>>, lock::CheckLock)> {
+        let check = lock::CheckLock::open(&self.path)?;
+        let left = {
+            let _write = lock::WriteLock::acquire(&self.path)?;
+            self.reload()?;
+            let left = role.counter(&self.state).retries_left;
+            if left == 0 {
+                return Err(role.blocked());
+            }
+            let mut next = self.state.clone();
+            role.counter_mut(&mut next).retries_left = left - 1;
+            self.commit(next)?;
+            check.hold_shared()?;
+            left - 1
+        };
+        let (wrapped, aad) = match role {
+            Role::User => (&self.state.user_pin, self.state.aad("user-pin", "")),
+            Role::So => (&self.state.so_pin, self.state.aad("so-pin", "")),
+        };
+        match seal::unwrap(&self.state.kdf, self.state.cipher, secret, wrapped, &aad)? {
+            Some(key) => Ok((key, check)),
+            None => Err(role.incorrect(left)),
+        }
+    }
+
+    /// After a right secret: under the write lock, restores `role`'s counter to its maximum if
+    /// no other check is in flight (a success forgives the wrong tries already decided, never
+    /// those still being checked, so a right PIN in a burst of guesses frees no slot for them),
+    /// applies `change` and writes the result if anything changed.
+    fn settle(
+        &mut self,
+        role: Role,
+        check: lock::CheckLock,
+        change: impl FnOnce(&mut DeviceFile),
+    ) -> Result<()> {
+        check.release()?;
+        let _write = lock::WriteLock::acquire(&self.path)?;
+        self.reload()?;
+        let mut next = self.state.clone();
+        if check.none_in_flight()? {
+            let counter = role.counter_mut(&mut next);
+            counter.retries_left = counter.max_retries;
+        }
+        change(&mut next);
+        if next != self.state {
+            self.commit(next)?;
+        }
+        Ok(())
+    }
+
+    /// Checks the user PIN (see [`Self::check_secret`]).
     fn verify_pin(&mut self, pin: &Pin) -> Result<Zeroizing<Vec<u8>>> {
         self.data_key = None;
-        self.reload()?;
-        let PinState {
-            max_retries,
-            retries_left,
-        } = self.state.pin;
-        if retries_left == 0 {
-            return Err(MediumError::Locked);
-        }
-        let mut next = self.state.clone();
-        next.pin.retries_left = retries_left - 1;
-        self.commit(next)?;
-        let aad = self.state.aad("user-pin", "");
-        let key = seal::unwrap(
-            &self.state.kdf,
-            self.state.cipher,
-            pin.expose(),
-            &self.state.user_pin,
-            &aad,
-        )?;
-        match key {
-            Some(key) => {
-                let mut next = self.state.clone();
-                next.pin.retries_left = max_retries;
-                self.commit(next)?;
-                Ok(key)
-            }
-            None => Err(MediumError::PinIncorrect {
-                retries_left: retries_left - 1,
-            }),
-        }
+        let (key, check) = self.check_secret(Role::User, pin.expose())?;
+        self.settle(Role::User, check, |_| {})?;
+        Ok(key)
     }
 
     fn login_impl(&mut self, pin: &Pin) -> Result<()> {
@@ -335,42 +393,38 @@ impl FileDevice {
 
     fn change_pin_impl(&mut self, old: &Pin, new: &Pin) -> Result<()> {
         check_pin_len(new.char_len())?;
-        let key = self.verify_pin(old)?;
-        let mut next = self.state.clone();
-        next.user_pin = seal::wrap(
-            &next.kdf,
-            next.cipher,
+        self.data_key = None;
+        let (key, check) = self.check_secret(Role::User, old.expose())?;
+        let user_pin = seal::wrap(
+            &self.state.kdf,
+            self.state.cipher,
             new.expose(),
             &key,
-            &next.aad("user-pin", ""),
+            &self.state.aad("user-pin", ""),
         )?;
-        self.commit(next)?;
+        self.settle(Role::User, check, |next| next.user_pin = user_pin)?;
         self.data_key = Some(key);
         Ok(())
     }
 
+    /// The SO PIN re-wraps the data key under a new user PIN and restores the user counter. The
+    /// SO PIN has its own counter (format version 2), reserved the same way; at 0 it is blocked
+    /// for good and the device can no longer be unlocked.
     fn unlock_impl(&mut self, so_pin: &SoPin, new: &Pin) -> Result<()> {
         check_pin_len(new.char_len())?;
         self.data_key = None;
-        self.reload()?;
-        let key = seal::unwrap(
+        let (key, check) = self.check_secret(Role::So, so_pin.expose())?;
+        let user_pin = seal::wrap(
             &self.state.kdf,
             self.state.cipher,
-            so_pin.expose(),
-            &self.state.so_pin,
-            &self.state.aad("so-pin", ""),
-        )?
-        .ok_or(MediumError::SoPinIncorrect { retries_left: None })?;
-        let mut next = self.state.clone();
-        next.user_pin = seal::wrap(
-            &next.kdf,
-            next.cipher,
             new.expose(),
             &key,
-            &next.aad("user-pin", ""),
+            &self.state.aad("user-pin", ""),
         )?;
-        next.pin.retries_left = next.pin.max_retries;
-        self.commit(next)
+        self.settle(Role::So, check, |next| {
+            next.user_pin = user_pin;
+            next.pin.retries_left = next.pin.max_retries;
+        })
     }
 
     fn info_impl(&self) -> MediumInfo {
@@ -384,8 +438,53 @@ impl FileDevice {
             pin_retries_left: s.pin.retries_left,
             pin_max_retries: s.pin.max_retries,
             locked: s.pin.retries_left == 0,
+            so_pin_retries_left: Some(s.so_counter().retries_left),
+            so_pin_max_retries: Some(s.so_counter().max_retries),
             logged_in: self.data_key.is_some(),
             free_space: None,
+        }
+    }
+}
+
+/// Which PIN a check is for.
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    User,
+    So,
+}
+
+impl Role {
+    fn counter(self, file: &DeviceFile) -> PinState {
+        match self {
+            Role::User => file.pin,
+            Role::So => file.so_counter(),
+        }
+    }
+
+    fn counter_mut(self, file: &mut DeviceFile) -> &mut PinState {
+        match self {
+            Role::User => &mut file.pin,
+            Role::So => file
+                .so_pin_retries
+                .get_or_insert(PinState::full(DEFAULT_SO_MAX_RETRIES)),
+        }
+    }
+
+    /// The error when the counter is at 0.
+    fn blocked(self) -> MediumError {
+        match self {
+            Role::User => MediumError::Locked,
+            Role::So => MediumError::SoPinLocked,
+        }
+    }
+
+    /// The error for a wrong secret with `left` tries left.
+    fn incorrect(self, left: u8) -> MediumError {
+        match self {
+            Role::User => MediumError::PinIncorrect { retries_left: left },
+            Role::So => MediumError::SoPinIncorrect {
+                retries_left: Some(left),
+            },
         }
     }
 }

@@ -50,6 +50,11 @@ pub struct MediumInfo {
     pub pin_max_retries: u8,
     /// Locked after too many wrong PINs (`CKF_USER_PIN_LOCKED`).
     pub locked: bool,
+    /// Wrong SO PINs still allowed before the SO PIN is blocked, where the medium counts them
+    /// and says so (the file device; PKCS#11 tokens report flags only).
+    pub so_pin_retries_left: Option<u8>,
+    /// Wrong SO PINs allowed from a fresh count, where known.
+    pub so_pin_max_retries: Option<u8>,
     /// Whether this handle is logged in.
     pub logged_in: bool,
     /// Free space in bytes, where the medium has a limit.

@@ -294,6 +294,8 @@ impl Pkcs11Module {
             pin_retries_left: left,
             pin_max_retries: max,
             locked: ti.user_pin_locked(),
+            so_pin_retries_left: None,
+            so_pin_max_retries: None,
             logged_in,
             free_space: ti.free_public_memory().map(|m| m as u64),
         }

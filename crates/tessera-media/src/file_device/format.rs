@@ -1,5 +1,5 @@
-//! The device file, version 1: one JSON object, binary fields in standard base64 with padding
-//! (RFC 4648 §4). Spec: `docs/file-device.md`.
+//! The device file, version 2 (version 1 read and migrated on the next write): one JSON object,
+//! binary fields in standard base64 with padding (RFC 4648 §4). Spec: `docs/file-device.md`.
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -8,8 +8,15 @@ use crate::{AlgorithmMode, FormatError, MediumError, Result};
 
 /// Value of the `format` field.
 pub(crate) const FORMAT_NAME: &str = "tessera-file-device";
-/// The version this code writes and the newest it reads.
-pub(crate) const FORMAT_VERSION: u32 = 1;
+/// The version this code writes and the newest it reads. Version 2 added the SO PIN's retry
+/// counter; a version 1 file is read with a fresh SO counter and written back as version 2.
+pub(crate) const FORMAT_VERSION: u32 = 2;
+/// The version named in every AEAD associated data: the sealing scheme of version 1, which
+/// version 2 keeps unchanged (so that a migrated file's sealed objects still open).
+const AAD_VERSION: u32 = 1;
+/// Wrong SO PINs allowed before the SO PIN is blocked, for devices made without a choice and
+/// for version 1 files (which had no SO counter).
+pub const DEFAULT_SO_MAX_RETRIES: u8 = 10;
 /// Largest device file read (certificates and seal images included).
 pub(crate) const MAX_FILE_LEN: u64 = 64 * 1024 * 1024;
 
@@ -135,11 +142,25 @@ pub(crate) struct WrappedKey {
     pub(crate) sealed: Sealed,
 }
 
-/// The user PIN's retry counter.
+/// A PIN's retry counter (the user PIN's, and since version 2 the SO PIN's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct PinState {
     pub(crate) max_retries: u8,
     pub(crate) retries_left: u8,
+}
+
+impl PinState {
+    /// A full counter of `max` tries.
+    pub(crate) fn full(max: u8) -> Self {
+        Self {
+            max_retries: max,
+            retries_left: max,
+        }
+    }
+
+    fn in_range(&self) -> bool {
+        (1..=100).contains(&self.max_retries) && self.retries_left <= self.max_retries
+    }
 }
 
 /// A private key: public half in clear, PKCS#8 sealed.
@@ -183,6 +204,9 @@ pub(crate) struct DeviceFile {
     pub(crate) cipher: Cipher,
     pub(crate) kdf: KdfParams,
     pub(crate) pin: PinState,
+    /// The SO PIN's counter; absent in version 1 files, always present once parsed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) so_pin_retries: Option<PinState>,
     pub(crate) user_pin: WrappedKey,
     pub(crate) so_pin: WrappedKey,
     pub(crate) keys: Vec<StoredKey>,
@@ -212,8 +236,17 @@ impl DeviceFile {
             }
             .into());
         }
-        let file: DeviceFile =
+        let mut file: DeviceFile =
             serde_json::from_slice(bytes).map_err(|e| FormatError::corrupt(e.to_string()))?;
+        if file.version < 2 {
+            // Version 1 had no SO counter: start a full one. The file stays version 1 on disk
+            // until the next write, which writes version 2.
+            if file.so_pin_retries.is_some() {
+                return Err(FormatError::corrupt("SO PIN counter in a version 1 file").into());
+            }
+            file.so_pin_retries = Some(PinState::full(DEFAULT_SO_MAX_RETRIES));
+            file.version = FORMAT_VERSION;
+        }
         file.check()?;
         Ok(file)
     }
@@ -226,7 +259,17 @@ impl DeviceFile {
         if self.pin.max_retries == 0 || self.pin.retries_left > self.pin.max_retries {
             return Err(FormatError::corrupt("PIN retry counter out of range").into());
         }
-        Ok(())
+        match self.so_pin_retries {
+            Some(so) if so.in_range() => Ok(()),
+            Some(_) => Err(FormatError::corrupt("SO PIN retry counter out of range").into()),
+            None => Err(FormatError::corrupt("SO PIN retry counter missing").into()),
+        }
+    }
+
+    /// The SO PIN's counter (present in every parsed or created file).
+    pub(crate) fn so_counter(&self) -> PinState {
+        self.so_pin_retries
+            .unwrap_or(PinState::full(DEFAULT_SO_MAX_RETRIES))
     }
 
     /// Pretty JSON with a final newline.
@@ -239,10 +282,6 @@ impl DeviceFile {
 
     /// Associated data binding a sealed object to this device and its role in it.
     pub(crate) fn aad(&self, role: &str, name: &str) -> Vec<u8> {
-        format!(
-            "{FORMAT_NAME}/{FORMAT_VERSION}|{}|{role}|{name}",
-            self.serial
-        )
-        .into_bytes()
+        format!("{FORMAT_NAME}/{AAD_VERSION}|{}|{role}|{name}", self.serial).into_bytes()
     }
 }

@@ -159,9 +159,10 @@ impl Medium for FileDevice {
         let key = PrivateKey::generate(spec)?;
         let csr = csr::build(&key, request)?;
         let (stored, entry) = self.seal_key(&key, request.exportable)?;
-        let mut next = self.state.clone();
-        next.keys.push(stored);
-        self.commit(next)?;
+        self.update(|next| {
+            next.keys.push(stored);
+            Ok(())
+        })?;
         Ok(GeneratedKey { key: entry, csr })
     }
 
@@ -173,13 +174,14 @@ impl Medium for FileDevice {
                 thumbprint: entry.reference.thumbprint().to_owned(),
             });
         }
-        if !self.state.certificates.iter().any(|c| c.der.0 == der) {
-            let mut next = self.state.clone();
-            next.certificates.push(StoredCert {
-                der: B64(der.to_vec()),
-            });
-            self.commit(next)?;
-        }
+        self.update(|next| {
+            if !next.certificates.iter().any(|c| c.der.0 == der) {
+                next.certificates.push(StoredCert {
+                    der: B64(der.to_vec()),
+                });
+            }
+            Ok(())
+        })?;
         Ok(entry)
     }
 
@@ -192,21 +194,24 @@ impl Medium for FileDevice {
         self.data_key()?;
         let key = PrivateKey::from_pkcs8(pkcs8)?;
         let (stored, entry) = self.seal_key(&key, exportable)?;
-        let mut next = self.state.clone();
-        if let Some(existing) = next.keys.iter_mut().find(|k| k.id == stored.id) {
-            existing.exportable |= exportable;
-        } else {
-            next.keys.push(stored);
-        }
         for der in certificates {
             Certificate::from_der(der)?;
-            if !next.certificates.iter().any(|c| &c.der.0 == der) {
-                next.certificates.push(StoredCert {
-                    der: B64(der.clone()),
-                });
-            }
         }
-        self.commit(next)?;
+        self.update(|next| {
+            if let Some(existing) = next.keys.iter_mut().find(|k| k.id == stored.id) {
+                existing.exportable |= exportable;
+            } else {
+                next.keys.push(stored);
+            }
+            for der in certificates {
+                if !next.certificates.iter().any(|c| &c.der.0 == der) {
+                    next.certificates.push(StoredCert {
+                        der: B64(der.clone()),
+                    });
+                }
+            }
+            Ok(())
+        })?;
         let certs = certificates
             .iter()
             .map(|der| self.cert_entry(der))
@@ -230,35 +235,37 @@ impl Medium for FileDevice {
 
     fn delete_certificate(&mut self, cert: &CertRef) -> Result<()> {
         self.data_key()?;
-        let mut next = self.state.clone();
-        let pos = next
-            .certificates
-            .iter()
-            .position(|c| CertRef::of_der(&c.der.0) == *cert)
-            .ok_or(MediumError::NoSuchCertificate)?;
-        let removed = next.certificates.remove(pos);
-        let key_id = key_id_of_cert(&Certificate::from_der(&removed.der.0)?)?.to_hex();
-        let still_used = next.certificates.iter().any(|c| {
-            Certificate::from_der(&c.der.0)
-                .ok()
-                .and_then(|c| key_id_of_cert(&c).ok())
-                .is_some_and(|id| id.to_hex() == key_id)
-        });
-        if !still_used {
-            next.keys.retain(|k| k.id != key_id);
-        }
-        self.commit(next)
+        self.update(|next| {
+            let pos = next
+                .certificates
+                .iter()
+                .position(|c| CertRef::of_der(&c.der.0) == *cert)
+                .ok_or(MediumError::NoSuchCertificate)?;
+            let removed = next.certificates.remove(pos);
+            let key_id = key_id_of_cert(&Certificate::from_der(&removed.der.0)?)?.to_hex();
+            let still_used = next.certificates.iter().any(|c| {
+                Certificate::from_der(&c.der.0)
+                    .ok()
+                    .and_then(|c| key_id_of_cert(&c).ok())
+                    .is_some_and(|id| id.to_hex() == key_id)
+            });
+            if !still_used {
+                next.keys.retain(|k| k.id != key_id);
+            }
+            Ok(())
+        })
     }
 
     fn delete_key(&mut self, key: &KeyRef) -> Result<()> {
         self.data_key()?;
         let hex = key.to_hex();
-        if !self.state.keys.iter().any(|k| k.id == hex) {
-            return Err(MediumError::NoSuchKey);
-        }
-        let mut next = self.state.clone();
-        next.keys.retain(|k| k.id != hex);
-        self.commit(next)
+        self.update(|next| {
+            if !next.keys.iter().any(|k| k.id == hex) {
+                return Err(MediumError::NoSuchKey);
+            }
+            next.keys.retain(|k| k.id != hex);
+            Ok(())
+        })
     }
 
     fn sign(&mut self, key: &KeyRef, alg: &SignAlg, data: &[u8]) -> Result<Vec<u8>> {
@@ -313,14 +320,17 @@ impl Medium for FileDevice {
                 sealed: None,
             }
         };
-        let mut next = self.state.clone();
-        next.data_objects.retain(|d| d.name != name);
-        next.data_objects.push(obj);
-        self.commit(next)
+        self.update(|next| {
+            next.data_objects.retain(|d| d.name != name);
+            next.data_objects.push(obj);
+            Ok(())
+        })
     }
 
     fn delete_data_object(&mut self, name: &str) -> Result<bool> {
         self.data_key()?;
+        let _write = super::lock::WriteLock::acquire(&self.path)?;
+        self.reload()?;
         let mut next = self.state.clone();
         let before = next.data_objects.len();
         next.data_objects.retain(|d| d.name != name);
