@@ -391,6 +391,19 @@ impl App {
                 Err(_) => self.pin_cache.forget(&id),
             }
         }
+        self.login_asking(medium, ask)
+    }
+
+    /// Logs in to `medium` with the PIN `ask` gives, never with a cached one: for operations
+    /// the holder confirms with the PIN every time (deleting a certificate). A PIN that works
+    /// is cached as the settings say; a wrong one drops the cached PIN.
+    pub fn login_asking(
+        &mut self,
+        medium: &mut dyn Medium,
+        ask: &mut dyn FnMut() -> Result<Pin>,
+    ) -> Result<()> {
+        let id = medium.info()?.serial;
+        let setting = self.settings.pin_cache;
         let pin = ask()?;
         match medium.login(&pin) {
             Ok(()) => {

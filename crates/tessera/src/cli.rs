@@ -2,6 +2,7 @@
 
 mod cert;
 mod cloud;
+mod confirm;
 mod device;
 mod enroll;
 mod key;
@@ -130,6 +131,12 @@ pub(crate) enum Failure {
     /// The new PIN and its confirmation differ.
     #[error("PINs differ")]
     PinMismatch,
+    /// A destructive command was neither confirmed at a terminal nor given `--yes`.
+    #[error("not confirmed")]
+    Unconfirmed,
+    /// The holder answered no to a confirmation.
+    #[error("declined")]
+    Declined,
     /// The arguments are not usable, in words.
     #[error("{0}")]
     Usage(String),
@@ -175,7 +182,8 @@ impl Failure {
             Self::Parse { .. } => exit::PARSE,
             Self::ChainInvalid { .. } => exit::INVALID,
             Self::Crypto { .. } => exit::PARSE,
-            Self::NoPin | Self::PinMismatch | Self::Usage(_) => exit::USAGE,
+            Self::NoPin | Self::PinMismatch | Self::Usage(_) | Self::Unconfirmed => exit::USAGE,
+            Self::Declined => exit::REFUSED,
             Self::App(e) => app_exit_code(e),
             Self::Enroll(e) => enroll::exit_code(e),
             Self::Cloud(e) => cloud::exit_code(e),
@@ -215,6 +223,14 @@ impl Failure {
             Self::Cloud(e) => cloud::reason(l, e),
             Self::NoPin => l.text("err-no-pin"),
             Self::PinMismatch => l.text("err-pin-mismatch"),
+            Self::Unconfirmed => {
+                format!(
+                    "{}\n{}",
+                    l.text("err-unconfirmed"),
+                    l.text("rec-unconfirmed")
+                )
+            }
+            Self::Declined => l.text("err-declined"),
             Self::Usage(message) => message.clone(),
             Self::Write(e) => l.text_with("err-write", &[("reason", V::from(e.to_string()))]),
             Self::Internal(detail) => {
@@ -340,12 +356,28 @@ pub(crate) fn login(
     Ok(app.login(medium, &mut ask)?)
 }
 
+/// Logs in to `medium` with `--pin-file` or a prompt, never with a cached PIN (deleting asks
+/// for the PIN every time).
+pub(crate) fn login_asking(
+    app: &mut App,
+    medium: &mut dyn Medium,
+    l: &Localizer,
+    pin_file: Option<&Path>,
+) -> Result<(), Failure> {
+    let mut ask = || {
+        secret::pin(l, pin_file, "prompt-pin").map_err(|e| AppError::PinUnavailable {
+            reason: e.message(l),
+        })
+    };
+    Ok(app.login_asking(medium, &mut ask)?)
+}
+
 pub(crate) fn medium_exit_code(m: &MediumError) -> u8 {
     match m {
         MediumError::PinIncorrect { .. }
         | MediumError::SoPinIncorrect { .. }
         | MediumError::Format(FormatError::Pkcs12Password) => exit::PIN_INCORRECT,
-        MediumError::Locked => exit::LOCKED,
+        MediumError::Locked | MediumError::SoPinLocked => exit::LOCKED,
         MediumError::NotFound { .. } | MediumError::NoSuchCertificate | MediumError::NoSuchKey => {
             exit::NOT_FOUND
         }
@@ -403,7 +435,18 @@ fn app_reason(l: &Localizer, e: &AppError) -> String {
     }
 }
 
-/// A medium's refusal in words.
+/// A medium's refusal in words; the SO PIN's counter (file device format 2) here, the rest as
+/// every face says it.
 pub(crate) fn medium_reason(l: &Localizer, e: &MediumError) -> String {
-    tessera::words::medium_reason(l, e)
+    match e {
+        MediumError::SoPinIncorrect {
+            retries_left: Some(left),
+        } => l.text_with("err-so-pin-incorrect-left", &[("retries", V::from(*left))]),
+        MediumError::SoPinLocked => format!(
+            "{}\n{}",
+            l.text("err-so-pin-locked"),
+            l.text("rec-so-pin-locked")
+        ),
+        other => tessera::words::medium_reason(l, other),
+    }
 }

@@ -231,9 +231,9 @@ impl App {
         })
     }
 
-    /// Deletes the certificate on `medium` whose thumbprint starts with `selector`, after a PIN
-    /// check: the cached PIN if fresh, else `pin`. A wrong PIN comes back as
-    /// [`MediumError::PinIncorrect`] with the retries left; no PIN and none cached as
+    /// Deletes the certificate on `medium` whose thumbprint starts with `selector`, after a
+    /// check of `pin`, needed every time: a cached PIN does not stand in for it. A wrong PIN
+    /// comes back as [`MediumError::PinIncorrect`] with the retries left; no PIN as
     /// [`AppError::PinUnavailable`]. The key stays (a file device drops a key no certificate
     /// uses any more by itself).
     pub fn delete_certificate(
@@ -247,7 +247,7 @@ impl App {
         let mut pin = pin;
         let serial = opened.info()?.serial;
         let sha256 = entry.reference.to_string();
-        let login = self.login(&mut opened, &mut || {
+        let login = self.login_asking(&mut opened, &mut || {
             pin.take().ok_or_else(|| AppError::PinUnavailable {
                 reason: "no PIN entered".to_owned(),
             })

@@ -539,3 +539,188 @@ fn verify_rejects_a_certificate_signed_without_za() {
     let report: VerifyReport = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report.reason.as_deref(), Some("bad_signature"));
 }
+
+/// A data directory with one file device, `dev` (PIN `123456`), holding `client_sign`.
+struct Holder {
+    dir: tempfile::TempDir,
+}
+
+const CLIENT_SIGN: &str = "2680928939d713c19e6d62c4829beb64fb4dec7468bdc7648e86ef724b5801bc";
+
+impl Holder {
+    fn new() -> Self {
+        let h = Self {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        std::fs::write(h.path("pin"), "123456\n").unwrap();
+        std::fs::write(h.path("wrong"), "000000\n").unwrap();
+        std::fs::write(h.path("so"), "so-secret-1\n").unwrap();
+        let (pin, so) = (h.p("pin"), h.p("so"));
+        h.ok(&[
+            "device",
+            "create",
+            "--label",
+            "dev",
+            "--pin-file",
+            &pin,
+            "--so-pin-file",
+            &so,
+        ]);
+        let cert = testdata("sm2-certs/sm2/client_sign.crt");
+        let key = testdata("sm2-certs/sm2/client_sign.key");
+        h.ok(&[
+            "cert",
+            "import",
+            "--device",
+            "dev",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+            "--pin-file",
+            &pin,
+        ]);
+        h
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn p(&self, name: &str) -> String {
+        self.path(name).to_str().unwrap().to_owned()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_tessera"))
+            .args(args)
+            .env("TESSERA_DATA_DIR", self.path("data"))
+            .env("NO_COLOR", "1")
+            .env("LANG", "en_US.UTF-8")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    }
+
+    /// `tessera args…` on a terminal (a pseudo-terminal from util-linux `script`), with
+    /// `answer` typed at it.
+    fn on_terminal(&self, args: &[&str], answer: &str) -> (Option<i32>, String) {
+        let command = std::iter::once(env!("CARGO_BIN_EXE_tessera"))
+            .chain(args.iter().copied())
+            .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut child = Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env("TESSERA_DATA_DIR", self.path("data"))
+            .env("NO_COLOR", "1")
+            .env("LANG", "en_US.UTF-8")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("util-linux `script` gives the pseudo-terminal");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(answer.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+
+    fn certificates(&self) -> usize {
+        let out = self.ok(&["cert", "list", "--format", "json"]);
+        serde_json::from_str::<Vec<serde_json::Value>>(&out)
+            .unwrap()
+            .len()
+    }
+}
+
+fn args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// Issue 13: `cert delete` deleted without asking. On a terminal it asks; elsewhere and in JSON
+/// mode it needs `--yes`.
+#[test]
+fn cert_delete_asks_on_a_terminal_and_needs_yes_elsewhere() {
+    let h = Holder::new();
+    let pin = h.p("pin");
+    let delete = ["cert", "delete", "--device", "dev", "--cert", CLIENT_SIGN];
+    let with_pin = |extra: &[&'static str]| -> Vec<String> {
+        delete
+            .iter()
+            .chain(extra)
+            .map(|s| (*s).to_owned())
+            .chain(["--pin-file".to_owned(), pin.clone()])
+            .collect()
+    };
+
+    // No terminal, no --yes: refused (usage, exit 2), nothing deleted, in text and JSON mode.
+    for extra in [&[][..], &["--format", "json"][..]] {
+        let out = h.run(&args(&with_pin(extra)));
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
+        assert_eq!(h.certificates(), 1);
+    }
+    // On a terminal: the question names the certificate; "n" keeps it (exit 9).
+    let (code, screen) = h.on_terminal(&args(&with_pin(&[])), "n\n");
+    assert_eq!(code, Some(9), "{screen}");
+    assert!(
+        screen.contains("Delete certificate CN=client sign") && screen.contains("[y/N]"),
+        "{screen}"
+    );
+    assert_eq!(h.certificates(), 1);
+    // JSON mode needs --yes even on a terminal.
+    let (code, screen) = h.on_terminal(&args(&with_pin(&["--format", "json"])), "y\n");
+    assert_eq!(code, Some(2), "{screen}");
+    assert_eq!(h.certificates(), 1);
+    // "y" on a terminal deletes.
+    let (code, screen) = h.on_terminal(&args(&with_pin(&[])), "y\n");
+    assert_eq!(code, Some(0), "{screen}");
+    assert_eq!(h.certificates(), 0);
+}
+
+/// Issue 13: a cached PIN skipped the PIN on delete (the desktop UI keeps the PIN cache for
+/// the session). Delete checks the PIN given, every time.
+#[test]
+fn a_cached_pin_never_skips_the_pin_on_delete() {
+    use tessera::app::{App, AppError};
+    use tessera_media::{MediumError, Pin};
+
+    let h = Holder::new();
+    let data = h.path("data");
+    let mut app = App::open(Some(data.as_path())).unwrap();
+    // A login caches the PIN (30 minutes by default)...
+    let mut medium = app.open_medium("dev").unwrap();
+    app.login(&mut medium, &mut || Ok(Pin::new("123456")))
+        .unwrap();
+    assert!(app.has_cached_pin(&tessera_media::Medium::info(&medium).unwrap().serial));
+    drop(medium);
+    // ...but delete without a PIN is refused, and a wrong one counts as wrong.
+    let err = app
+        .delete_certificate("dev", CLIENT_SIGN, None)
+        .unwrap_err();
+    assert!(matches!(err, AppError::PinUnavailable { .. }), "{err:?}");
+    let err = app
+        .delete_certificate("dev", CLIENT_SIGN, Some(Pin::new("000000")))
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Medium(MediumError::PinIncorrect { .. })),
+        "{err:?}"
+    );
+    assert_eq!(h.certificates(), 1);
+    app.delete_certificate("dev", CLIENT_SIGN, Some(Pin::new("123456")))
+        .unwrap();
+    assert_eq!(h.certificates(), 0);
+}

@@ -386,6 +386,20 @@ fn import_sign_and_verify_with_openssl() {
         .to_lowercase();
     assert_eq!(fp, entry.sha256);
 
+    // Delete needs a confirmation: without a terminal, --yes.
+    let out = c.run(&[
+        "cert",
+        "delete",
+        "--device",
+        "dev",
+        "--cert",
+        &entry.sha256,
+        "--pin-file",
+        &c.p("pin"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert_eq!(c.json::<Vec<ListedCertificate>>(&["cert", "list"]).len(), 1);
     // Delete needs the PIN: a wrong one refuses and keeps the certificate.
     let out = c.run(&[
         "cert",
@@ -394,6 +408,7 @@ fn import_sign_and_verify_with_openssl() {
         "dev",
         "--cert",
         &entry.sha256,
+        "--yes",
         "--pin-file",
         &c.p("wrong"),
     ]);
@@ -407,6 +422,7 @@ fn import_sign_and_verify_with_openssl() {
         "--cert",
         &entry.sha256,
         "--with-key",
+        "--yes",
         "--pin-file",
         &c.p("pin"),
     ]);
@@ -908,15 +924,15 @@ fn bad_input_has_clear_messages_in_both_languages() {
 
     // A damaged device file and one from a newer format: reported, never rewritten.
     let devices = c.path("data").join("devices");
+    // (Beside it lie its lock files, `.lock` and `.checking`.)
     let file = std::fs::read_dir(&devices)
         .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "tdev"))
+        .unwrap();
     let original = std::fs::read(&file).unwrap();
     let newer = String::from_utf8(original.clone()).unwrap().replacen(
-        "\"version\": 1",
+        "\"version\": 2",
         "\"version\": 99",
         1,
     );
@@ -962,4 +978,200 @@ fn bad_input_has_clear_messages_in_both_languages() {
             "the damaged file was not overwritten"
         );
     }
+}
+
+/// Spawns `n` copies of `tessera args…` at once (separate processes on one data directory) and
+/// returns their exit codes.
+fn at_once(c: &Client, n: usize, args: &[&str]) -> Vec<Option<i32>> {
+    let children: Vec<_> = (0..n)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_tessera"))
+                .args(args)
+                .env("TESSERA_DATA_DIR", c.path("data"))
+                .env("NO_COLOR", "1")
+                .env("LANG", "en_US.UTF-8")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!stderr.contains("panicked"), "{stderr}");
+            out.status.code()
+        })
+        .collect()
+}
+
+fn count(codes: &[Option<i32>], code: i32) -> usize {
+    codes.iter().filter(|c| **c == Some(code)).count()
+}
+
+/// Issue 13: 64 `tessera` processes guessing at once got all 64 guesses evaluated against a
+/// limit of 6 (and left the device at 1/6, not locked). Each try is now reserved under the
+/// device's lock file before its Argon2id check.
+#[test]
+fn sixty_four_processes_guessing_at_once_get_at_most_the_limit() {
+    const N: usize = 64;
+    let c = Client::new();
+    c.create("dev", "standard", "6");
+    let codes = at_once(
+        &c,
+        N,
+        &[
+            "pin",
+            "change",
+            "--device",
+            "dev",
+            "--pin-file",
+            &c.p("wrong"),
+            "--new-pin-file",
+            &c.p("newpin"),
+        ],
+    );
+    let evaluated = count(&codes, 6);
+    let refused = count(&codes, 7);
+    println!("{N} concurrent wrong PINs, limit 6: {evaluated} evaluated, {refused} refused");
+    assert_eq!(evaluated + refused, N, "{codes:?}");
+    assert!(
+        evaluated <= 6,
+        "{evaluated} wrong PINs evaluated: {codes:?}"
+    );
+    let listed: Vec<Listed> = c.json(&["device", "list"]);
+    assert!(
+        listed[0].locked && listed[0].pin_retries_left == 0,
+        "{listed:?}"
+    );
+    // Locked: the right PIN is refused too.
+    let out = c.run(&[
+        "pin",
+        "change",
+        "--device",
+        "dev",
+        "--pin-file",
+        &c.p("pin"),
+        "--new-pin-file",
+        &c.p("newpin"),
+    ]);
+    assert_eq!(out.status.code(), Some(7));
+
+    // The SO PIN the same way: at most its 10 tries (the default) are evaluated, then it is
+    // blocked for good, the right one included.
+    let codes = at_once(
+        &c,
+        N,
+        &[
+            "device",
+            "unlock",
+            "--device",
+            "dev",
+            "--so-pin-file",
+            &c.p("wrong"),
+            "--new-pin-file",
+            &c.p("newpin"),
+        ],
+    );
+    let evaluated = count(&codes, 6);
+    println!("{N} concurrent wrong SO PINs, limit 10: {evaluated} evaluated");
+    assert_eq!(evaluated + count(&codes, 7), N, "{codes:?}");
+    assert!(evaluated <= 10, "{evaluated} wrong SO PINs evaluated");
+    let info: serde_json::Value = c.json(&["device", "info", "--device", "dev"]);
+    assert_eq!(info["so_pin_retries_left"], 0, "{info}");
+    assert_eq!(info["so_pin_max_retries"], 10, "{info}");
+    let out = c.run(&[
+        "device",
+        "unlock",
+        "--device",
+        "dev",
+        "--so-pin-file",
+        &c.p("so"),
+        "--new-pin-file",
+        &c.p("newpin"),
+    ]);
+    assert_eq!(out.status.code(), Some(7));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("can no longer be unlocked"), "{stderr}");
+    assert!(
+        c.ok(&["device", "info", "--device", "dev"])
+            .contains("SO PIN blocked")
+    );
+}
+
+/// Issue 13: labels and certificate names reached the terminal raw (ESC, CR, U+202E). Text
+/// output escapes them; JSON keeps the real string.
+#[test]
+fn control_characters_in_labels_and_names_are_escaped_in_text_output() {
+    const RAW: [char; 4] = ['\u{1b}', '\r', '\u{202e}', '\u{7}'];
+    let c = Client::new();
+    let label = "evil\u{1b}[31mRED\rX\u{202e}cba";
+    c.create(label, "standard", "6");
+    let escaped = "evil\\u{1b}[31mRED\\u{d}X\\u{202e}cba";
+    for args in [
+        &["device", "list"][..],
+        &["device", "info", "--device", label][..],
+    ] {
+        let text = c.ok(args);
+        assert!(!text.contains(RAW), "{args:?}: {text:?}");
+        assert!(text.contains(escaped), "{args:?}: {text:?}");
+    }
+    let listed: Vec<Listed> = c.json(&["device", "list"]);
+    assert_eq!(listed[0].label, label);
+
+    // A certificate whose CN carries an override and a terminal escape, made by openssl.
+    let cn = "\u{202e}gpj.exe\u{1b}]0;pwned\u{7}";
+    let out = openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        &c.p("k.pem"),
+        "-out",
+        &c.p("c.pem"),
+        "-days",
+        "2",
+        "-utf8",
+        "-subj",
+        &format!("/CN={cn}"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let imported = c.ok(&[
+        "cert",
+        "import",
+        "--device",
+        label,
+        &c.p("c.pem"),
+        "--key",
+        &c.p("k.pem"),
+        "--pin-file",
+        &c.p("pin"),
+    ]);
+    let shown = c.ok(&["cert", "show", &c.p("c.pem")]);
+    let listed = c.ok(&["cert", "list"]);
+    // (RFC 4514 already writes ESC and BEL in a DN as \1B and \07; U+202E it keeps.)
+    for text in [&imported, &shown, &listed] {
+        assert!(!text.contains(RAW), "{text:?}");
+        assert!(text.contains("\\u{202e}gpj.exe"), "{text:?}");
+    }
+    assert!(
+        shown.contains("\\u{202e}gpj.exe\\u{1b}]0;pwned\\u{7}"),
+        "{shown:?}"
+    );
+    let rows: Vec<ListedCertificate> = c.json(&["cert", "list"]);
+    assert!(
+        rows[0].subject.starts_with("CN=\u{202e}gpj.exe"),
+        "{rows:?}"
+    );
 }

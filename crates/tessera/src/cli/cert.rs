@@ -95,7 +95,8 @@ pub(crate) enum CertCommand {
         #[arg(long, value_name = "FILE")]
         pin_file: Option<std::path::PathBuf>,
     },
-    /// Delete a certificate from a device (asks for the PIN).
+    /// Delete a certificate from a device: asks for confirmation on a terminal (elsewhere, and
+    /// with --format json, --yes is needed) and for the PIN every time, cached or not.
     Delete {
         /// Label or serial of the device.
         #[arg(long)]
@@ -106,6 +107,10 @@ pub(crate) enum CertCommand {
         /// Also delete its private key.
         #[arg(long)]
         with_key: bool,
+        /// Delete without asking (needed when standard input is not a terminal, and in JSON
+        /// mode).
+        #[arg(long, short = 'y')]
+        yes: bool,
         /// File whose first line is the PIN (default: prompt).
         #[arg(long, value_name = "FILE")]
         pin_file: Option<std::path::PathBuf>,
@@ -226,13 +231,17 @@ pub(crate) fn run(
             device,
             cert,
             with_key,
+            yes,
             pin_file,
         } => on_medium::delete(
             &mut app()?,
             &device,
             &cert,
-            with_key,
-            pin_file.as_deref(),
+            &on_medium::DeleteOptions {
+                with_key,
+                yes,
+                pin_file: pin_file.as_deref(),
+            },
             out,
         ),
     }

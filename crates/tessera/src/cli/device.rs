@@ -8,6 +8,7 @@ use serde::Serialize;
 use tessera::app::App;
 use tessera_media::{AlgorithmMode, Medium as _, MediumInfo, file_device::CreateOptions};
 
+use super::output::terminal_safe;
 use super::{Failure, Format, Output, exit, secret};
 
 #[derive(Debug, Subcommand)]
@@ -115,7 +116,9 @@ pub(crate) fn run(cmd: DeviceCommand, app: &mut App, out: &mut Output<'_>) -> Re
                     for m in &listed {
                         match (&m.info, &m.error) {
                             (Some(info), _) => out.line(&info_line(l, info))?,
-                            (None, Some(e)) => out.line(&format!("{}: {e}", m.path))?,
+                            (None, Some(e)) => {
+                                out.line(&format!("{}: {e}", terminal_safe(&m.path)))?
+                            }
                             (None, None) => {}
                         }
                     }
@@ -153,7 +156,12 @@ pub(crate) fn run(cmd: DeviceCommand, app: &mut App, out: &mut Output<'_>) -> Re
             app.watch_tokens(interval, timeout, count, &mut |e| match format {
                 Format::Json => out
                     .line(&serde_json::to_string(e).map_err(|e| Failure::Internal(e.to_string()))?),
-                Format::Text => out.line(&format!("{}  {}  {}", e.event, e.label, e.serial)),
+                Format::Text => out.line(&format!(
+                    "{}  {}  {}",
+                    e.event,
+                    terminal_safe(&e.label),
+                    terminal_safe(&e.serial)
+                )),
             })?;
         }
         DeviceCommand::Info { device } => {
@@ -192,7 +200,25 @@ fn info_line(l: &tessera::i18n::Localizer, info: &MediumInfo) -> String {
         AlgorithmMode::National => l.text("device-mode-national"),
         _ => l.text("device-mode-standard"),
     };
-    format!("{}  {}  {}  {}", info.label, info.serial, mode, state)
+    let mut line = format!(
+        "{}  {}  {}  {}",
+        terminal_safe(&info.label),
+        terminal_safe(&info.serial),
+        mode,
+        state
+    );
+    match (info.so_pin_retries_left, info.so_pin_max_retries) {
+        (Some(0), _) => line.push_str(&format!("  {}", l.text("device-so-blocked"))),
+        (Some(left), Some(max)) => line.push_str(&format!(
+            "  {}",
+            l.text_with(
+                "device-so-retries",
+                &[("left", V::from(left)), ("max", V::from(max))]
+            )
+        )),
+        _ => {}
+    }
+    line
 }
 
 fn show_info(info: &MediumInfo, out: &mut Output<'_>) -> Result<(), Failure> {

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::fluent_id;
+use crate::cli::output::terminal_safe;
 use crate::cli::{Failure, Format, Output, exit, read_input};
 
 /// One certificate in `cert list --format json`.
@@ -67,9 +68,9 @@ pub(super) fn list(
                 ));
                 out.line(&format!(
                     "{}  {}  {}  {}  {}",
-                    r.device,
+                    terminal_safe(&r.device),
                     &r.sha256[..16],
-                    r.subject,
+                    terminal_safe(&r.subject),
                     r.not_after,
                     status
                 ))?;
@@ -148,7 +149,7 @@ pub(super) fn import(
         Format::Json => out.json(&rows)?,
         Format::Text => {
             for r in &rows {
-                out.line(&format!("{}  {}", r.sha256, r.subject))?;
+                out.line(&format!("{}  {}", r.sha256, terminal_safe(&r.subject)))?;
             }
         }
     }
@@ -203,18 +204,42 @@ pub(super) fn export(
     Ok(exit::OK)
 }
 
+/// How `cert delete` is confirmed.
+pub(super) struct DeleteOptions<'a> {
+    pub(super) with_key: bool,
+    pub(super) yes: bool,
+    pub(super) pin_file: Option<&'a std::path::Path>,
+}
+
+/// Deletes a certificate: after a confirmation (a question on a terminal, else `--yes`, which
+/// JSON mode always needs) and the PIN, asked every time (a cached PIN does not stand in for
+/// it: deleting is the one operation the holder confirms with the PIN each time).
 pub(super) fn delete(
     app: &mut tessera::app::App,
     device: &str,
     cert: &str,
-    with_key: bool,
-    pin_file: Option<&std::path::Path>,
+    options: &DeleteOptions<'_>,
     out: &mut Output<'_>,
 ) -> Result<u8, Failure> {
     use tessera_media::Medium as _;
+    let with_key = options.with_key;
     let mut medium = app.open_medium(device)?;
     let entry = tessera::app::find_certificate(&medium, cert)?;
-    crate::cli::login(app, &mut medium, out.l, pin_file)?;
+    if !options.yes {
+        let now = OffsetDateTime::now_utc();
+        let subject = entry.certificate.details(now).subject.rfc4514;
+        let label = medium.info()?.label;
+        let question = out.l.text_with(
+            "confirm-cert-delete",
+            &[
+                ("subject", V::from(terminal_safe(&subject).into_owned())),
+                ("device", V::from(terminal_safe(&label).into_owned())),
+                ("thumbprint", V::from(entry.reference.to_string())),
+            ],
+        );
+        crate::cli::confirm::ask(out, &question)?;
+    }
+    crate::cli::login_asking(app, &mut medium, out.l, options.pin_file)?;
     medium.delete_certificate(&entry.reference)?;
     // A file device drops a key no certificate uses any more on its own; a token keeps it.
     if let (true, Some(key)) = (with_key, &entry.key)
