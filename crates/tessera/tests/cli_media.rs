@@ -4,6 +4,10 @@
     clippy::panic,
     reason = "tests"
 )]
+#![allow(
+    clippy::print_stdout,
+    reason = "the concurrency test reports how many guesses were evaluated"
+)]
 //! The file-device commands as a holder runs them: create, list, generate a key (CSR checked by
 //! `openssl req -verify`), import, sign (checked by `openssl pkeyutl`/`dgst`), wrong PIN until
 //! locked, SO unlock, PIN change, delete, settings. PINs only ever come from files.
