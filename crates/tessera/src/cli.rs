@@ -403,7 +403,7 @@ fn app_exit_code(e: &AppError) -> u8 {
 
 fn app_reason(l: &Localizer, e: &AppError) -> String {
     match e {
-        AppError::Medium(m) => medium_reason(l, m),
+        AppError::Medium(m) => tessera::words::medium_reason(l, m),
         AppError::NoSuchCertificate { selector } => l.text_with(
             "err-no-such-certificate",
             &[("selector", V::from(selector.as_str()))],
@@ -432,21 +432,5 @@ fn app_reason(l: &Localizer, e: &AppError) -> String {
             ],
         ),
         other => l.text_with("err-internal", &[("reason", V::from(other.to_string()))]),
-    }
-}
-
-/// A medium's refusal in words; the SO PIN's counter (file device format 2) here, the rest as
-/// every face says it.
-pub(crate) fn medium_reason(l: &Localizer, e: &MediumError) -> String {
-    match e {
-        MediumError::SoPinIncorrect {
-            retries_left: Some(left),
-        } => l.text_with("err-so-pin-incorrect-left", &[("retries", V::from(*left))]),
-        MediumError::SoPinLocked => format!(
-            "{}\n{}",
-            l.text("err-so-pin-locked"),
-            l.text("rec-so-pin-locked")
-        ),
-        other => tessera::words::medium_reason(l, other),
     }
 }

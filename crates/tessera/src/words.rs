@@ -44,7 +44,15 @@ pub fn medium_reason(l: &Localizer, e: &MediumError) -> String {
         MediumError::PinIncorrect { retries_left } => {
             l.text_with("err-pin-incorrect", &[("retries", V::from(*retries_left))])
         }
-        MediumError::SoPinIncorrect { .. } => l.text("err-so-pin-incorrect"),
+        MediumError::SoPinIncorrect {
+            retries_left: Some(left),
+        } => l.text_with("err-so-pin-incorrect-left", &[("retries", V::from(*left))]),
+        MediumError::SoPinIncorrect { retries_left: None } => l.text("err-so-pin-incorrect"),
+        MediumError::SoPinLocked => format!(
+            "{}\n{}",
+            l.text("err-so-pin-locked"),
+            l.text("rec-so-pin-locked")
+        ),
         MediumError::Format(FormatError::Pkcs12Password) => l.text("err-pkcs12-password"),
         MediumError::Format(FormatError::Corrupt { reason }) => l.text_with(
             "err-device-corrupt",

@@ -647,14 +647,16 @@ async fn walk(c: Client, driver_port: u16, m: Arc<Machine>, url: String, feed_up
     let home = body(&c).await;
     assert!(!home.contains("client sign") && home.contains("client enc"));
 
-    // The PIN is cached now (30 minutes by default): deleting the other one needs no PIN...
+    // The PIN is cached now (30 minutes by default), yet deleting the other one asks for it:
+    // a cached PIN never stands in for the PIN a deletion asks for.
     let enc = m.fingerprint("client_enc.crt", "sha256");
     click(&c, &format!("a.cert[href$='{enc}']")).await;
     click(&c, "#cert-menu summary").await;
     click(&c, "#menu-delete").await;
-    text(&c, "#pin-cached").await;
+    text(&c, "#pin").await;
+    assert!(c.find(Locator::Css("#pin-cached")).await.is_err());
     let delete_url = c.current_url().await.unwrap();
-    // ...until the cache is turned off in the settings.
+    // Turning the cache off in the settings changes nothing here.
     go(&c, &url, "/settings").await;
     // The first visit checks for updates: the feed is down.
     wait_text(&c, "#update-status", "无法连接更新服务").await;

@@ -104,7 +104,7 @@ pub(crate) fn run(cmd: DeviceCommand, app: &mut App, out: &mut Output<'_>) -> Re
                         Err(e) => Listed {
                             path,
                             info: None,
-                            error: Some(super::medium_reason(l, &e)),
+                            error: Some(tessera::words::medium_reason(l, &e)),
                         },
                     }
                 })

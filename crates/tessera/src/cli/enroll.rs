@@ -456,7 +456,7 @@ pub(crate) fn reason(l: &tessera::i18n::Localizer, e: &EnrollError) -> String {
         EnrollError::NoSuchApplication { id } => {
             l.text_with("enroll-err-no-application", &[("id", V::from(id.as_str()))])
         }
-        EnrollError::Medium(m) => super::medium_reason(l, m),
+        EnrollError::Medium(m) => tessera::words::medium_reason(l, m),
         other => l.text_with(
             "enroll-err-service",
             &[("detail", V::from(other.to_string()))],

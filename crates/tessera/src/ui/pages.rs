@@ -414,18 +414,12 @@ struct DeletePage {
     medium: String,
     state: String,
     locked: bool,
-    cached: bool,
 }
 
 fn delete_page(state: &State, medium: &str, cert: &str, failure: Option<Failure>) -> Response {
     let now = OffsetDateTime::now_utc();
     let back = format!("/media/{}/certs/{}", segment(medium), segment(cert));
-    let found = state.core(|app| {
-        let view = app.certificate_view(medium, cert, now)?;
-        let cached = app.has_cached_pin(&view.medium.serial);
-        Ok((view, cached))
-    });
-    let (view, cached) = match found {
+    let view = match state.core(|app| app.certificate_view(medium, cert, now)) {
         Ok(found) => found,
         Err(e) => return failure_page(state, &e, "/home"),
     };
@@ -443,12 +437,11 @@ fn delete_page(state: &State, medium: &str, cert: &str, failure: Option<Failure>
         medium: view.medium.label.clone(),
         state: medium_state(&page.l, &view.medium),
         locked: view.medium.locked,
-        cached,
         page,
     })
 }
 
-/// `GET …/delete`: confirm, with the PIN unless a fresh one is cached.
+/// `GET …/delete`: confirm with the PIN, asked every time (a cached PIN never stands in for it).
 pub(super) async fn delete_form(
     AxState(state): AxState<State>,
     Path((medium, cert)): Path<(String, String)>,
