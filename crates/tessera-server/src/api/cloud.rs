@@ -4,8 +4,10 @@
 //! review in [`admin`].
 //!
 //! Authentication: [`CloudAuth`] (a login session whose account is the `{id}` of the path,
-//! else 403) and [`DeviceAuth`] (that, plus a signature by the bound device key over the
-//! request, else 403). Every state change writes an audit row.
+//! else 403), [`DeviceAuth`] (that, plus a single-use signature by the bound device key over the
+//! request, else 403) and [`MaybeDeviceAuth`] (a session, and a device signature when there is
+//! one: changing the phone needs it or the password). Every state change writes an audit row;
+//! changes of phone, password and device are announced by SMS to the phone bound before.
 
 pub mod admin;
 pub mod key;
