@@ -6,9 +6,9 @@
 //! (on the curve, not the identity) and answers 400 otherwise.
 //!
 //! Authentication: `Authorization: Bearer <session token>` from [`LoginResponse`]; once a device
-//! is bound, every request that uses the key share also carries [`DEVICE_TIME_HEADER`] and
-//! [`DEVICE_SIGNATURE_HEADER`], an SM2 signature (default ID, DER, hex) by the device key over
-//! [`device_signed_bytes`].
+//! is bound, every request that uses the key share also carries [`DEVICE_TIME_HEADER`],
+//! [`DEVICE_NONCE_HEADER`] and [`DEVICE_SIGNATURE_HEADER`], an SM2 signature (default ID, DER,
+//! hex) by the device key over [`device_signed_bytes`]. Each signed request is accepted once.
 
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
@@ -17,26 +17,40 @@ use zeroize::Zeroize;
 pub const PURPOSE_BIND_PHONE: &str = "cloud_bind_phone";
 /// SMS purpose of the code that recovers a password.
 pub const PURPOSE_RECOVER: &str = "cloud_recover";
+/// SMS purpose of the code sent to the phone already bound, which a change of phone needs
+/// (`POST /v1/cloud/accounts/{id}/phone/code`).
+pub const PURPOSE_CHANGE_PHONE: &str = "cloud_change_phone";
 /// Header with the Unix time the device signature was made at.
 pub const DEVICE_TIME_HEADER: &str = "x-tessera-device-time";
 /// Header with the device signature, hex of DER `SEQUENCE { r, s }`.
 pub const DEVICE_SIGNATURE_HEADER: &str = "x-tessera-device-signature";
-/// How far the device time may be from the service's clock, seconds.
+/// Header with a fresh random nonce for this one request: 16 bytes from the OS CSPRNG, 32
+/// lowercase hex characters. The service remembers it until the request's time window ends and
+/// refuses it a second time (403 `replayed`), across replicas.
+pub const DEVICE_NONCE_HEADER: &str = "x-tessera-device-nonce";
+/// How far behind the service's clock the device time may be, seconds.
 pub const DEVICE_TIME_SKEW: i64 = 300;
+/// How far ahead of the service's clock the device time may be, seconds.
+pub const DEVICE_TIME_AHEAD: i64 = 30;
 /// Largest handwritten-signature image, bytes of PNG.
 pub const MAX_SIGNATURE_IMAGE: usize = 256 * 1024;
 
-/// What a device signs: `tessera-cloud-v1\n{METHOD}\n{PATH}\n{TIME}\n{SESSION TOKEN}\n` then
-/// the body. Binding the session token and the time makes a signature useless on another
-/// session or after [`DEVICE_TIME_SKEW`].
+/// What a device signs: `tessera-cloud-v2\n{METHOD}\n{PATH?QUERY}\n{TIME}\n{NONCE}\n{SESSION
+/// TOKEN}\n` then the body. `PATH?QUERY` is the request target as sent (path, and `?` with the
+/// query string when there is one). Binding the session token, the time and the nonce makes a
+/// signature useless on another session, after its window ([`DEVICE_TIME_SKEW`] behind,
+/// [`DEVICE_TIME_AHEAD`] ahead) and a second time.
 pub fn device_signed_bytes(
     method: &str,
-    path: &str,
+    path_and_query: &str,
     time: i64,
+    nonce: &str,
     session: &str,
     body: &[u8],
 ) -> Vec<u8> {
-    let mut out = format!("tessera-cloud-v1\n{method}\n{path}\n{time}\n{session}\n").into_bytes();
+    let mut out =
+        format!("tessera-cloud-v2\n{method}\n{path_and_query}\n{time}\n{nonce}\n{session}\n")
+            .into_bytes();
     out.extend_from_slice(body);
     out
 }
@@ -245,15 +259,31 @@ pub struct RecoverPassword {
 }
 
 /// `POST /v1/cloud/accounts/{id}/phone`: binds the phone a code (purpose
-/// [`PURPOSE_BIND_PHONE`]) was sent to.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// [`PURPOSE_BIND_PHONE`]) was sent to. A session alone is not enough: the request carries the
+/// account password (counted against the lockout) or a device signature, and, when a phone is
+/// bound already, the code sent to that phone (purpose [`PURPOSE_CHANGE_PHONE`]).
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BindPhone {
     /// Mainland China mobile number.
     pub phone: String,
-    /// The SMS code.
+    /// The SMS code sent to the new phone.
     pub code: String,
+    /// The account password; not needed when the request is signed by the bound device.
+    #[serde(default)]
+    pub password: Option<Password>,
+    /// The SMS code sent to the phone bound now, when there is one.
+    #[serde(default)]
+    pub old_code: Option<String>,
+}
+
+impl std::fmt::Debug for BindPhone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BindPhone")
+            .field("phone", &self.phone)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `POST /v1/cloud/accounts/{id}/device`: the device key of this install.

@@ -273,14 +273,17 @@ fn main() {
         let (state, req) = ClientSigning::start(&user.public, DEFAULT_ID, msg.as_bytes()).unwrap();
         let body = json!({"e": hex::encode(req.e), "q1": hex::encode(req.q1)}).to_string();
         let now = driver::unix_now();
-        let to_sign = wire::device_signed_bytes("POST", &path, now, &user.session, body.as_bytes());
+        let nonce = hex::encode(tessera_crypto::rng::bytes::<16>().unwrap());
+        let to_sign =
+            wire::device_signed_bytes("POST", &path, now, &nonce, &user.session, body.as_bytes());
         let sig = user.device.sign(DEFAULT_ID, &to_sign).unwrap().to_der();
         let raw = format!(
             "POST {path} HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {}\r\n\
-             content-type: application/json\r\n{}: {now}\r\n{}: {}\r\n\
+             content-type: application/json\r\n{}: {now}\r\n{}: {nonce}\r\n{}: {}\r\n\
              content-length: {}\r\n\r\n{body}",
             user.session,
             wire::DEVICE_TIME_HEADER,
+            wire::DEVICE_NONCE_HEADER,
             wire::DEVICE_SIGNATURE_HEADER,
             hex::encode(sig),
             body.len()

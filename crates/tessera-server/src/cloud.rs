@@ -9,6 +9,7 @@
 
 pub mod audit;
 mod batch;
+pub mod nonces;
 pub mod sessions;
 
 use std::num::NonZeroUsize;
@@ -24,9 +25,11 @@ use tessera_proto::cloud::{Account, AccountStatus, Password, SessionToken};
 use crate::ca::seal::MasterKey;
 use crate::store::{CloudAccountRow, StoreError};
 
-/// Wrong passwords before an account locks.
+/// Wrong passwords before password login locks (and refused device signatures before key use
+/// locks, counted apart).
 pub const MAX_FAILED_LOGINS: i64 = 5;
-/// How long a locked account stays locked, seconds.
+/// How long the first lock lasts, seconds; each further wrong try while over the limit doubles
+/// it, up to 96 times (24 hours) ([`crate::store::Store::cloud_login_reserve`]).
 pub const LOCK_SECS: i64 = 15 * 60;
 /// Lifetime of a login session, seconds.
 pub const SESSION_SECS: i64 = 12 * 3600;
@@ -58,12 +61,23 @@ pub enum CloudError {
     /// A device is already bound.
     #[error("a device is already bound to this account")]
     DeviceAlreadyBound,
-    /// Wrong user ID or password.
-    #[error("wrong user ID or password, {retries_left} tries left")]
-    PasswordIncorrect {
-        /// Tries before the account locks.
-        retries_left: i64,
-    },
+    /// Wrong user ID or password. The same answer, without a count of tries left, whether the
+    /// user exists or not.
+    #[error("wrong user ID or password")]
+    PasswordIncorrect,
+    /// A device-signed request seen before (its nonce is remembered until its window ends).
+    #[error("this device-signed request was used already")]
+    Replayed,
+    /// The change needs the account password or a device signature, not a session alone.
+    #[error("this change needs the account password or a signature by the bound device")]
+    ReauthRequired,
+    /// A phone is bound: changing it needs the code sent to it.
+    #[error("a phone is bound: changing it needs the code sent to that phone")]
+    OldPhoneCodeRequired,
+    /// Password recovery: wrong, expired or missing code, or no such account or phone (one
+    /// answer for all, so that it does not tell whether an account exists).
+    #[error("wrong or expired code")]
+    RecoveryCodeIncorrect,
     /// Too many wrong passwords.
     #[error("too many wrong passwords; try again in {retry_after} seconds")]
     Locked {
@@ -102,6 +116,8 @@ pub struct CloudKeys {
     pub sessions: sessions::SessionLookups,
     /// Device keys that signed recently.
     pub device_keys: DeviceKeys,
+    /// Batched nonce checks of device-signed requests.
+    pub nonces: nonces::DeviceNonces,
 }
 
 /// How many prepared device keys are kept (about 53 KB each, so about 14 MB at most).
@@ -170,6 +186,7 @@ impl CloudSlot {
                 audit: audit::AuditQueue::start(store),
                 sessions: sessions::SessionLookups::start(store),
                 device_keys: DeviceKeys::default(),
+                nonces: nonces::DeviceNonces::start(store),
             })
         });
     }
@@ -200,6 +217,21 @@ impl CloudSlot {
         self.keys()?
             .sessions
             .account(token_hash, now)
+            .await
+            .map_err(CloudError::Internal)
+    }
+
+    /// Remembers the nonce of a device-signed request until `expires_at`; false when it was
+    /// seen before ([`nonces::DeviceNonces`]).
+    pub async fn remember_nonce(
+        &self,
+        nonce: [u8; 16],
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, CloudError> {
+        self.keys()?
+            .nonces
+            .remember(nonce, expires_at, now)
             .await
             .map_err(CloudError::Internal)
     }
@@ -244,6 +276,23 @@ pub async fn verify_password(password: &Password, phc: &str) -> Result<bool, Clo
         .map_err(|e| CloudError::Internal(e.to_string()))
 }
 
+/// An Argon2id hash of a random password, made once with the same parameters as real ones
+/// ([`crate::password::hash`]).
+static DUMMY_HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+
+/// The same work as checking a password, for a user that does not exist: a verification
+/// against a dummy hash, so that unknown and known users are answered in the same time.
+pub async fn verify_dummy_password(password: &Password) -> Result<(), CloudError> {
+    let dummy = DUMMY_HASH
+        .get_or_try_init(|| async {
+            let random = tessera_crypto::rng::bytes::<16>()
+                .map_err(|_| CloudError::Internal("random generator failed".into()))?;
+            hash_password(&Password::new(hex::encode(random))).await
+        })
+        .await?;
+    verify_password(password, dummy).await.map(drop)
+}
+
 /// A fresh random id (16 bytes, hex).
 pub fn new_id() -> Result<String, CloudError> {
     tessera_crypto::rng::bytes::<16>()
@@ -265,7 +314,8 @@ pub fn session_hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-fn mask_phone(p: &str) -> String {
+/// A phone number as shown to others: `138****0000`.
+pub fn mask_phone(p: &str) -> String {
     let chars: Vec<char> = p.chars().collect();
     if chars.len() < 7 {
         return "****".into();

@@ -182,9 +182,6 @@ impl ApiError {
                 (u64::try_from(*tries_left).ok(), None)
             }
             Self::Ra(RaError::RenewalNotOpen { opens_in_days }) => (None, Some(*opens_in_days)),
-            Self::Cloud(crate::cloud::CloudError::PasswordIncorrect { retries_left }) => {
-                (u64::try_from(*retries_left).ok(), None)
-            }
             _ => (None, None),
         }
     }
@@ -257,8 +254,20 @@ fn cloud_parts(e: &CloudError) -> Parts {
         ),
         CloudError::DeviceNotBound => (S::FORBIDDEN, "device_not_bound", "Device Not Bound"),
         CloudError::DeviceAlreadyBound => (S::CONFLICT, "device_bound", "Device Already Bound"),
-        CloudError::PasswordIncorrect { .. } => {
-            (S::FORBIDDEN, "password_incorrect", "Password Incorrect")
+        CloudError::PasswordIncorrect => (S::FORBIDDEN, "password_incorrect", "Password Incorrect"),
+        CloudError::Replayed => (S::FORBIDDEN, "replayed", "Request Replayed"),
+        CloudError::ReauthRequired => (
+            S::FORBIDDEN,
+            "reauth_required",
+            "Password Or Device Signature Required",
+        ),
+        CloudError::OldPhoneCodeRequired => (
+            S::BAD_REQUEST,
+            "old_phone_code_required",
+            "Code To The Bound Phone Required",
+        ),
+        CloudError::RecoveryCodeIncorrect => {
+            (S::BAD_REQUEST, "sms_code_incorrect", "SMS Code Incorrect")
         }
         CloudError::Locked { retry_after } => {
             return (

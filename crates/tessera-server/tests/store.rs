@@ -225,6 +225,8 @@ async fn cloud_sessions(store: &Store) {
             status: "approved".into(),
             failed_logins: 0,
             locked_until: 0,
+            device_failures: 0,
+            device_locked_until: 0,
             device_key: None,
             device_label: None,
             public_key: None,

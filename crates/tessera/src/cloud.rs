@@ -3,7 +3,8 @@
 //!
 //! Every co-signed signature is checked with the plain SM2 verifier against the joint public
 //! key before it is returned (`tessera_crypto::sm2::two_party::ClientSigning::finish`). The
-//! password both logs in (the service counts wrong ones) and opens `d1` on this install.
+//! password logs in (the service counts wrong ones); `d1` is sealed under this install's own
+//! key (`local`), so a password changed or recovered by SMS leaves it usable.
 
 pub mod http;
 pub mod local;
@@ -23,7 +24,7 @@ use tessera_proto::cloud::{
 };
 
 use http::{Auth, CloudHttp};
-use local::{CloudDir, LocalAccount};
+use local::{CloudDir, LocalAccount, ShareSeal};
 
 /// Why a cloud-key operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -55,9 +56,13 @@ pub enum CloudError {
         /// Tries left on a wrong password, when the service says (RFC 9457 extension member).
         tries_left: Option<u64>,
     },
-    /// The password does not open this install's key share.
+    /// The password does not open this install's key share (sealed by an earlier version under
+    /// a password the service no longer has).
     #[error("wrong password")]
     PasswordIncorrect,
+    /// This install's share key does not open the stored share (`share.key` lost or replaced).
+    #[error("this install's share key does not open the account's key share")]
+    ShareKeyMismatch,
     /// No account on this install (or none with that id).
     #[error("no cloud account {0}")]
     NoAccount(String),
@@ -337,7 +342,8 @@ impl Cloud {
                     user_id: account.user_id.clone(),
                     name: account.name.clone(),
                     public_key: made.public_key,
-                    sealed_share: local::seal_share(&d1, password)?,
+                    seal: ShareSeal::Device,
+                    sealed_share: self.dir.seal_share(&d1, &account.id)?,
                     serial: None,
                     certificate_pem: None,
                     chain_pem: None,
@@ -347,7 +353,8 @@ impl Cloud {
                 (local, true)
             }
         };
-        let d1 = local::open_share(&local.sealed_share, password)?;
+        let mut local = local;
+        let d1 = self.open_share(&mut local, password)?;
         let public = public_key(&local)?;
         let mut ready = Ready {
             http,
@@ -400,12 +407,43 @@ impl Cloud {
             .map_err(|e| CloudError::Protocol(e.to_string()))
     }
 
+    /// The share of `account`; one sealed under the password by an earlier version is opened
+    /// with it and resealed under this install's share key.
+    fn open_share(
+        &self,
+        account: &mut LocalAccount,
+        password: &Password,
+    ) -> Result<ClientShare, CloudError> {
+        match account.seal {
+            ShareSeal::Device => self.dir.open_share(&account.sealed_share, &account.id),
+            ShareSeal::Password => {
+                let d1 = local::open_password_share(&account.sealed_share, password)?;
+                account.sealed_share = self.dir.seal_share(&d1, &account.id)?;
+                account.seal = ShareSeal::Device;
+                self.update_account(account)?;
+                Ok(d1)
+            }
+        }
+    }
+
+    /// Rewrites a stored account in place (the active one stays).
+    fn update_account(&self, account: &LocalAccount) -> Result<(), CloudError> {
+        let mut file = self.dir.load()?;
+        for a in &mut file.accounts {
+            if a.id == account.id {
+                *a = account.clone();
+            }
+        }
+        self.dir.save(&file)
+    }
+
     fn ready(&self, password: &Password) -> Result<Ready, CloudError> {
-        let account = self.active()?;
-        // The share opens first: a wrong password is caught here without a try at the service.
-        let d1 = local::open_share(&account.sealed_share, password)?;
+        let mut account = self.active()?;
         let http = CloudHttp::new(&account.server)?;
+        // The service checks the password (and counts a wrong one); the share is this
+        // install's.
         let login = Self::login(&http, &account.org, &account.user_id, password)?;
+        let d1 = self.open_share(&mut account, password)?;
         let public = public_key(&account)?;
         Ok(Ready {
             http,
@@ -488,13 +526,13 @@ impl Cloud {
         Self::cosign_started(&ready, state, req)
     }
 
-    /// Checks `password` at the service first, which counts a wrong one against the account's
-    /// lockout, then against this install's share (the medium's login).
+    /// Checks `password` at the service, which counts a wrong one against the account's
+    /// lockout (the medium's login); a share of an earlier version is resealed meanwhile.
     pub fn check_password(&self, password: &Password) -> Result<(), CloudError> {
-        let account = self.active()?;
+        let mut account = self.active()?;
         let http = CloudHttp::new(&account.server)?;
         Self::login(&http, &account.org, &account.user_id, password)?;
-        local::open_share(&account.sealed_share, password).map(drop)
+        self.open_share(&mut account, password).map(drop)
     }
 
     /// Decrypts an SM2 ciphertext in the given layout to the active account's key.
@@ -532,9 +570,9 @@ impl Cloud {
         Ok(changed)
     }
 
-    /// Changes the password at the service and re-seals this install's share under it.
+    /// Changes the password at the service (this install's share is not sealed under it).
     pub fn change_password(&self, old: &Password, new: &Password) -> Result<(), CloudError> {
-        let mut ready = self.ready(old)?;
+        let ready = self.ready(old)?;
         ready.http.post::<_, ()>(
             &format!("/v1/cloud/accounts/{}/password", ready.account.id),
             &wire::ChangePassword {
@@ -542,18 +580,15 @@ impl Cloud {
                 new: new.clone(),
             },
             Auth::Session(&ready.session),
-        )?;
-        ready.account.sealed_share = local::seal_share(&ready.d1, new)?;
-        self.store_account(ready.account)
+        )
     }
 
-    /// Re-seals this install's share after a password was recovered by SMS: the share is opened
-    /// with the old password, which the user still knows locally, or the key is lost.
-    pub fn reseal(&self, old: &Password, new: &Password) -> Result<(), CloudError> {
+    /// Reseals a share that an earlier version sealed under the password, after the password
+    /// was recovered by SMS elsewhere: `old` opens it. Nothing to do for a share already under
+    /// this install's key.
+    pub fn reseal(&self, old: &Password) -> Result<(), CloudError> {
         let mut account = self.active()?;
-        let d1 = local::open_share(&account.sealed_share, old)?;
-        account.sealed_share = local::seal_share(&d1, new)?;
-        self.store_account(account)
+        self.open_share(&mut account, old).map(drop)
     }
 
     /// Asks for a password-recovery SMS code (after the image captcha `captcha_id`).
@@ -596,11 +631,28 @@ impl Cloud {
         )
     }
 
-    /// Binds `phone` to the active account with the SMS code sent to it.
+    /// Sends a code to the phone bound now, which changing the phone needs.
+    pub fn old_phone_code(
+        &self,
+        password: &Password,
+    ) -> Result<tessera_proto::sms::SmsCodeSent, CloudError> {
+        let ready = self.ready(password)?;
+        ready.http.send::<(), _>(
+            "POST",
+            &format!("/v1/cloud/accounts/{}/phone/code", ready.account.id),
+            None,
+            Auth::Session(&ready.session),
+        )
+    }
+
+    /// Binds `phone` to the active account with the SMS code sent to it and, when a phone is
+    /// bound already, the code sent to that one; the device signs the request (else the
+    /// password goes with it).
     pub fn bind_phone(
         &self,
         phone: &str,
         code: &str,
+        old_code: Option<&str>,
         password: &Password,
     ) -> Result<(), CloudError> {
         let ready = self.ready(password)?;
@@ -609,8 +661,10 @@ impl Cloud {
             &wire::BindPhone {
                 phone: phone.to_owned(),
                 code: code.to_owned(),
+                password: None,
+                old_code: old_code.map(str::to_owned),
             },
-            Auth::Session(&ready.session),
+            Auth::Device(&ready.session, &ready.device),
         )
     }
 

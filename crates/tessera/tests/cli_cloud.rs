@@ -8,8 +8,11 @@
 //! a random port in this process, so the test reads SMS codes and captcha answers): the
 //! interface the acceptance checks use (orgs, apply, operator approval through the admin API,
 //! download, cert --format pem, sign, decrypt), `openssl pkeyutl` as the outside oracle, several
-//! accounts with switch and delete, password change, recovery by captcha + SMS, bind phone,
-//! signature image, app sessions, lockout, and no secret in the client's data folder.
+//! accounts with switch and delete (confirmed), password change, bind phone (with the code to
+//! the phone bound before), recovery by captcha + SMS after which the install's key signs with
+//! the new password (OpenSSL verifies), migration of a share sealed under the password by an
+//! earlier version, signature image, app sessions, lockout, and no secret in the client's data
+//! folder.
 
 mod support {
     pub(crate) mod service;
@@ -19,6 +22,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
+use tessera_proto::cloud::Password;
 use tessera_server::store::RaPolicy;
 
 const PASSWORD: &str = "cloud pass 2026";
@@ -299,7 +303,8 @@ fn cloud_key_from_the_cli() {
         .stdout;
     assert_eq!(plain, "检验报告 lab report".as_bytes());
 
-    // A wrong password never reaches the service: it does not open the local share.
+    // A wrong password is refused by the service (the share is this install's, not the
+    // password's).
     h.fails(
         &[
             "cloud",
@@ -343,7 +348,17 @@ fn cloud_key_from_the_cli() {
     assert_eq!(h.json(&["cloud", "accounts"])["active"], id.as_str());
     let refreshed = h.json(&["cloud", "refresh", "--password-file", &h.p("password")]);
     assert_eq!(refreshed["renewed"], false);
-    h.ok(&["cloud", "delete", "N3002"]);
+    // Deleting the share asks first: without a terminal it needs --yes.
+    let err = h.fails(&["cloud", "delete", "N3002"], 2);
+    assert!(err.contains("--yes"), "{err}");
+    assert_eq!(
+        h.json(&["cloud", "accounts"])["accounts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    h.ok(&["cloud", "delete", "N3002", "--yes"]);
     assert_eq!(
         h.json(&["cloud", "accounts"])["accounts"]
             .as_array()
@@ -388,9 +403,26 @@ fn cloud_key_from_the_cli() {
         &h.p("password"),
     ]);
 
-    // Bind phone with an SMS code, then recover the password with captcha + SMS.
+    // Bind another phone: the code to the new phone, the code to the phone bound now, and this
+    // install's device signature.
     s.send_code("13900000003", "cloud_bind_phone");
     let code = s.last_code("13900000003");
+    h.ok(&["cloud", "phone-code", "--password-file", &h.p("password")]);
+    let old_code = s.last_code("13800000001");
+    let err = h.fails(
+        &[
+            "cloud",
+            "bind-phone",
+            "--phone",
+            "13900000003",
+            "--code",
+            &code,
+            "--password-file",
+            &h.p("password"),
+        ],
+        5,
+    );
+    assert!(err.contains("old_phone_code_required"), "{err}");
     h.ok(&[
         "cloud",
         "bind-phone",
@@ -398,9 +430,12 @@ fn cloud_key_from_the_cli() {
         "13900000003",
         "--code",
         &code,
+        "--old-code",
+        &old_code,
         "--password-file",
         &h.p("password"),
     ]);
+    // Recover the password with captcha + SMS to the new phone.
     let (cid, answer) = s.captcha();
     h.ok(&[
         "cloud",
@@ -431,8 +466,8 @@ fn cloud_key_from_the_cli() {
         "--new-password-file",
         &h.p("new-password"),
     ]);
-    // The service has the new password; this install's share is still under the old one, so
-    // signing needs the share re-sealed: the old password opens the share, the service refuses.
+    // The old password is refused by the service; the new one signs with this install's share
+    // at once, and OpenSSL verifies the signature.
     h.fails(
         &[
             "cloud",
@@ -446,26 +481,20 @@ fn cloud_key_from_the_cli() {
         ],
         6,
     );
-
-    h.ok(&[
-        "cloud",
-        "password",
-        "--reseal",
-        "--password-file",
-        &h.p("password"),
-        "--new-password-file",
-        &h.p("new-password"),
-    ]);
     h.ok(&[
         "cloud",
         "sign",
         "--in",
         &h.p("doc"),
         "--out",
-        &h.p("y.sig"),
+        &h.p("doc.sig"),
         "--password-file",
         &h.p("new-password"),
     ]);
+    assert!(
+        verify(true),
+        "OpenSSL rejects the signature made after recovery"
+    );
     let about = h.json(&["cloud", "about"]);
     assert_eq!(about["cosign_url"], s.url.as_str());
 
@@ -491,6 +520,39 @@ fn password_change_and_lockout_from_the_cli() {
     let id = apply(&s, &h, "HOSP", "L4004", "13800000004");
     s.admin("POST", &format!("/v1/admin/cloud/accounts/{id}/approve"));
     download(&s, &h, "HOSP", "L4004");
+    // An install of an earlier version kept d1 sealed under the password: the first use with
+    // the password reseals it under the install's own key.
+    let dir = tessera::cloud::local::CloudDir::new(&h.path("data"));
+    let mut file = dir.load().unwrap();
+    let account = &mut file.accounts[0];
+    let d1 = dir.open_share(&account.sealed_share, &account.id).unwrap();
+    account.sealed_share =
+        tessera::cloud::local::seal_password_share(&d1, &Password::new(PASSWORD)).unwrap();
+    account.seal = tessera::cloud::local::ShareSeal::Password;
+    dir.save(&file).unwrap();
+    std::fs::write(h.path("old"), "x").unwrap();
+    h.ok(&[
+        "cloud",
+        "sign",
+        "--in",
+        &h.p("old"),
+        "--out",
+        &h.p("old.sig"),
+        "--password-file",
+        &h.p("password"),
+    ]);
+    let file = dir.load().unwrap();
+    assert_eq!(
+        file.accounts[0].seal,
+        tessera::cloud::local::ShareSeal::Device
+    );
+    assert_eq!(
+        dir.open_share(&file.accounts[0].sealed_share, &file.accounts[0].id)
+            .unwrap()
+            .to_bytes()
+            .as_slice(),
+        d1.to_bytes().as_slice()
+    );
     h.ok(&[
         "cloud",
         "password",
@@ -523,8 +585,9 @@ fn password_change_and_lockout_from_the_cli() {
         "--password-file",
         &h.p("new-password"),
     ]);
-    // Wrong passwords at the service (download logs in first) lock the account.
-    for _ in 0..4 {
+    // Wrong passwords at the service (download logs in first): five are checked, the sixth
+    // try finds the account locked.
+    for _ in 0..5 {
         h.fails(
             &[
                 "cloud",

@@ -31,7 +31,10 @@ const PASSWORD: &str = "cloud pass 2026";
 const CLOUD_KEY: Profile = Profile {
     pin: PASSWORD,
     new_pin: "changed pass 77",
-    no_exact_lockout: None,
+    no_exact_lockout: Some(
+        "the service does not say how many tries are left (unknown and known users get the same \
+         answer); it locks password login after five wrong ones, tested in the service's tests",
+    ),
     no_so_unlock: Some(
         "a cloud account has no SO PIN: it unlocks at the service when the lock period ends, or \
          by password recovery with an SMS code",

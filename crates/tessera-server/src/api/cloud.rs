@@ -4,15 +4,17 @@
 //! review in [`admin`].
 //!
 //! Authentication: [`CloudAuth`] (a login session whose account is the `{id}` of the path,
-//! else 403) and [`DeviceAuth`] (that, plus a signature by the bound device key over the
-//! request, else 403). Every state change writes an audit row.
+//! else 403), [`DeviceAuth`] (that, plus a single-use signature by the bound device key over the
+//! request, else 403) and [`MaybeDeviceAuth`] (a session, and a device signature when there is
+//! one: changing the phone needs it or the password). Every state change writes an audit row;
+//! changes of phone, password and device are announced by SMS to the phone bound before.
 
 pub mod admin;
 pub mod key;
 
 use axum::extract::{FromRequest, FromRequestParts, Path, RawPathParams, Request, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine as _;
@@ -20,7 +22,7 @@ use serde::Deserialize;
 use tessera_proto::cloud::{
     self as wire, About, Account, AccountApplication, AppSession, BindDevice, BindPhone,
     ChangePassword, CloudOrg, LoginRequest, LoginResponse, NewAppSession, RecoverCodeRequest,
-    RecoverPassword, SignatureImage,
+    RecoverPassword, SessionToken, SignatureImage,
 };
 use tessera_proto::sms::SmsCodeSent;
 
@@ -29,6 +31,7 @@ use crate::AppState;
 use crate::cloud::{self, CloudError};
 use crate::error::ApiError;
 use crate::phone::PhoneNumber;
+use crate::sms::SmsError;
 use crate::store::{AppSessionRow, CloudAccountRow};
 
 /// The cloud-key area (nested under `/v1/cloud`).
@@ -44,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/accounts/{id}", get(account))
         .route("/accounts/{id}/password", post(change_password))
         .route("/accounts/{id}/phone", post(bind_phone))
+        .route("/accounts/{id}/phone/code", post(old_phone_code))
         .route("/accounts/{id}/device", post(bind_device))
         .route(
             "/accounts/{id}/signature-image",
@@ -62,18 +66,19 @@ pub fn router() -> Router<AppState> {
         .merge(key::router())
 }
 
-/// A request made with a login session of the account named in the path.
+/// A request made with a login session of the account named in the path. `Debug` does not
+/// show the token.
 #[derive(Debug, Clone)]
 pub struct CloudAuth {
     /// The account, as stored.
     pub account: CloudAccountRow,
     /// The bearer token (to bind device signatures to the session).
-    pub token: String,
+    pub token: SessionToken,
 }
 
-fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+/// The bearer token of a request: the one parser of the cloud area.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
@@ -83,10 +88,10 @@ impl FromRequestParts<AppState> for CloudAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or(CloudError::SessionInvalid)?.to_owned();
+        let token = SessionToken::new(bearer(&parts.headers).ok_or(CloudError::SessionInvalid)?);
         let account = state
             .cloud
-            .session_account(cloud::session_hash(&token), state.clock.now())
+            .session_account(cloud::session_hash(token.expose()), state.clock.now())
             .await?
             .ok_or(CloudError::SessionInvalid)?;
         let params = RawPathParams::from_request_parts(parts, state)
@@ -104,7 +109,7 @@ impl FromRequestParts<AppState> for CloudAuth {
     }
 }
 
-/// [`CloudAuth`] plus a valid signature by the account's bound device key over
+/// [`CloudAuth`] plus a valid, never used signature by the account's bound device key over
 /// [`wire::device_signed_bytes`] of this request, and the JSON body `T`.
 #[derive(Debug)]
 pub struct DeviceAuth<T> {
@@ -114,50 +119,118 @@ pub struct DeviceAuth<T> {
     pub body: T,
 }
 
+fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::BadBody {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        detail: e.to_string(),
+    })
+}
+
+async fn body_bytes(body: axum::body::Body) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, super::BODY_LIMIT)
+        .await
+        .map_err(|_| ApiError::BadBody {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            detail: "body too large".into(),
+        })
+}
+
 impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for DeviceAuth<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         let (mut parts, body) = req.into_parts();
         let auth = CloudAuth::from_request_parts(&mut parts, state).await?;
-        let Some(device_key) = auth.account.device_key.clone() else {
-            return Err(CloudError::DeviceNotBound.into());
-        };
-        let now = state.clock.now();
-        // A locked account uses its key no more than it logs in.
-        if auth.account.locked_until > now {
-            return Err(CloudError::Locked {
-                retry_after: u64::try_from(auth.account.locked_until - now).unwrap_or(0),
-            }
-            .into());
-        }
-        match check_device_signature(&parts, body, state, &auth, &device_key).await {
-            Ok(bytes) => {
-                let body = serde_json::from_slice(&bytes).map_err(|e| ApiError::BadBody {
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    detail: e.to_string(),
-                })?;
-                Ok(Self { auth, body })
-            }
-            Err(e @ ApiError::Cloud(CloudError::DeviceSignature)) => {
-                // Counted with wrong passwords: a session without its device locks the account.
-                state
-                    .store
-                    .cloud_login_failed(
-                        &auth.account.id,
-                        now,
-                        cloud::MAX_FAILED_LOGINS,
-                        cloud::LOCK_SECS,
-                    )
-                    .await?;
-                Err(e)
-            }
-            Err(e) => Err(e),
-        }
+        let bytes = device_verified(&parts, body, state, &auth).await?;
+        Ok(Self {
+            body: json_body(&bytes)?,
+            auth,
+        })
     }
 }
 
-/// Checks the device signature of a request and returns its body.
+/// [`CloudAuth`] and the JSON body `T`, and whether the request is signed by the bound device
+/// (checked as [`DeviceAuth`] when it carries a device signature): for changes that need the
+/// password or the device, not a session alone.
+#[derive(Debug)]
+pub struct MaybeDeviceAuth<T> {
+    /// The session and account.
+    pub auth: CloudAuth,
+    /// The body.
+    pub body: T,
+    /// Whether the bound device signed the request.
+    pub device_signed: bool,
+}
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for MaybeDeviceAuth<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let (mut parts, body) = req.into_parts();
+        let auth = CloudAuth::from_request_parts(&mut parts, state).await?;
+        let device_signed = parts.headers.contains_key(wire::DEVICE_SIGNATURE_HEADER);
+        let bytes = if device_signed {
+            device_verified(&parts, body, state, &auth).await?
+        } else {
+            body_bytes(body).await?
+        };
+        Ok(Self {
+            body: json_body(&bytes)?,
+            auth,
+            device_signed,
+        })
+    }
+}
+
+/// Checks the device signature of a request and returns its body. Key use by the bound device
+/// is not stopped by the password lock (a stranger's wrong logins must not lock the owner's
+/// live session out of its key); refused device signatures have their own counter and lock.
+async fn device_verified(
+    parts: &Parts,
+    body: axum::body::Body,
+    state: &AppState,
+    auth: &CloudAuth,
+) -> Result<axum::body::Bytes, ApiError> {
+    let Some(device_key) = auth.account.device_key.as_deref() else {
+        return Err(CloudError::DeviceNotBound.into());
+    };
+    let now = state.clock.now();
+    let a = &auth.account;
+    if a.device_locked_until > now {
+        return Err(CloudError::Locked {
+            retry_after: u64::try_from(a.device_locked_until - now).unwrap_or(1),
+        }
+        .into());
+    }
+    match check_device_signature(parts, body, state, auth, device_key).await {
+        Ok(bytes) => {
+            if a.device_failures > 0 {
+                state.store.cloud_device_ok(&a.id).await?;
+            }
+            Ok(bytes)
+        }
+        Err(e @ ApiError::Cloud(CloudError::DeviceSignature)) => {
+            // Only a session holder gets here: a session without its device locks key use.
+            state
+                .store
+                .cloud_device_failed(&a.id, now, cloud::MAX_FAILED_LOGINS, cloud::LOCK_SECS)
+                .await?;
+            Err(e)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The nonce header: 32 hex characters (16 bytes).
+fn parse_nonce(text: &str) -> Option<[u8; 16]> {
+    if text.len() != 32 {
+        return None;
+    }
+    hex::decode(text).ok()?.try_into().ok()
+}
+
+/// Checks the device signature of a request (time window, signature, then the nonce, once)
+/// and returns its body.
 async fn check_device_signature(
     parts: &Parts,
     body: axum::body::Body,
@@ -165,37 +238,54 @@ async fn check_device_signature(
     auth: &CloudAuth,
     device_key: &[u8],
 ) -> Result<axum::body::Bytes, ApiError> {
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
     let time: i64 = header(wire::DEVICE_TIME_HEADER)
         .and_then(|t| t.parse().ok())
         .ok_or(CloudError::DeviceSignature)?;
-    if (time - state.clock.now()).abs() > wire::DEVICE_TIME_SKEW {
+    let now = state.clock.now();
+    if time > now + wire::DEVICE_TIME_AHEAD || time < now - wire::DEVICE_TIME_SKEW {
         return Err(CloudError::DeviceSignature.into());
     }
+    let nonce_text = header(wire::DEVICE_NONCE_HEADER).ok_or(CloudError::DeviceSignature)?;
+    let nonce = parse_nonce(nonce_text).ok_or(CloudError::DeviceSignature)?;
     let signature = header(wire::DEVICE_SIGNATURE_HEADER).ok_or(CloudError::DeviceSignature)?;
-    let method = parts.method.as_str().to_owned();
-    // Nested routers see the path without `/v1/cloud`; the device signed the whole path.
-    let path = parts
+    // Nested routers see the path without `/v1/cloud`; the device signed the whole target.
+    let uri = parts
         .extensions
         .get::<axum::extract::OriginalUri>()
-        .map_or_else(|| parts.uri.path().to_owned(), |u| u.0.path().to_owned());
-    let bytes = axum::body::to_bytes(body, super::BODY_LIMIT)
-        .await
-        .map_err(|_| ApiError::BadBody {
-            status: StatusCode::PAYLOAD_TOO_LARGE,
-            detail: "body too large".into(),
-        })?;
-    let signed = wire::device_signed_bytes(&method, &path, time, &auth.token, &bytes);
+        .map_or(&parts.uri, |u| &u.0);
+    let target = uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let bytes = body_bytes(body).await?;
+    let signed = wire::device_signed_bytes(
+        parts.method.as_str(),
+        target,
+        time,
+        nonce_text,
+        auth.token.expose(),
+        &bytes,
+    );
     state
         .cloud
-        .verify_device_signature(device_key, &signed, &signature)?;
+        .verify_device_signature(device_key, &signed, signature)?;
+    // Remembered until the request would be too old anyway; the primary key decides.
+    let expires_at = time + wire::DEVICE_TIME_SKEW + 1;
+    if !state.cloud.remember_nonce(nonce, expires_at, now).await? {
+        return Err(CloudError::Replayed.into());
+    }
     Ok(bytes)
+}
+
+/// Sends a notice to the phone bound before a change (of phone, password or device), so that
+/// its owner learns of a change made by someone else. A failed send is logged: the change is
+/// made already.
+async fn announce(state: &AppState, phone: Option<&str>, text: &str) {
+    let Some(phone) = phone.and_then(|p| PhoneNumber::parse(p).ok()) else {
+        return;
+    };
+    let text = format!("【Tessera】{text}如非本人操作，请立即修改密码并联系管理员。");
+    if let Err(e) = state.sms.sender().send(&phone, &text).await {
+        tracing::warn!(error = %e, "change notice not sent");
+    }
 }
 
 /// Writes an audit row of a state change through the group-committing writer and waits for its
@@ -337,6 +427,8 @@ pub(crate) async fn apply(
         status: wire::AccountStatus::Pending.as_str().into(),
         failed_logins: 0,
         locked_until: 0,
+        device_failures: 0,
+        device_locked_until: 0,
         device_key: None,
         device_label: None,
         public_key: None,
@@ -357,38 +449,46 @@ pub(crate) async fn apply(
     Ok((StatusCode::CREATED, Json(cloud::account_view(&row))))
 }
 
-/// Checks the password of `row`, counting a failure against the lockout.
+/// Checks the password of `row` with a try reserved first
+/// ([`crate::store::Store::cloud_login_reserve`]), so that concurrent attempts never check more
+/// passwords than the limit. A right password gives the try back and ends the count.
 async fn check_password(
     state: &AppState,
     row: &CloudAccountRow,
     password: &wire::Password,
 ) -> Result<(), CloudError> {
     let now = state.clock.now();
-    if row.locked_until > now {
-        return Err(CloudError::Locked {
-            retry_after: u64::try_from(row.locked_until - now).unwrap_or(0),
-        });
+    let reserved = state
+        .store
+        .cloud_login_reserve(&row.id, now, cloud::MAX_FAILED_LOGINS, cloud::LOCK_SECS)
+        .await?;
+    if reserved.is_none() {
+        return Err(locked(state, &row.id, now).await?);
     }
     if cloud::verify_password(password, &row.password_hash).await? {
         state.store.cloud_login_ok(&row.id).await?;
         return Ok(());
     }
-    let failures = state
-        .store
-        .cloud_login_failed(&row.id, now, cloud::MAX_FAILED_LOGINS, cloud::LOCK_SECS)
-        .await?;
-    if failures == 0 {
-        Err(CloudError::Locked {
-            retry_after: cloud::LOCK_SECS as u64,
-        })
-    } else {
-        Err(CloudError::PasswordIncorrect {
-            retries_left: cloud::MAX_FAILED_LOGINS - failures,
-        })
-    }
+    // The try that reached the limit locked the account already; it is answered like the
+    // others, and the next one learns of the lock.
+    Err(CloudError::PasswordIncorrect)
 }
 
-/// Logs in with user ID and password; five wrong passwords lock the account for 15 minutes.
+/// The answer while password login is locked, with the seconds left.
+async fn locked(state: &AppState, id: &str, now: i64) -> Result<CloudError, CloudError> {
+    let until = state
+        .store
+        .cloud_account(id)
+        .await?
+        .map_or(now + cloud::LOCK_SECS, |r| r.locked_until);
+    Ok(CloudError::Locked {
+        retry_after: u64::try_from(until - now).unwrap_or(1).max(1),
+    })
+}
+
+/// Logs in with user ID and password. Five wrong passwords lock password login for 15 minutes,
+/// each further one twice as long (a device already bound keeps signing with its session).
+/// Unknown users get the same answer after the same work.
 #[utoipa::path(post, path = "/v1/cloud/login", tag = "cloud", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 403, body = tessera_proto::Problem)))]
 pub(crate) async fn login(
@@ -402,22 +502,20 @@ pub(crate) async fn login(
         .cloud_account_by_user(&body.org, &body.user_id)
         .await?
     else {
-        // Same answer as a wrong password: the user ID is not confirmed to strangers.
-        return Err(CloudError::PasswordIncorrect {
-            retries_left: cloud::MAX_FAILED_LOGINS,
-        }
-        .into());
+        // Same work and same answer as a wrong password: the user ID is not confirmed.
+        cloud::verify_dummy_password(&body.password).await?;
+        let who = format!("cloud:{}/{}", body.org, body.user_id);
+        audit(&state, &who, "cloud.login.failed", "-", ip, &rid).await;
+        return Err(CloudError::PasswordIncorrect.into());
     };
     if let Err(e) = check_password(&state, &row, &body.password).await {
-        audit(
-            &state,
-            &actor(&row),
-            "cloud.login.failed",
-            &row.id,
-            ip,
-            &rid,
-        )
-        .await;
+        // A refusal while locked checked no password: audited apart from a wrong one.
+        let action = if matches!(e, CloudError::Locked { .. }) {
+            "cloud.login.locked"
+        } else {
+            "cloud.login.failed"
+        };
+        audit(&state, &actor(&row), action, &row.id, ip, &rid).await;
         return Err(e.into());
     }
     if row.status != wire::AccountStatus::Approved.as_str() {
@@ -442,13 +540,9 @@ pub(crate) async fn login(
     responses((status = 204)))]
 pub(crate) async fn logout(
     State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
+    headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(CloudError::SessionInvalid)?;
+    let token = bearer(&headers).ok_or(CloudError::SessionInvalid)?;
     state
         .store
         .delete_cloud_session(&cloud::session_hash(token))
@@ -464,7 +558,8 @@ pub(crate) async fn account(auth: CloudAuth) -> Json<Account> {
     Json(cloud::account_view(&auth.account))
 }
 
-/// Changes the password (the old one is checked against the lockout counter).
+/// Changes the password (the old one is checked with a reserved try, as at login); the bound
+/// phone is told.
 #[utoipa::path(post, path = "/v1/cloud/accounts/{id}/password", tag = "cloud",
     security(("cloud_session" = [])), params(("id" = String, Path, description = "account id")),
     request_body = ChangePassword,
@@ -493,22 +588,23 @@ pub(crate) async fn change_password(
         &rid,
     )
     .await;
+    let text = format!("您的云密钥账户 {} 的密码已修改。", row.user_id);
+    announce(&state, row.phone.as_deref(), &text).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn account_by_user(
-    state: &AppState,
-    org: &str,
-    user_id: &str,
-) -> Result<CloudAccountRow, ApiError> {
-    state
-        .store
-        .cloud_account_by_user(org, user_id)
-        .await?
-        .ok_or_else(|| ApiError::Missing(format!("account {user_id} in {org}")))
+/// What `recover_code` answers, whether or not a code went out.
+fn code_sent_answer(state: &AppState) -> SmsCodeSent {
+    let l = state.sms.limits();
+    let secs = |n: i64| u64::try_from(n.max(1)).unwrap_or(1);
+    SmsCodeSent {
+        expires_in: secs(l.code_ttl),
+        resend_after: secs(l.phone_interval),
+    }
 }
 
-/// After an image captcha, sends a recovery code to the account's bound phone.
+/// After an image captcha, sends a recovery code to the account's bound phone. The answer is
+/// the same 202 whether the account exists, has a phone, or its phone's limit was reached.
 #[utoipa::path(post, path = "/v1/cloud/password/recover/code", tag = "cloud",
     request_body = RecoverCodeRequest,
     responses((status = 202, body = SmsCodeSent), (status = 400, body = tessera_proto::Problem)))]
@@ -521,18 +617,28 @@ pub(crate) async fn recover_code(
         .captchas
         .verify(&body.captcha_id, &body.captcha_answer)
         .await?;
-    let row = account_by_user(&state, &body.org, &body.user_id).await?;
-    let phone = row.phone.as_deref().ok_or(CloudError::NoPhone)?;
-    let phone = PhoneNumber::parse(phone)?;
-    let ip = ip.0.map(|ip| ip.to_string());
-    let sent = state
-        .sms
-        .send_code(&phone, wire::PURPOSE_RECOVER, ip.as_deref())
-        .await?;
-    Ok((StatusCode::ACCEPTED, Json(sent)))
+    let phone = state
+        .store
+        .cloud_account_by_user(&body.org, &body.user_id)
+        .await?
+        .and_then(|row| row.phone)
+        .and_then(|p| PhoneNumber::parse(&p).ok());
+    if let Some(phone) = phone {
+        let ip = ip.0.map(|ip| ip.to_string());
+        if let Err(e) = state
+            .sms
+            .send_code(&phone, wire::PURPOSE_RECOVER, ip.as_deref())
+            .await
+        {
+            // Told to nobody: another answer would confirm the account and its phone.
+            tracing::warn!(error = %e, "recovery code not sent");
+        }
+    }
+    Ok((StatusCode::ACCEPTED, Json(code_sent_answer(&state))))
 }
 
-/// Sets a new password with the SMS code sent to the bound phone.
+/// Sets a new password with the SMS code sent to the bound phone; the phone is told. A wrong
+/// code and an unknown account (or one without a phone) get the same answer.
 #[utoipa::path(post, path = "/v1/cloud/password/recover", tag = "cloud",
     request_body = RecoverPassword,
     responses((status = 204), (status = 400, body = tessera_proto::Problem)))]
@@ -542,14 +648,32 @@ pub(crate) async fn recover(
     rid: RequestId,
     ApiJson(body): ApiJson<RecoverPassword>,
 ) -> Result<StatusCode, ApiError> {
-    let row = account_by_user(&state, &body.org, &body.user_id).await?;
-    let phone = row.phone.as_deref().ok_or(CloudError::NoPhone)?;
-    let phone = PhoneNumber::parse(phone)?;
-    state
+    cloud::check_password_policy(&body.new_password)?;
+    let row = state
+        .store
+        .cloud_account_by_user(&body.org, &body.user_id)
+        .await?;
+    let phone = row
+        .as_ref()
+        .and_then(|r| r.phone.as_deref())
+        .and_then(|p| PhoneNumber::parse(p).ok());
+    let (Some(row), Some(phone)) = (row, phone) else {
+        return Err(CloudError::RecoveryCodeIncorrect.into());
+    };
+    match state
         .sms
         .verify(&phone, wire::PURPOSE_RECOVER, &body.code)
-        .await?;
-    cloud::check_password_policy(&body.new_password)?;
+        .await
+    {
+        Ok(()) => {}
+        Err(
+            SmsError::NoCode
+            | SmsError::Expired
+            | SmsError::Incorrect { .. }
+            | SmsError::TooManyTries,
+        ) => return Err(CloudError::RecoveryCodeIncorrect.into()),
+        Err(e) => return Err(e.into()),
+    }
     let hash = cloud::hash_password(&body.new_password).await?;
     state
         .store
@@ -564,33 +688,88 @@ pub(crate) async fn recover(
         &rid,
     )
     .await;
+    let text = format!(
+        "您的云密钥账户 {} 的密码已通过短信验证码重设。",
+        row.user_id
+    );
+    announce(&state, Some(phone.as_str()), &text).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Binds the phone a code (purpose `cloud_bind_phone`, `POST /v1/sms/code`) was sent to.
+/// Binds the phone a code (purpose `cloud_bind_phone`, `POST /v1/sms/code`) was sent to. A
+/// session alone is not enough (a stolen one would take the account over through recovery by
+/// SMS): the request carries the password (a reserved try, as at login) or the bound device's
+/// signature, and, when a phone is bound, the code sent to it
+/// (`POST /v1/cloud/accounts/{id}/phone/code`). The phone bound before is told.
 #[utoipa::path(post, path = "/v1/cloud/accounts/{id}/phone", tag = "cloud",
-    security(("cloud_session" = [])), params(("id" = String, Path, description = "account id")),
+    security(("cloud_session" = []), ("cloud_session" = [], "device_signature" = [])),
+    params(("id" = String, Path, description = "account id")),
     request_body = BindPhone,
-    responses((status = 204), (status = 400, body = tessera_proto::Problem)))]
+    responses((status = 204), (status = 400, body = tessera_proto::Problem),
+        (status = 403, body = tessera_proto::Problem)))]
 pub(crate) async fn bind_phone(
     State(state): State<AppState>,
-    auth: CloudAuth,
     ip: ClientIp,
     rid: RequestId,
-    ApiJson(body): ApiJson<BindPhone>,
+    req: MaybeDeviceAuth<BindPhone>,
 ) -> Result<StatusCode, ApiError> {
+    let row = &req.auth.account;
+    let body = &req.body;
     let phone = PhoneNumber::parse(&body.phone)?;
+    let old = row
+        .phone
+        .as_deref()
+        .and_then(|p| PhoneNumber::parse(p).ok());
+    if old.is_some() && body.old_code.is_none() {
+        return Err(CloudError::OldPhoneCodeRequired.into());
+    }
+    if !req.device_signed {
+        let password = body.password.as_ref().ok_or(CloudError::ReauthRequired)?;
+        check_password(&state, row, password).await?;
+    }
+    if let (Some(old), Some(code)) = (&old, &body.old_code) {
+        state
+            .sms
+            .verify(old, wire::PURPOSE_CHANGE_PHONE, code)
+            .await?;
+    }
     state
         .sms
         .verify(&phone, wire::PURPOSE_BIND_PHONE, &body.code)
         .await?;
-    let row = &auth.account;
     state
         .store
         .set_cloud_phone(&row.id, phone.as_str(), state.clock.now())
         .await?;
     audit(&state, &actor(row), "cloud.phone.bind", &row.id, ip, &rid).await;
+    let text = format!(
+        "您的云密钥账户 {} 绑定的手机号已改为 {}。",
+        row.user_id,
+        cloud::mask_phone(phone.as_str())
+    );
+    announce(&state, old.as_ref().map(PhoneNumber::as_str), &text).await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sends a code (purpose `cloud_change_phone`) to the phone bound now, which changing the
+/// phone needs.
+#[utoipa::path(post, path = "/v1/cloud/accounts/{id}/phone/code", tag = "cloud",
+    security(("cloud_session" = [])), params(("id" = String, Path, description = "account id")),
+    responses((status = 202, body = SmsCodeSent), (status = 409, body = tessera_proto::Problem),
+        (status = 429, body = tessera_proto::Problem)))]
+pub(crate) async fn old_phone_code(
+    State(state): State<AppState>,
+    auth: CloudAuth,
+    ip: ClientIp,
+) -> Result<(StatusCode, Json<SmsCodeSent>), ApiError> {
+    let phone = auth.account.phone.as_deref().ok_or(CloudError::NoPhone)?;
+    let phone = PhoneNumber::parse(phone)?;
+    let ip = ip.0.map(|ip| ip.to_string());
+    let sent = state
+        .sms
+        .send_code(&phone, wire::PURPOSE_CHANGE_PHONE, ip.as_deref())
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(sent)))
 }
 
 /// Binds this install's device key; from then on key operations need its signature.
@@ -622,6 +801,12 @@ pub(crate) async fn bind_device(
         return Err(CloudError::DeviceAlreadyBound.into());
     }
     audit(&state, &actor(row), "cloud.device.bind", &row.id, ip, &rid).await;
+    let text = format!(
+        "您的云密钥账户 {} 已绑定新设备 {}。",
+        row.user_id,
+        label.as_deref().unwrap_or("-")
+    );
+    announce(&state, row.phone.as_deref(), &text).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -812,6 +997,7 @@ pub(crate) async fn end_app_session(
         account,
         change_password,
         bind_phone,
+        old_phone_code,
         bind_device,
         put_signature_image,
         get_signature_image,
@@ -842,10 +1028,72 @@ impl utoipa::Modify for DeviceSignatureScheme {
             "device_signature",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 wire::DEVICE_SIGNATURE_HEADER,
-                "SM2 signature (hex DER) by the bound device key over \
-                 tessera-cloud-v1\\nMETHOD\\nPATH\\nTIME\\nSESSION\\n || body, \
-                 with TIME in x-tessera-device-time",
+                "SM2 signature (hex DER, default ID) by the bound device key over \
+                 tessera-cloud-v2\\nMETHOD\\nPATH?QUERY\\nTIME\\nNONCE\\nSESSION\\n || body, \
+                 with TIME (Unix seconds, at most 300 s behind and 30 s ahead of the service) in \
+                 x-tessera-device-time and NONCE (16 random bytes as 32 lowercase hex characters, \
+                 new for every request) in x-tessera-device-nonce. A request is accepted once: \
+                 its nonce is remembered until its window ends; a second use is 403 `replayed`.",
             ))),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    #[test]
+    fn the_auth_extractor_does_not_show_its_token() {
+        let auth = CloudAuth {
+            account: CloudAccountRow {
+                id: "acct".into(),
+                org: "HOSP".into(),
+                user_id: "U1".into(),
+                name: "李四".into(),
+                phone: None,
+                password_hash: "$argon2id$…".into(),
+                status: "approved".into(),
+                failed_logins: 0,
+                locked_until: 0,
+                device_failures: 0,
+                device_locked_until: 0,
+                device_key: None,
+                device_label: None,
+                public_key: None,
+                sealed_share: None,
+                certificate_serial: None,
+                created_at: 0,
+            },
+            token: SessionToken::new("0123456789abcdef-session-token"),
+        };
+        let shown = format!("{auth:?}");
+        assert!(!shown.contains("session-token"), "{shown}");
+        assert!(shown.contains("***"), "{shown}");
+    }
+
+    #[test]
+    fn one_bearer_parser() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(bearer(&headers), None);
+        headers.insert(header::AUTHORIZATION, "Bearer abc".parse().unwrap());
+        assert_eq!(bearer(&headers), Some("abc"));
+        headers.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(bearer(&headers), None);
+    }
+
+    #[test]
+    fn nonces_are_sixteen_bytes_of_hex() {
+        assert_eq!(parse_nonce(&"ab".repeat(16)), Some([0xab; 16]));
+        for bad in [
+            "",
+            "abc",
+            &"ab".repeat(15),
+            &"ab".repeat(17),
+            &"zz".repeat(16),
+        ] {
+            assert_eq!(parse_nonce(bad), None, "{bad}");
+        }
     }
 }

@@ -85,6 +85,8 @@ mod tests {
             status: "approved".into(),
             failed_logins: 0,
             locked_until: 0,
+            device_failures: 0,
+            device_locked_until: 0,
             device_key: None,
             device_label: None,
             public_key: None,

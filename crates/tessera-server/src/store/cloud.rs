@@ -22,10 +22,15 @@ pub struct CloudAccountRow {
     pub password_hash: String,
     /// `pending`, `approved` or `rejected`.
     pub status: String,
-    /// Wrong passwords since the last good login.
+    /// Password tries reserved since the last good login or password reset (wrong ones, and
+    /// those still being checked); not restarted by a lock.
     pub failed_logins: i64,
-    /// Unix seconds until which logins are refused.
+    /// Unix seconds until which password logins are refused.
     pub locked_until: i64,
+    /// Refused device signatures since the last accepted one.
+    pub device_failures: i64,
+    /// Unix seconds until which device-signed requests are refused.
+    pub device_locked_until: i64,
     /// Device public key, SEC1 uncompressed.
     pub device_key: Option<Vec<u8>>,
     /// Device label.
@@ -67,8 +72,21 @@ pub struct SessionAccountRow {
 macro_rules! select_session_accounts {
     () => {
         "SELECT s.token_hash, s.expires_at, a.id, a.org, a.user_id, a.name, a.phone, \
-         a.password_hash, a.status, a.failed_logins, a.locked_until, a.device_key, \
-         a.device_label, a.public_key, a.sealed_share, a.certificate_serial, a.created_at"
+         a.password_hash, a.status, a.failed_logins, a.locked_until, a.device_failures, \
+         a.device_locked_until, a.device_key, a.device_label, a.public_key, a.sealed_share, a.certificate_serial, a.created_at"
+    };
+}
+
+/// How many lock periods a lock lasts when `$col + 1` tries reach the limit `$3`: 1 at the
+/// limit, doubling for each try beyond it, at most 96. A `CASE` both dialects read alike.
+macro_rules! lock_factor {
+    ($col:literal) => {
+        concat!(
+            "(CASE ",
+            $col,
+            " + 1 - $3 WHEN 0 THEN 1 WHEN 1 THEN 2 WHEN 2 THEN 4 WHEN 3 THEN 8 WHEN 4 THEN 16 \
+             WHEN 5 THEN 32 WHEN 6 THEN 64 ELSE 96 END)"
+        )
     };
 }
 
@@ -76,7 +94,7 @@ macro_rules! select_accounts {
     ($rest:literal) => {
         concat!(
             "SELECT id, org, user_id, name, phone, password_hash, status, failed_logins, \
-             locked_until, device_key, device_label, public_key, sealed_share, \
+             locked_until, device_failures, device_locked_until, device_key, device_label, public_key, sealed_share, \
              certificate_serial, created_at FROM cloud_accounts ",
             $rest
         )
@@ -161,33 +179,36 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Counts a wrong password atomically; at `max` failures the account locks until
-    /// `now + lock_secs` and the counter starts again. Returns the failures counted so far
-    /// (0 when this one locked the account).
-    pub async fn cloud_login_failed(
+    /// Reserves one password try, atomically and before the (costly) check: the counter goes
+    /// up unless the account is locked at `now`; the try that reaches `max` locks the account at
+    /// once, for `lock_secs`, doubled for each try beyond `max` (at most 96 times, 24 hours for
+    /// 15 minutes). So N concurrent attempts evaluate at most `max` passwords, and the counter
+    /// is not restarted by a lock: once the lock ends one more try is reserved, and locks again
+    /// for twice as long. Returns the tries reserved so far, or `None` while the account is
+    /// locked (or does not exist). A right password gives it back with [`Self::cloud_login_ok`].
+    pub async fn cloud_login_reserve(
         &self,
         id: &str,
         now: i64,
         max: i64,
         lock_secs: i64,
-    ) -> Result<i64> {
-        let failures: Option<i64> = dispatch!(self, pool => sqlx::query_scalar(
-            "UPDATE cloud_accounts SET \
-               locked_until = CASE WHEN failed_logins + 1 >= $3 THEN $2 + $4 ELSE locked_until END, \
-               failed_logins = CASE WHEN failed_logins + 1 >= $3 THEN 0 ELSE failed_logins + 1 END, \
-               updated_at = $2 \
-             WHERE id = $1 RETURNING failed_logins",
-        )
+    ) -> Result<Option<i64>> {
+        Ok(dispatch!(self, pool => sqlx::query_scalar(concat!(
+            "UPDATE cloud_accounts SET failed_logins = failed_logins + 1, \
+               locked_until = CASE WHEN failed_logins + 1 >= $3 THEN $2 + $4 * ",
+            lock_factor!("failed_logins"),
+            " ELSE locked_until END, updated_at = $2 \
+             WHERE id = $1 AND locked_until <= $2 RETURNING failed_logins",
+        ))
         .bind(id)
         .bind(now)
         .bind(max)
         .bind(lock_secs)
         .fetch_optional(pool)
-        .await?);
-        Ok(failures.unwrap_or(0))
+        .await?))
     }
 
-    /// A good login: the counter starts again.
+    /// A good login: the counter starts again and the lock (set by this very try) ends.
     pub async fn cloud_login_ok(&self, id: &str) -> Result<()> {
         dispatch!(self, pool => sqlx::query(
             "UPDATE cloud_accounts SET failed_logins = 0, locked_until = 0 WHERE id = $1",
@@ -197,6 +218,65 @@ impl Store {
         .await?
         .rows_affected());
         Ok(())
+    }
+
+    /// Counts a refused device signature, apart from wrong passwords: at `max` the account's
+    /// device-signed requests are refused for `lock_secs`, doubled for each one beyond (as
+    /// [`Self::cloud_login_reserve`]). Password login is not affected.
+    pub async fn cloud_device_failed(
+        &self,
+        id: &str,
+        now: i64,
+        max: i64,
+        lock_secs: i64,
+    ) -> Result<()> {
+        dispatch!(self, pool => sqlx::query(concat!(
+            "UPDATE cloud_accounts SET device_failures = device_failures + 1, \
+               device_locked_until = CASE WHEN device_failures + 1 >= $3 THEN $2 + $4 * ",
+            lock_factor!("device_failures"),
+            " ELSE device_locked_until END, updated_at = $2 WHERE id = $1",
+        ))
+        .bind(id)
+        .bind(now)
+        .bind(max)
+        .bind(lock_secs)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// An accepted device signature after refused ones: their counter starts again.
+    pub async fn cloud_device_ok(&self, id: &str) -> Result<()> {
+        dispatch!(self, pool => sqlx::query(
+            "UPDATE cloud_accounts SET device_failures = 0, device_locked_until = 0 WHERE id = $1",
+        )
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// Remembers device-signature nonces (each with the time its request goes stale); for each
+    /// one, whether it is new. The primary key decides, so two replicas on one database cannot
+    /// both accept a nonce; a nonce given twice in `nonces` is new at most once.
+    pub async fn remember_device_nonces(&self, nonces: &[([u8; 16], i64)]) -> Result<Vec<bool>> {
+        match &self.backend {
+            Backend::Sqlite(pool) => nonces_sqlite(pool, nonces).await,
+            Backend::Postgres(pool) => nonces_postgres(pool, nonces).await,
+        }
+    }
+
+    /// Forgets the nonces whose requests went stale before `now`; returns how many.
+    pub async fn forget_device_nonces(&self, now: i64) -> Result<u64> {
+        Ok(dispatch!(self, pool => sqlx::query(
+            "DELETE FROM cloud_device_nonces WHERE expires_at < $1",
+        )
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected()))
     }
 
     /// A new password hash; unlocks the account and ends its login sessions.
@@ -440,6 +520,19 @@ impl KeptConnection {
         self.checked(result)
     }
 
+    /// [`Store::remember_device_nonces`] on the kept connection.
+    pub async fn remember_device_nonces(
+        &mut self,
+        nonces: &[([u8; 16], i64)],
+    ) -> Result<Vec<bool>> {
+        let result = match self.get().await? {
+            Some(Kept::Sqlite(conn)) => nonces_sqlite(&mut **conn, nonces).await,
+            Some(Kept::Postgres(conn)) => nonces_postgres(&mut **conn, nonces).await,
+            None => self.store.remember_device_nonces(nonces).await,
+        };
+        self.checked(result)
+    }
+
     /// [`Store::audit_batch`] on the kept connection.
     pub async fn audit_batch(&mut self, entries: &[AuditEntry<'_>]) -> Result<()> {
         let result = match self.get().await? {
@@ -491,6 +584,54 @@ async fn session_accounts_postgres<'c>(
     .bind(now)
     .fetch_all(conn)
     .await?)
+}
+
+/// For each nonce, whether it is its first occurrence in `nonces` and was not stored yet
+/// (`inserted` holds the nonces the statement stored).
+fn first_and_new(nonces: &[([u8; 16], i64)], inserted: &[Vec<u8>]) -> Vec<bool> {
+    let mut seen = std::collections::HashSet::new();
+    nonces
+        .iter()
+        .map(|(n, _)| seen.insert(*n) && inserted.iter().any(|i| i.as_slice() == n))
+        .collect()
+}
+
+async fn nonces_sqlite<'c>(
+    conn: impl SqliteExecutor<'c>,
+    nonces: &[([u8; 16], i64)],
+) -> Result<Vec<bool>> {
+    let rows: Vec<_> = nonces
+        .iter()
+        .map(|(n, exp)| serde_json::json!([hex::encode(n), exp]))
+        .collect();
+    // `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT.
+    let inserted: Vec<Vec<u8>> = sqlx::query_scalar(
+        "INSERT INTO cloud_device_nonces (nonce, expires_at) \
+         SELECT unhex(value ->> 0), value ->> 1 FROM json_each($1) WHERE true \
+         ON CONFLICT DO NOTHING RETURNING nonce",
+    )
+    .bind(serde_json::Value::Array(rows).to_string())
+    .fetch_all(conn)
+    .await?;
+    Ok(first_and_new(nonces, &inserted))
+}
+
+async fn nonces_postgres<'c>(
+    conn: impl PgExecutor<'c>,
+    nonces: &[([u8; 16], i64)],
+) -> Result<Vec<bool>> {
+    let keys: Vec<Vec<u8>> = nonces.iter().map(|(n, _)| n.to_vec()).collect();
+    let expiries: Vec<i64> = nonces.iter().map(|(_, e)| *e).collect();
+    let inserted: Vec<Vec<u8>> = sqlx::query_scalar(
+        "INSERT INTO cloud_device_nonces (nonce, expires_at) \
+         SELECT * FROM UNNEST($1::bytea[], $2::bigint[]) \
+         ON CONFLICT DO NOTHING RETURNING nonce",
+    )
+    .bind(keys)
+    .bind(expiries)
+    .fetch_all(conn)
+    .await?;
+    Ok(first_and_new(nonces, &inserted))
 }
 
 async fn audit_batch_sqlite<'c>(

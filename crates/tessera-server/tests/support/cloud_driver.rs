@@ -116,12 +116,14 @@ pub(crate) fn signed(
 ) -> reqwest::RequestBuilder {
     let bytes = body.to_string().into_bytes();
     let now = unix_now();
-    let to_sign = wire::device_signed_bytes("POST", path, now, session, &bytes);
+    let nonce = hex::encode(tessera_crypto::rng::bytes::<16>().unwrap());
+    let to_sign = wire::device_signed_bytes("POST", path, now, &nonce, session, &bytes);
     let sig = device.sign(DEFAULT_ID, &to_sign).unwrap().to_der();
     http.post(format!("{url}{path}"))
         .bearer_auth(session)
         .header("content-type", "application/json")
         .header(wire::DEVICE_TIME_HEADER, now.to_string())
+        .header(wire::DEVICE_NONCE_HEADER, nonce)
         .header(wire::DEVICE_SIGNATURE_HEADER, hex::encode(sig))
         .body(bytes)
 }

@@ -100,10 +100,14 @@ enum CloudCommand {
         /// Account id or user ID.
         id: String,
     },
-    /// Delete an account from this install with its key share and certificate.
+    /// Delete an account from this install with its key share and certificate. Asks on a
+    /// terminal; elsewhere needs --yes. Without its share this install cannot use the key again.
     Delete {
         /// Account id or user ID.
         id: String,
+        /// Delete without asking.
+        #[arg(long)]
+        yes: bool,
     },
     /// Print the active account's certificate (PEM; `--format pem` or `text`).
     Cert {
@@ -138,15 +142,16 @@ enum CloudCommand {
         #[command(flatten)]
         password: PasswordArgs,
     },
-    /// Change the password (at the service, and the seal of this install's share).
+    /// Change the password at the service.
     Password {
         #[command(flatten)]
         password: PasswordArgs,
         /// Read the new password from FILE; else a prompt.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", conflicts_with = "reseal")]
         new_password_file: Option<PathBuf>,
-        /// Only re-seal this install's share under the new password (after `recover`, where
-        /// the service already has it); the old password opens the share.
+        /// Only reseal this install's share, kept by an earlier version under the password,
+        /// under this install's key (needed only when that password was recovered elsewhere);
+        /// the old password (--password-file) opens it.
         #[arg(long)]
         reseal: bool,
     },
@@ -187,15 +192,25 @@ enum CloudCommand {
         #[arg(long, value_name = "FILE")]
         new_password_file: Option<PathBuf>,
     },
+    /// Send a code to the phone bound now: changing the phone needs it (`bind-phone
+    /// --old-code`).
+    PhoneCode {
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
     /// Bind a phone with the code sent to it (`tessera enroll code` with purpose
-    /// cloud_bind_phone, or the service's `/v1/sms/code`).
+    /// cloud_bind_phone, or the service's `/v1/sms/code`) and, when a phone is bound already,
+    /// the code sent to that one (`tessera cloud phone-code`). This install's device signs.
     BindPhone {
         /// Mainland China mobile number.
         #[arg(long)]
         phone: String,
-        /// The SMS code.
+        /// The SMS code sent to the new phone.
         #[arg(long)]
         code: String,
+        /// The SMS code sent to the phone bound now.
+        #[arg(long, value_name = "CODE")]
+        old_code: Option<String>,
         #[command(flatten)]
         password: PasswordArgs,
     },
@@ -386,7 +401,11 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
             let a = cloud.switch(&id)?;
             out.line(&l.text_with("cloud-switched", &[("user", V::from(a.user_id.as_str()))]))?;
         }
-        CloudCommand::Delete { id } => {
+        CloudCommand::Delete { id, yes } => {
+            let question = l.text_with("cloud-delete-confirm", &[("id", V::from(id.as_str()))]);
+            if !yes && !confirm(&question)? {
+                return Err(Failure::Usage(l.text("cloud-delete-not-confirmed")));
+            }
             let a = cloud.delete(&id)?;
             out.line(&l.text_with("cloud-deleted", &[("user", V::from(a.user_id.as_str()))]))?;
         }
@@ -458,13 +477,14 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
             reseal,
         } => {
             let old = password(l, &p)?;
-            let new = new_password(l, new_password_file.as_deref())?;
             if reseal {
-                cloud.reseal(&old, &new)?;
+                cloud.reseal(&old)?;
+                out.line(&l.text("cloud-resealed"))?;
             } else {
+                let new = new_password(l, new_password_file.as_deref())?;
                 cloud.change_password(&old, &new)?;
+                out.line(&l.text("cloud-password-changed"))?;
             }
-            out.line(&l.text("cloud-password-changed"))?;
         }
         CloudCommand::RecoverCode {
             server,
@@ -490,12 +510,20 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
             Cloud::recover(&server, &org, &user_id, &code, &new)?;
             out.line(&l.text("cloud-recovered"))?;
         }
+        CloudCommand::PhoneCode { password: p } => {
+            let sent = cloud.old_phone_code(&password(l, &p)?)?;
+            match out.format {
+                Format::Json => out.json(&sent)?,
+                Format::Text => out.line(&l.text("cloud-code-sent"))?,
+            }
+        }
         CloudCommand::BindPhone {
             phone,
             code,
+            old_code,
             password: p,
         } => {
-            cloud.bind_phone(&phone, &code, &password(l, &p)?)?;
+            cloud.bind_phone(&phone, &code, old_code.as_deref(), &password(l, &p)?)?;
             out.line(&l.text("cloud-phone-bound"))?;
         }
         CloudCommand::SignatureImage {
@@ -547,6 +575,22 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
     Ok(exit::OK)
 }
 
+/// Asks `question` on the terminal; false when the answer is not yes, and when there is no
+/// terminal to ask on (the caller then needs `--yes`).
+fn confirm(question: &str) -> Result<bool, Failure> {
+    use std::io::{IsTerminal as _, Write as _};
+    if !std::io::stdin().is_terminal() {
+        return Ok(false);
+    }
+    let mut err = std::io::stderr().lock();
+    write!(err, "{question} [y/N] ")?;
+    err.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    let answer = answer.trim().to_lowercase();
+    Ok(matches!(answer.as_str(), "y" | "yes" | "是"))
+}
+
 /// Exit code of a cloud failure.
 pub(crate) fn exit_code(e: &CloudError) -> u8 {
     match e {
@@ -561,7 +605,7 @@ pub(crate) fn exit_code(e: &CloudError) -> u8 {
         },
         CloudError::PasswordIncorrect => exit::PIN_INCORRECT,
         CloudError::NoAccount(_) | CloudError::NoCertificate => exit::NOT_FOUND,
-        CloudError::ShareElsewhere => exit::REFUSED,
+        CloudError::ShareElsewhere | CloudError::ShareKeyMismatch => exit::REFUSED,
         CloudError::Unreachable { .. } | CloudError::Protocol(_) => exit::UNREACHABLE,
         CloudError::NoOrganization(_) => exit::NOT_FOUND,
         CloudError::Qr(e) => super::enroll::exit_code(e),
@@ -588,6 +632,7 @@ pub(crate) fn reason(l: &Localizer, e: &CloudError) -> String {
         }
         CloudError::NoCertificate => l.text("err-cloud-no-certificate"),
         CloudError::ShareElsewhere => l.text("err-cloud-share-elsewhere"),
+        CloudError::ShareKeyMismatch => l.text("err-cloud-share-key"),
         CloudError::Unreachable { url, reason } => l.text_with(
             "err-cloud-unreachable",
             &[

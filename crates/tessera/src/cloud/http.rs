@@ -89,7 +89,8 @@ impl CloudHttp {
     }
 
     /// Any method; `T = ()` accepts an empty answer (204). With [`Auth::Device`] the device key
-    /// signs method, path, time, session and the exact body bytes sent.
+    /// signs method, path (with its query string), time, a fresh nonce, session and the exact
+    /// body bytes sent.
     pub fn send<B: Serialize, T: DeserializeOwned>(
         &self,
         method: &str,
@@ -106,16 +107,20 @@ impl CloudHttp {
             Auth::Session(token) => (Some(token), Vec::new()),
             Auth::Device(token, key) => {
                 let time = unix_now();
+                // Fresh for every request: the service accepts each signed request once.
+                let nonce = hex::encode(tessera_crypto::rng::bytes::<16>()?);
                 let signed = wire::device_signed_bytes(
                     method,
                     path,
                     time,
+                    &nonce,
                     token,
                     bytes.as_deref().unwrap_or_default(),
                 );
                 let sig = key.sign(DEFAULT_ID, &signed)?.to_der();
                 let headers = vec![
                     (wire::DEVICE_TIME_HEADER, time.to_string()),
+                    (wire::DEVICE_NONCE_HEADER, nonce),
                     (wire::DEVICE_SIGNATURE_HEADER, hex::encode(sig)),
                 ];
                 (Some(token), headers)

@@ -2,10 +2,17 @@
 //!
 //! - `device.key`: this install's SM2 device key (PKCS#8), made once, mode 0600. It has no PIN
 //!   (it must sign without one); the file's permissions are its protection, and a copy of it is
-//!   useless without the account password, which the service also checks.
-//! - `accounts.json`: the accounts of this install and which one is active. Each holds the
-//!   client share `d1` sealed with SM4-GCM under a key derived from the account password with
-//!   Argon2id (RFC 9106; m = 19 MiB, t = 2), the joint public key and the certificate.
+//!   useless without the account password, which the service checks.
+//! - `share.key`: 16 random bytes made once, mode 0600, the SM4 key that seals each account's
+//!   client share `d1` on this install. The password is not part of the seal: it only logs in
+//!   to the service, so a password recovered by SMS leaves the share usable. Whoever copies the
+//!   data folder gets `d1`, which signs nothing without a password login and the service's half
+//!   `d2` (the service's lockout guards the password).
+//! - `accounts.json`: the accounts of this install and which one is active. Each holds `d1`
+//!   sealed with SM4-GCM under `share.key` (AAD: a version label and the account id), the joint
+//!   public key and the certificate. Accounts written by earlier versions hold `d1` sealed under
+//!   a key derived from the account password with Argon2id (RFC 9106; m = 19 MiB, t = 2); the
+//!   first use with the password reseals them under `share.key`.
 //!
 //! Writes are atomic (temporary file, fsync, rename).
 
@@ -34,7 +41,11 @@ pub struct LocalAccount {
     pub name: String,
     /// Joint public key, hex SEC1 uncompressed.
     pub public_key: String,
-    /// `salt (16) || nonce (12) || SM4-GCM(d1)`, hex.
+    /// How `sealed_share` is sealed; absent in files of earlier versions (the password).
+    #[serde(default)]
+    pub seal: ShareSeal,
+    /// Under `share.key`: `nonce (12) || SM4-GCM(d1)`, hex; under the password (earlier
+    /// versions): `salt (16) || nonce (12) || SM4-GCM(d1)`, hex.
     pub sealed_share: String,
     /// Serial of the certificate, lowercase hex.
     pub serial: Option<String>,
@@ -53,6 +64,17 @@ impl std::fmt::Debug for LocalAccount {
             .field("serial", &self.serial)
             .finish_non_exhaustive()
     }
+}
+
+/// What a stored share is sealed under.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShareSeal {
+    /// A key derived from the account password (files of earlier versions).
+    #[default]
+    Password,
+    /// This install's `share.key`.
+    Device,
 }
 
 /// `accounts.json`.
@@ -114,6 +136,54 @@ impl CloudDir {
         }
     }
 
+    /// This install's share-sealing key, made on first use (mode 0600).
+    pub fn share_key(&self) -> Result<Zeroizing<[u8; 16]>, CloudError> {
+        let path = self.dir.join("share.key");
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let bytes = Zeroizing::new(bytes);
+                let key: [u8; 16] = bytes
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| io(&path, "not 16 bytes"))?;
+                Ok(Zeroizing::new(key))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.ensure()?;
+                let key = Zeroizing::new(tessera_crypto::rng::bytes::<16>()?);
+                tessera_media::write_atomic(&path, key.as_slice()).map_err(|e| io(&path, e))?;
+                Ok(key)
+            }
+            Err(e) => Err(io(&path, e)),
+        }
+    }
+
+    /// Seals `d1` of `account_id` under this install's share key: `nonce || SM4-GCM(d1)`, hex.
+    pub fn seal_share(&self, d1: &ClientShare, account_id: &str) -> Result<String, CloudError> {
+        let key = self.share_key()?;
+        let nonce = tessera_crypto::rng::bytes::<12>()?;
+        let aad = [DEVICE_SHARE_AAD, account_id.as_bytes()].concat();
+        let sealed = tessera_crypto::sm4::gcm_seal(&key, &nonce, &aad, d1.to_bytes().as_slice())?;
+        Ok(hex::encode([nonce.as_slice(), &sealed].concat()))
+    }
+
+    /// Opens a share sealed by [`Self::seal_share`].
+    pub fn open_share(&self, sealed: &str, account_id: &str) -> Result<ClientShare, CloudError> {
+        let bytes = hex::decode(sealed).map_err(|e| CloudError::Protocol(e.to_string()))?;
+        if bytes.len() < 12 + 16 {
+            return Err(CloudError::Protocol("sealed share too short".into()));
+        }
+        let (nonce, body) = bytes.split_at(12);
+        let nonce: [u8; 12] = nonce
+            .try_into()
+            .map_err(|_| CloudError::Protocol("nonce".into()))?;
+        let key = self.share_key()?;
+        let aad = [DEVICE_SHARE_AAD, account_id.as_bytes()].concat();
+        let plain = tessera_crypto::sm4::gcm_open(&key, &nonce, &aad, body)
+            .map_err(|_| CloudError::ShareKeyMismatch)?;
+        Ok(ClientShare::from_bytes(&plain)?)
+    }
+
     /// The accounts file (empty when there is none yet).
     pub fn load(&self) -> Result<AccountsFile, CloudError> {
         let path = self.dir.join("accounts.json");
@@ -133,7 +203,7 @@ impl CloudDir {
     }
 }
 
-fn share_key(password: &Password, salt: &[u8]) -> Result<Zeroizing<[u8; 16]>, CloudError> {
+fn password_key(password: &Password, salt: &[u8]) -> Result<Zeroizing<[u8; 16]>, CloudError> {
     let mut key = Zeroizing::new([0u8; 16]);
     argon2::Argon2::default()
         .hash_password_into(password.expose().as_bytes(), salt, key.as_mut())
@@ -142,18 +212,11 @@ fn share_key(password: &Password, salt: &[u8]) -> Result<Zeroizing<[u8; 16]>, Cl
 }
 
 const SHARE_AAD: &[u8] = b"tessera cloud d1 v1";
+const DEVICE_SHARE_AAD: &[u8] = b"tessera cloud d1 v2 ";
 
-/// Seals `d1` under the password: `salt || nonce || SM4-GCM(d1)`, hex.
-pub fn seal_share(d1: &ClientShare, password: &Password) -> Result<String, CloudError> {
-    let salt = tessera_crypto::rng::bytes::<16>()?;
-    let nonce = tessera_crypto::rng::bytes::<12>()?;
-    let key = share_key(password, &salt)?;
-    let sealed = tessera_crypto::sm4::gcm_seal(&key, &nonce, SHARE_AAD, d1.to_bytes().as_slice())?;
-    Ok(hex::encode([salt.as_slice(), &nonce, &sealed].concat()))
-}
-
-/// Opens a sealed `d1`; a wrong password is [`CloudError::PasswordIncorrect`].
-pub fn open_share(sealed: &str, password: &Password) -> Result<ClientShare, CloudError> {
+/// Opens a `d1` sealed under the password by earlier versions; a wrong password is
+/// [`CloudError::PasswordIncorrect`].
+pub fn open_password_share(sealed: &str, password: &Password) -> Result<ClientShare, CloudError> {
     let bytes = hex::decode(sealed).map_err(|e| CloudError::Protocol(e.to_string()))?;
     if bytes.len() < 16 + 12 + 16 {
         return Err(CloudError::Protocol("sealed share too short".into()));
@@ -163,8 +226,18 @@ pub fn open_share(sealed: &str, password: &Password) -> Result<ClientShare, Clou
     let nonce: [u8; 12] = nonce
         .try_into()
         .map_err(|_| CloudError::Protocol("nonce".into()))?;
-    let key = share_key(password, salt)?;
+    let key = password_key(password, salt)?;
     let plain = tessera_crypto::sm4::gcm_open(&key, &nonce, SHARE_AAD, body)
         .map_err(|_| CloudError::PasswordIncorrect)?;
     Ok(ClientShare::from_bytes(&plain)?)
+}
+
+/// Seals `d1` under a password as earlier versions did (to test their migration).
+#[doc(hidden)]
+pub fn seal_password_share(d1: &ClientShare, password: &Password) -> Result<String, CloudError> {
+    let salt = tessera_crypto::rng::bytes::<16>()?;
+    let nonce = tessera_crypto::rng::bytes::<12>()?;
+    let key = password_key(password, &salt)?;
+    let sealed = tessera_crypto::sm4::gcm_seal(&key, &nonce, SHARE_AAD, d1.to_bytes().as_slice())?;
+    Ok(hex::encode([salt.as_slice(), &nonce, &sealed].concat()))
 }

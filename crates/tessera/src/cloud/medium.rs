@@ -1,6 +1,7 @@
 //! The active cloud account as a [`Medium`](tessera_media::Medium): the transport behind
 //! [`tessera_media::cloud_key::CloudKey`], over [`Cloud`]. The account password plays the PIN;
-//! wrong passwords are counted by the service, which locks the account after five.
+//! wrong passwords are counted by the service, which locks password login after five and does
+//! not say how many tries are left (so one is assumed).
 
 use tessera_crypto::sm2::CiphertextFormat;
 use tessera_media::cloud_key::{CloudKey, CloudKeyTransport};
@@ -50,8 +51,8 @@ fn medium_error(e: CloudError) -> MediumError {
             retries_left: tries_left.and_then(|t| u8::try_from(t).ok()).unwrap_or(1),
         },
         CloudError::Service { code, .. } if code == "account_locked" => MediumError::Locked,
-        // The service took the password but this install's share does not open under it: it
-        // was changed elsewhere (recovered by SMS) and the share needs re-sealing.
+        // A share an earlier version sealed under the password does not open under this one
+        // (the service took it: it was recovered by SMS before the share was resealed).
         CloudError::PasswordIncorrect => MediumError::PinIncorrect {
             retries_left: MAX_RETRIES,
         },
