@@ -1,8 +1,16 @@
 //! Passwords at rest: Argon2id (RFC 9106) PHC strings with a random 16-byte salt, hashed and
 //! checked on the blocking pool so a login never stalls the async workers.
+//!
+//! Every Argon2 run of the service (RA and cloud alike) passes one process-wide gate: at most
+//! `running` at once (each holds 19 MiB), at most `waiting` more queued, and beyond that
+//! [`PasswordError::Busy`] at once, which the API answers 503 with `Retry-After`. So a burst of
+//! unauthenticated requests costs bounded memory instead of 19 MiB each.
+
+use std::sync::{Arc, LazyLock, RwLock};
 
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use tessera_proto::ra::Password;
+use tokio::sync::Semaphore;
 
 /// Why a password could not be hashed or checked (a server fault, never the user's).
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +25,103 @@ pub enum PasswordError {
     /// The blocking task died.
     #[error("hashing task: {0}")]
     Task(String),
+    /// Too many password checks are running and queued; the caller should answer 503.
+    #[error("too many password checks at once; try again in {retry_after} seconds")]
+    Busy {
+        /// Seconds to wait before trying again.
+        retry_after: u64,
+    },
+}
+
+/// How much Argon2 work may run at once (config `[limits.argon2]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Argon2Limits {
+    /// Argon2 runs at once (19 MiB each); default: the number of cores.
+    pub running: usize,
+    /// Runs waiting for a slot; beyond them a request is refused with 503.
+    pub waiting: usize,
+}
+
+impl Default for Argon2Limits {
+    fn default() -> Self {
+        Self {
+            running: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            waiting: 32,
+        }
+    }
+}
+
+/// A bound on concurrent Argon2 runs: `running` slots and a queue of `waiting`.
+#[derive(Debug)]
+pub struct Argon2Gate {
+    /// Runs admitted (running or waiting).
+    admitted: Arc<Semaphore>,
+    /// Runs under way.
+    running: Arc<Semaphore>,
+}
+
+/// Seconds a refused caller is told to wait.
+const BUSY_RETRY_AFTER: u64 = 1;
+
+impl Argon2Gate {
+    /// A gate with `limits` (at least one running slot).
+    pub fn new(limits: Argon2Limits) -> Self {
+        let running = limits.running.max(1);
+        Self {
+            admitted: Arc::new(Semaphore::new(running.saturating_add(limits.waiting))),
+            running: Arc::new(Semaphore::new(running)),
+        }
+    }
+
+    /// Runs `f` on the blocking pool once a slot is free, or refuses at once with
+    /// [`PasswordError::Busy`] when the queue is full. The slot is held by the blocking task
+    /// itself, so a caller that goes away does not free it before the work ends.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, PasswordError> + Send + 'static,
+    ) -> Result<T, PasswordError> {
+        let admitted = self
+            .admitted
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| PasswordError::Busy {
+                retry_after: BUSY_RETRY_AFTER,
+            })?;
+        let running = self
+            .running
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| PasswordError::Task(e.to_string()))?;
+        tokio::task::spawn_blocking(move || {
+            let out = f();
+            drop((running, admitted));
+            out
+        })
+        .await
+        .map_err(|e| PasswordError::Task(e.to_string()))?
+    }
+}
+
+static GATE: LazyLock<RwLock<Arc<Argon2Gate>>> =
+    LazyLock::new(|| RwLock::new(Arc::new(Argon2Gate::new(Argon2Limits::default()))));
+
+/// Replaces the process-wide gate (at start, from the config; runs admitted by the old gate
+/// finish under it).
+pub fn set_limits(limits: Argon2Limits) {
+    let gate = Arc::new(Argon2Gate::new(limits));
+    match GATE.write() {
+        Ok(mut g) => *g = gate,
+        Err(poisoned) => *poisoned.into_inner() = gate,
+    }
+}
+
+fn gate() -> Arc<Argon2Gate> {
+    match GATE.read() {
+        Ok(g) => g.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
+    }
 }
 
 /// Shortest accepted password.
@@ -41,10 +146,11 @@ pub fn check_policy(password: &Password) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Argon2id PHC string of `password` (argon2 crate defaults: m = 19 MiB, t = 2, p = 1).
+/// Argon2id PHC string of `password` (argon2 crate defaults: m = 19 MiB, t = 2, p = 1), under
+/// the process-wide gate ([`PasswordError::Busy`] when it is full).
 pub async fn hash(password: &Password) -> Result<String, PasswordError> {
     let password = password.clone();
-    tokio::task::spawn_blocking(move || {
+    gate().run(move || {
         let salt = tessera_crypto::rng::bytes::<16>().map_err(|_| PasswordError::Random)?;
         argon2::Argon2::default()
             .hash_password_with_salt(password.expose().as_bytes(), &salt)
@@ -52,14 +158,14 @@ pub async fn hash(password: &Password) -> Result<String, PasswordError> {
             .map_err(|e| PasswordError::Argon2(e.to_string()))
     })
     .await
-    .map_err(|e| PasswordError::Task(e.to_string()))?
 }
 
-/// Whether `password` matches the stored PHC string (constant-time comparison inside argon2).
+/// Whether `password` matches the stored PHC string (constant-time comparison inside argon2),
+/// under the process-wide gate ([`PasswordError::Busy`] when it is full).
 pub async fn verify(password: &Password, phc: &str) -> Result<bool, PasswordError> {
     let password = password.clone();
     let phc = phc.to_owned();
-    tokio::task::spawn_blocking(move || {
+    gate().run(move || {
         match argon2::Argon2::default().verify_password(password.expose().as_bytes(), phc.as_str())
         {
             Ok(()) => Ok(true),
@@ -68,7 +174,6 @@ pub async fn verify(password: &Password, phc: &str) -> Result<bool, PasswordErro
         }
     })
     .await
-    .map_err(|e| PasswordError::Task(e.to_string()))?
 }
 
 #[cfg(test)]
@@ -86,6 +191,45 @@ mod tests {
         assert!(verify(&pw, &a).await.unwrap());
         assert!(!verify(&Password::new("correct horse 8"), &a).await.unwrap());
         assert!(verify(&pw, "not a phc string").await.is_err());
+    }
+
+    /// 64 hashes at once through a gate of 2 running + 4 waiting: at most 2 run at a time,
+    /// at most 6 are admitted, the rest are refused at once with `Busy`.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_gate_bounds_concurrent_work() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let gate = Arc::new(Argon2Gate::new(Argon2Limits {
+            running: 2,
+            waiting: 4,
+        }));
+        let now = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..64)
+            .map(|_| {
+                let (gate, now, peak) = (gate.clone(), now.clone(), peak.clone());
+                tokio::spawn(async move {
+                    gate.run(move || {
+                        let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                        peak.fetch_max(n, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                        now.fetch_sub(1, Ordering::SeqCst);
+                        Ok(())
+                    })
+                    .await
+                })
+            })
+            .collect();
+        let (mut done, mut busy) = (0, 0);
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(()) => done += 1,
+                Err(PasswordError::Busy { retry_after: 1 }) => busy += 1,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert!((2..=6).contains(&done), "{done} ran");
+        assert_eq!(done + busy, 64);
+        assert!(peak.load(Ordering::SeqCst) <= 2, "peak {}", peak.load(Ordering::SeqCst));
     }
 
     #[test]
