@@ -1,5 +1,5 @@
 //! Passwords at rest: Argon2id (RFC 9106) PHC strings with a random 16-byte salt, hashed and
-//! checked on the blocking pool so a login never stalls the async workers.
+//! checked on threads of their own so a login never stalls the async workers.
 //!
 //! Every Argon2 run of the service (RA and cloud alike) passes one process-wide gate: at most
 //! `running` at once (each holds 19 MiB), at most `waiting` more queued, and beyond that
@@ -52,31 +52,61 @@ impl Default for Argon2Limits {
     }
 }
 
-/// A bound on concurrent Argon2 runs: `running` slots and a queue of `waiting`.
+/// A bound on concurrent Argon2 runs: `running` worker threads of its own and a queue of
+/// `waiting`. Dedicated threads (not the blocking pool) keep the memory bounded too: the
+/// allocator keeps a freed 19 MiB block in the arena of the thread that used it, so Argon2 on
+/// ever new pool threads would leave one such block per thread behind.
 #[derive(Debug)]
 pub struct Argon2Gate {
     /// Runs admitted (running or waiting).
     admitted: Arc<Semaphore>,
-    /// Runs under way.
-    running: Arc<Semaphore>,
+    /// Work for the threads.
+    jobs: std::sync::mpsc::Sender<Job>,
 }
+
+type Job = Box<dyn FnOnce() + Send>;
 
 /// Seconds a refused caller is told to wait.
 const BUSY_RETRY_AFTER: u64 = 1;
 
 impl Argon2Gate {
-    /// A gate with `limits` (at least one running slot).
+    /// A gate with `limits` (at least one running thread).
     pub fn new(limits: Argon2Limits) -> Self {
         let running = limits.running.max(1);
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..running {
+            let queue = queue.clone();
+            // a thread that cannot start leaves the others; none at all fails each run
+            let _ = std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = {
+                            let queue = match queue.lock() {
+                                Ok(q) => q,
+                                Err(poisoned) => poisoned.into_inner(),
+                            };
+                            match queue.recv() {
+                                Ok(job) => job,
+                                // the gate was replaced or dropped
+                                Err(_) => return,
+                            }
+                        };
+                        // a panicking run fails alone (its caller sees a dropped answer)
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
+                });
+        }
         Self {
             admitted: Arc::new(Semaphore::new(running.saturating_add(limits.waiting))),
-            running: Arc::new(Semaphore::new(running)),
+            jobs,
         }
     }
 
-    /// Runs `f` on the blocking pool once a slot is free, or refuses at once with
-    /// [`PasswordError::Busy`] when the queue is full. The slot is held by the blocking task
-    /// itself, so a caller that goes away does not free it before the work ends.
+    /// Runs `f` on the gate's threads once one is free, or refuses at once with
+    /// [`PasswordError::Busy`] when the queue is full. The admission is held until `f` ends,
+    /// so a caller that goes away does not free it early.
     pub async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> Result<T, PasswordError> + Send + 'static,
@@ -88,19 +118,18 @@ impl Argon2Gate {
             .map_err(|_| PasswordError::Busy {
                 retry_after: BUSY_RETRY_AFTER,
             })?;
-        let running = self
-            .running
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| PasswordError::Task(e.to_string()))?;
-        tokio::task::spawn_blocking(move || {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
             let out = f();
-            drop((running, admitted));
-            out
-        })
-        .await
-        .map_err(|e| PasswordError::Task(e.to_string()))?
+            drop(admitted);
+            let _ = answer.send(out);
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| PasswordError::Task("no Argon2 thread".into()))?;
+        answered
+            .await
+            .map_err(|_| PasswordError::Task("Argon2 run failed".into()))?
     }
 }
 
