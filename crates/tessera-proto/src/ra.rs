@@ -305,7 +305,10 @@ mod tests {
             sms_code: "482913".into(),
         };
         let shown = format!("{login:?}");
-        assert!(!shown.contains("482913") && !shown.contains("K7QX"), "{shown}");
+        assert!(
+            !shown.contains("482913") && !shown.contains("K7QX"),
+            "{shown}"
+        );
         assert!(shown.contains("13800000001"), "{shown}");
         let apply = ApplyRequest {
             project: "STAFF".into(),

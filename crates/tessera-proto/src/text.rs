@@ -41,12 +41,28 @@ mod tests {
     #[test]
     fn bidi_invisible_and_separators_are_refused() {
         for bad in [
-            "张\u{202E}三", "a\u{202A}b", "a\u{2066}b", "a\u{2069}b", "a\u{200B}b", "a\u{200F}b",
-            "\u{FEFF}a", "a\u{2028}b", "a\u{2029}b", "a\u{2060}b", "a\u{0007}b", "a\nb",
+            "张\u{202E}三",
+            "a\u{202A}b",
+            "a\u{2066}b",
+            "a\u{2069}b",
+            "a\u{200B}b",
+            "a\u{200F}b",
+            "\u{FEFF}a",
+            "a\u{2028}b",
+            "a\u{2029}b",
+            "a\u{2060}b",
+            "a\u{0007}b",
+            "a\nb",
         ] {
             assert!(forbidden_in_name(bad).is_some(), "{bad:?}");
         }
-        for good in ["张三", "Zhang San", "O'Brien-Smith", "示例医院 (北京)", "Ünal"] {
+        for good in [
+            "张三",
+            "Zhang San",
+            "O'Brien-Smith",
+            "示例医院 (北京)",
+            "Ünal",
+        ] {
             assert_eq!(forbidden_in_name(good), None, "{good:?}");
         }
     }

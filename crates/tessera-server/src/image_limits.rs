@@ -20,7 +20,9 @@ pub enum ImageLimitError {
     #[error("not a PNG image")]
     NotPng,
     /// The header claims more pixels than accepted.
-    #[error("image of {width}x{height} pixels is too large (at most {MAX_SIDE} per side and {MAX_PIXELS} pixels)")]
+    #[error(
+        "image of {width}x{height} pixels is too large (at most {MAX_SIDE} per side and {MAX_PIXELS} pixels)"
+    )]
     TooLarge {
         /// Claimed width.
         width: u32,
@@ -46,8 +48,7 @@ pub fn check_png_dimensions(png: &[u8]) -> Result<(u32, u32), ImageLimitError> {
     if width == 0 || height == 0 {
         return Err(ImageLimitError::NotPng);
     }
-    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS
-    {
+    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(ImageLimitError::TooLarge { width, height });
     }
     Ok((width, height))
@@ -100,7 +101,10 @@ mod tests {
         // long and thin: within the pixel count, not the side
         assert!(check_png_dimensions(&header(100_000, 1)).is_err());
         assert!(check_png_dimensions(&header(4096, 4097)).is_err());
-        assert_eq!(check_png_dimensions(&header(4096, 4096)).unwrap(), (4096, 4096));
+        assert_eq!(
+            check_png_dimensions(&header(4096, 4096)).unwrap(),
+            (4096, 4096)
+        );
         assert!(matches!(
             check_png_dimensions(&header(0, 5)),
             Err(ImageLimitError::NotPng)

@@ -111,13 +111,13 @@ impl Argon2Gate {
         &self,
         f: impl FnOnce() -> Result<T, PasswordError> + Send + 'static,
     ) -> Result<T, PasswordError> {
-        let admitted = self
-            .admitted
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| PasswordError::Busy {
-                retry_after: BUSY_RETRY_AFTER,
-            })?;
+        let admitted =
+            self.admitted
+                .clone()
+                .try_acquire_owned()
+                .map_err(|_| PasswordError::Busy {
+                    retry_after: BUSY_RETRY_AFTER,
+                })?;
         let (answer, answered) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             let out = f();
@@ -179,14 +179,15 @@ pub fn check_policy(password: &Password) -> Result<(), &'static str> {
 /// the process-wide gate ([`PasswordError::Busy`] when it is full).
 pub async fn hash(password: &Password) -> Result<String, PasswordError> {
     let password = password.clone();
-    gate().run(move || {
-        let salt = tessera_crypto::rng::bytes::<16>().map_err(|_| PasswordError::Random)?;
-        argon2::Argon2::default()
-            .hash_password_with_salt(password.expose().as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| PasswordError::Argon2(e.to_string()))
-    })
-    .await
+    gate()
+        .run(move || {
+            let salt = tessera_crypto::rng::bytes::<16>().map_err(|_| PasswordError::Random)?;
+            argon2::Argon2::default()
+                .hash_password_with_salt(password.expose().as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|e| PasswordError::Argon2(e.to_string()))
+        })
+        .await
 }
 
 /// Whether `password` matches the stored PHC string (constant-time comparison inside argon2),
@@ -194,20 +195,22 @@ pub async fn hash(password: &Password) -> Result<String, PasswordError> {
 pub async fn verify(password: &Password, phc: &str) -> Result<bool, PasswordError> {
     let password = password.clone();
     let phc = phc.to_owned();
-    gate().run(move || {
-        match argon2::Argon2::default().verify_password(password.expose().as_bytes(), phc.as_str())
-        {
-            Ok(()) => Ok(true),
-            Err(argon2::password_hash::Error::PasswordInvalid) => Ok(false),
-            Err(e) => Err(PasswordError::Argon2(e.to_string())),
-        }
-    })
-    .await
+    gate()
+        .run(move || {
+            match argon2::Argon2::default()
+                .verify_password(password.expose().as_bytes(), phc.as_str())
+            {
+                Ok(()) => Ok(true),
+                Err(argon2::password_hash::Error::PasswordInvalid) => Ok(false),
+                Err(e) => Err(PasswordError::Argon2(e.to_string())),
+            }
+        })
+        .await
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
+    #![allow(clippy::unwrap_used, clippy::panic, reason = "tests")]
     use super::*;
 
     #[tokio::test]
@@ -258,7 +261,11 @@ mod tests {
         }
         assert!((2..=6).contains(&done), "{done} ran");
         assert_eq!(done + busy, 64);
-        assert!(peak.load(Ordering::SeqCst) <= 2, "peak {}", peak.load(Ordering::SeqCst));
+        assert!(
+            peak.load(Ordering::SeqCst) <= 2,
+            "peak {}",
+            peak.load(Ordering::SeqCst)
+        );
     }
 
     #[test]

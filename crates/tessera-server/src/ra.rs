@@ -169,7 +169,9 @@ fn text_field(what: &str, value: &str, max: usize) -> Result<String, RaError> {
             u32::from(c)
         )));
     }
-    if v.chars().any(|c| matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' | '#')) {
+    if v.chars()
+        .any(|c| matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' | '#'))
+    {
         return Err(RaError::Invalid(format!(
             "{what} must not contain control characters or any of , + \" \\ < > ; = #"
         )));

@@ -255,9 +255,7 @@ async fn metrics_count_by_route_and_status() {
     send(&s, get("/v1/orgs/NOPE/projects")).await;
     send(&s, get("/missing")).await;
     // metrics are for operators only
-    send(&s, get("/metrics"))
-        .await
-        .problem(401, "unauthorized");
+    send(&s, get("/metrics")).await.problem(401, "unauthorized");
     let a = send(&s, admin("GET", "/metrics", None)).await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.content_type.starts_with("text/plain"));
@@ -480,7 +478,10 @@ async fn client_request_ids_are_checked_before_the_audit_trail() {
         "ünïcode",
     ] {
         let req = Request::get("/healthz")
-            .header("x-request-id", axum::http::HeaderValue::from_bytes(bad.as_bytes()).unwrap())
+            .header(
+                "x-request-id",
+                axum::http::HeaderValue::from_bytes(bad.as_bytes()).unwrap(),
+            )
             .body(Body::empty())
             .unwrap();
         let id = send(&s, req).await.request_id.unwrap();
@@ -506,7 +507,12 @@ async fn client_request_ids_are_checked_before_the_audit_trail() {
         axum::http::HeaderValue::from_static("bad id; DROP TABLE audit"),
     );
     let a = send(&s, req).await;
-    assert_eq!(a.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&a.body));
+    assert_eq!(
+        a.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&a.body)
+    );
     let audit = send(&s, admin("GET", "/v1/admin/audit", None)).await.json();
     let row = &audit[0];
     assert_eq!(row["action"], "organization.create");
@@ -529,7 +535,11 @@ async fn unauthenticated_costly_routes_are_limited_per_address() {
         .map(|_| {
             let s = s.clone();
             tokio::spawn(async move {
-                send(&s, Request::post("/v1/captcha").body(Body::empty()).unwrap()).await
+                send(
+                    &s,
+                    Request::post("/v1/captcha").body(Body::empty()).unwrap(),
+                )
+                .await
             })
         })
         .collect();

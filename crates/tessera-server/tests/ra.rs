@@ -539,11 +539,26 @@ async fn refusals(h: &Harness) {
         (h.apply_body("STAFF", phone, &code, ID_LI, "Li, Si"), "name"),
         (h.apply_body("NOPE", phone, &code, ID_LI, "李四"), "project"),
         // names that go into certificates: no bidi overrides, isolates or invisible characters
-        (h.apply_body("STAFF", phone, &code, ID_LI, "李\u{202E}四"), "U+202E"),
-        (h.apply_body("STAFF", phone, &code, ID_LI, "李\u{2067}四"), "U+2067"),
-        (h.apply_body("STAFF", phone, &code, ID_LI, "李\u{200B}四"), "U+200B"),
-        (h.apply_body("STAFF", phone, &code, ID_LI, "\u{FEFF}李四"), "U+FEFF"),
-        (h.apply_body("STAFF", phone, &code, ID_LI, "李\u{2028}四"), "U+2028"),
+        (
+            h.apply_body("STAFF", phone, &code, ID_LI, "李\u{202E}四"),
+            "U+202E",
+        ),
+        (
+            h.apply_body("STAFF", phone, &code, ID_LI, "李\u{2067}四"),
+            "U+2067",
+        ),
+        (
+            h.apply_body("STAFF", phone, &code, ID_LI, "李\u{200B}四"),
+            "U+200B",
+        ),
+        (
+            h.apply_body("STAFF", phone, &code, ID_LI, "\u{FEFF}李四"),
+            "U+FEFF",
+        ),
+        (
+            h.apply_body("STAFF", phone, &code, ID_LI, "李\u{2028}四"),
+            "U+2028",
+        ),
     ] {
         let r = h.call("POST", "/v1/ra/applications", None, body).await;
         assert!(r.status.is_client_error(), "{}", r.json);
@@ -812,7 +827,10 @@ async fn install_password_burst(h: &Harness) {
     let phone = "13800000009";
     let applied = h.apply("STAFF", phone, "110101199003071233", "赵六").await;
     assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.json);
-    let id = applied.json["application"]["id"].as_str().unwrap().to_owned();
+    let id = applied.json["application"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let approved = h
         .call(
             "POST",
@@ -844,7 +862,11 @@ async fn install_password_burst(h: &Harness) {
                 let status = res.status();
                 let bytes = res.into_body().collect().await.unwrap().to_bytes();
                 let json: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-                (password == PASSWORD, status, json["code"].as_str().unwrap_or("").to_owned())
+                (
+                    password == PASSWORD,
+                    status,
+                    json["code"].as_str().unwrap_or("").to_owned(),
+                )
             })
         })
         .collect();
@@ -875,10 +897,16 @@ async fn install_password_burst(h: &Harness) {
     );
     let row = h.state.store.application(&id).await.unwrap().unwrap();
     // the fifth wrong one answers locked: at most four answers say incorrect
-    assert!(incorrect < MAX_PASSWORD_TRIES, "{incorrect} incorrect answers");
+    assert!(
+        incorrect < MAX_PASSWORD_TRIES,
+        "{incorrect} incorrect answers"
+    );
     if right_issued {
         // the right one gave its try back; the wrong ones never got more than the limit
-        assert!(evaluated <= MAX_PASSWORD_TRIES, "{evaluated} wrong evaluated");
+        assert!(
+            evaluated <= MAX_PASSWORD_TRIES,
+            "{evaluated} wrong evaluated"
+        );
         assert_eq!(row.status, "issued");
     } else {
         assert_eq!(evaluated, MAX_PASSWORD_TRIES, "wrong evaluated");

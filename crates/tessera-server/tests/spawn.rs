@@ -120,9 +120,17 @@ async fn first_start_serves_and_reopens() {
                 .permissions()
                 .mode()
         };
-        assert_eq!(mode("admin-token") & 0o077, 0, "admin token readable by owner only");
+        assert_eq!(
+            mode("admin-token") & 0o077,
+            0,
+            "admin token readable by owner only"
+        );
         // the database holds password hashes and personal data: owner only, WAL and SHM too
-        for db in ["tessera.sqlite3", "tessera.sqlite3-wal", "tessera.sqlite3-shm"] {
+        for db in [
+            "tessera.sqlite3",
+            "tessera.sqlite3-wal",
+            "tessera.sqlite3-shm",
+        ] {
             assert_eq!(mode(db) & 0o777, 0o600, "{db}: {:o}", mode(db));
         }
     }
@@ -393,8 +401,14 @@ async fn costly_bursts_are_refused_not_absorbed() {
         BURST_BOUND_MIB
     );
     assert!(grown <= BURST_BOUND_MIB, "+{grown} MiB");
-    assert!(statuses.get(&429).copied().unwrap_or(0) >= 150, "{statuses:?}");
-    assert!(statuses.get(&201).copied().unwrap_or(0) <= 16, "{statuses:?}");
+    assert!(
+        statuses.get(&429).copied().unwrap_or(0) >= 150,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.get(&201).copied().unwrap_or(0) <= 16,
+        "{statuses:?}"
+    );
     assert!(
         statuses.keys().all(|s| [201, 429, 503].contains(s)),
         "{statuses:?}"
@@ -424,8 +438,8 @@ async fn costly_bursts_are_refused_not_absorbed() {
             &json!({"phone": format!("137{i:08}"), "purpose": "ra_apply"}),
         )
         .send()
-            .await
-            .unwrap();
+        .await
+        .unwrap();
         assert_eq!(res.status().as_u16(), 202);
     }
     let outbox: Value = http
@@ -482,7 +496,10 @@ async fn costly_bursts_are_refused_not_absorbed() {
         BURST_BOUND_MIB
     );
     assert!(grown <= BURST_BOUND_MIB, "+{grown} MiB");
-    assert!(statuses.get(&503).copied().unwrap_or(0) >= 100, "{statuses:?}");
+    assert!(
+        statuses.get(&503).copied().unwrap_or(0) >= 100,
+        "{statuses:?}"
+    );
     assert!(
         statuses.keys().all(|s| [201, 503].contains(s)),
         "{statuses:?}"

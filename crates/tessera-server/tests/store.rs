@@ -395,7 +395,9 @@ async fn sms_tries_hold_under_concurrency(store: &Store) {
         .map(|answer| {
             let sms = sms.clone();
             let phone = phone.clone();
-            tokio::spawn(async move { (answer.clone(), sms.verify(&phone, "burst", &answer).await) })
+            tokio::spawn(
+                async move { (answer.clone(), sms.verify(&phone, "burst", &answer).await) },
+            )
         })
         .collect();
     let (mut incorrect, mut accepted, mut locked) = (0, 0, 0);
@@ -417,13 +419,19 @@ async fn sms_tries_hold_under_concurrency(store: &Store) {
         .await
         .unwrap();
     if accepted == 1 {
-        assert!(incorrect < max, "{incorrect} wrong + the right one compared");
+        assert!(
+            incorrect < max,
+            "{incorrect} wrong + the right one compared"
+        );
         assert!(row.is_none(), "the right answer used the code up");
     } else {
         // exactly max wrong answers counted (each reserved its try); one more wrong answer
         // would have been the (max + 1)th comparison
         assert_eq!((incorrect + locked, accepted), (65, 0));
-        assert!(incorrect < max, "the last counted try answers locked, not incorrect");
+        assert!(
+            incorrect < max,
+            "the last counted try answers locked, not incorrect"
+        );
         assert_eq!(row.unwrap().tries, max);
         assert!(matches!(
             sms.verify(&phone, "burst", &code).await,

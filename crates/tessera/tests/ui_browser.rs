@@ -439,7 +439,10 @@ fn safety_checks(url: &str, m: &Machine) {
     // gets no cookie.
     let (status, answer) = get(&format!("/open?token={token}"), &addr, None);
     assert_eq!(status, 403, "{answer}");
-    assert!(!answer.to_ascii_lowercase().contains("set-cookie"), "{answer}");
+    assert!(
+        !answer.to_ascii_lowercase().contains("set-cookie"),
+        "{answer}"
+    );
     // DNS rebinding: another host name is refused even with the cookie.
     assert_eq!(get("/home", "evil.example", Some(session)).0, 421);
     let (status, answer) = get("/start", &addr, Some(session));
