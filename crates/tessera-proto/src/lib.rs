@@ -12,6 +12,7 @@ pub mod ra;
 pub mod release;
 pub mod secret;
 pub mod sms;
+pub mod text;
 
 pub use enroll::EnrollmentQr;
 pub use health::Health;

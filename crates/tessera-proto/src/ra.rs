@@ -56,8 +56,8 @@ pub struct Applicant {
     pub email: String,
 }
 
-/// Body of `POST /v1/ra/applications`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Body of `POST /v1/ra/applications`. `Debug` hides the SMS code and the password.
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApplyRequest {
@@ -76,6 +76,20 @@ pub struct ApplyRequest {
     pub key_algorithm: Option<String>,
     /// Certificate password, 8-64 characters with letters and digits; asked again at install.
     pub password: Password,
+}
+
+impl std::fmt::Debug for ApplyRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplyRequest")
+            .field("project", &self.project)
+            .field("phone", &self.phone)
+            .field("sms_code", &"***")
+            .field("consent", &self.consent)
+            .field("applicant", &self.applicant)
+            .field("key_algorithm", &self.key_algorithm)
+            .field("password", &self.password)
+            .finish()
+    }
 }
 
 /// State of an application.
@@ -166,8 +180,9 @@ pub struct Applied {
     pub pre_entered: bool,
 }
 
-/// Body of `POST /v1/ra/sessions` (business-query login).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Body of `POST /v1/ra/sessions` (business-query login). `Debug` hides the SMS code and the
+/// captcha answer.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct QueryLogin {
@@ -179,6 +194,17 @@ pub struct QueryLogin {
     pub captcha_answer: String,
     /// The 6-digit code (purpose [`PURPOSE_QUERY`]).
     pub sms_code: String,
+}
+
+impl std::fmt::Debug for QueryLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryLogin")
+            .field("phone", &self.phone)
+            .field("captcha_id", &self.captcha_id)
+            .field("captcha_answer", &"***")
+            .field("sms_code", &"***")
+            .finish()
+    }
 }
 
 /// Answer of `POST /v1/ra/sessions`: a bearer token for the `/v1/ra/my/…` routes.
@@ -263,4 +289,48 @@ pub struct CsvLineError {
     pub line: u64,
     /// Why.
     pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SMS codes, captcha answers and passwords never show in `Debug` (logs, panics).
+    #[test]
+    fn debug_hides_codes_and_passwords() {
+        let login = QueryLogin {
+            phone: "13800000001".into(),
+            captcha_id: "c1".into(),
+            captcha_answer: "K7QX".into(),
+            sms_code: "482913".into(),
+        };
+        let shown = format!("{login:?}");
+        assert!(
+            !shown.contains("482913") && !shown.contains("K7QX"),
+            "{shown}"
+        );
+        assert!(shown.contains("13800000001"), "{shown}");
+        let apply = ApplyRequest {
+            project: "STAFF".into(),
+            phone: "13800000001".into(),
+            sms_code: "482913".into(),
+            consent: Consent {
+                privacy_version: "v".into(),
+                terms_version: "v".into(),
+            },
+            applicant: Applicant {
+                name: "张三".into(),
+                id_number: "11010519491231002X".into(),
+                organization: "示例医院".into(),
+                email: "z@example.cn".into(),
+            },
+            key_algorithm: None,
+            password: Password::new("cert pass 2026"),
+        };
+        let shown = format!("{apply:?}");
+        assert!(
+            !shown.contains("482913") && !shown.contains("cert pass 2026"),
+            "{shown}"
+        );
+    }
 }

@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod orgs;
 pub mod ra;
+pub mod rate;
 pub mod releases;
 pub mod sms;
 
@@ -55,6 +56,10 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            rate::limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             crate::metrics::track,
         ))
         .layer(axum::middleware::from_fn(scope_request_id))
@@ -72,11 +77,40 @@ pub fn app(state: AppState) -> Router {
     .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO));
     areas.layer(
         ServiceBuilder::new()
+            .layer(axum::middleware::map_request(drop_bad_request_id))
             .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
             .layer(CatchPanicLayer::custom(panic_response)),
     )
+}
+
+/// Longest request id accepted from a client.
+pub const REQUEST_ID_MAX: usize = 64;
+
+/// Whether a client's `x-request-id` may be kept: 1-64 characters of `[A-Za-z0-9._-]`. It goes
+/// into logs, audit rows and problem `instance` URNs, so nothing else is let through.
+pub fn valid_request_id(id: &[u8]) -> bool {
+    (1..=REQUEST_ID_MAX).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Middleware: removes a client's request id that is not [`valid_request_id`] (or comes more
+/// than once), so the request-id layer puts a generated one in its place.
+async fn drop_bad_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
+    let values = request.headers().get_all(&REQUEST_ID);
+    let mut it = values.iter();
+    let keep = match (it.next(), it.next()) {
+        (Some(v), None) => valid_request_id(v.as_bytes()),
+        (None, _) => true,
+        (Some(_), Some(_)) => false,
+    };
+    if !keep {
+        request.headers_mut().remove(&REQUEST_ID);
+    }
+    request
 }
 
 tokio::task_local! {

@@ -228,10 +228,32 @@ pub struct FileConfig {
     pub ra: crate::ra::RaSettings,
     /// `[release]`: what the release feed offers (default: this service's own version).
     pub release: Option<tessera_proto::Release>,
+    /// `[limits]`: bounds on costly work and per-address request rates.
+    pub limits: LimitsSection,
 }
 
-/// `[ca]`: the CA's key algorithm and the master key that seals CA keys at rest.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `[limits]`: how much costly work the service takes on at once.
+///
+/// ```toml
+/// [limits.argon2]
+/// running = 2      # Argon2 runs at once, 19 MiB each (default: the number of cores)
+/// waiting = 32     # queued beyond them; more are answered 503 + Retry-After
+/// [limits.rate]
+/// burst = 20       # requests per client address at once on unauthenticated costly routes
+/// per_minute = 20  # regained per minute; burst = 0 turns the limit off
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsSection {
+    /// `[limits.argon2]`.
+    pub argon2: crate::password::Argon2Limits,
+    /// `[limits.rate]`.
+    pub rate: crate::api::rate::RateLimits,
+}
+
+/// `[ca]`: the CA's key algorithm and the master key that seals CA keys at rest. Its `Debug`
+/// never shows the master key.
+#[derive(Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CaSection {
     /// `sm2` (default), `p256`, `p384`, `rsa` or `rsa-BITS`; used at first start only.
@@ -239,6 +261,15 @@ pub struct CaSection {
     /// Master key, 64 hex digits or base64 of 32 bytes; `TESSERA_MASTER_KEY` overrides it;
     /// default: `DIR/master-key`, created at first start.
     pub master_key: Option<String>,
+}
+
+impl std::fmt::Debug for CaSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaSection")
+            .field("algorithm", &self.algorithm)
+            .field("master_key", &self.master_key.as_ref().map(|_| "***"))
+            .finish()
+    }
 }
 
 /// `[sms]` of the config file.
@@ -290,6 +321,8 @@ pub struct Config {
     pub ra: crate::ra::RaSettings,
     /// The release feed's answer, when configured.
     pub release: Option<tessera_proto::Release>,
+    /// Bounds on costly work (`[limits]`).
+    pub limits: LimitsSection,
 }
 
 /// The configuration is unusable.
@@ -410,6 +443,7 @@ impl Config {
             },
             ra,
             release: file.release,
+            limits: file.limits,
         })
     }
 }

@@ -56,6 +56,18 @@ pub enum ApiError {
     /// A cloud-key request was refused.
     #[error(transparent)]
     Cloud(CloudError),
+    /// Too much costly work under way (Argon2 slots and queue full): 503 with `Retry-After`.
+    #[error("the service is busy; try again in {retry_after} seconds")]
+    Busy {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+    /// Too many requests from one client address: 429 with `Retry-After`.
+    #[error("too many requests from this address; try again in {retry_after} seconds")]
+    RateLimited {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
     /// The store failed; detail is logged only.
     #[error(transparent)]
     Store(StoreError),
@@ -70,6 +82,15 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict { what } => Self::Conflict(what),
             StoreError::NotFound { what } => Self::Missing(what),
             other => Self::Store(other),
+        }
+    }
+}
+
+impl From<crate::password::PasswordError> for ApiError {
+    fn from(e: crate::password::PasswordError) -> Self {
+        match e {
+            crate::password::PasswordError::Busy { retry_after } => Self::Busy { retry_after },
+            other => Self::Internal(other.to_string()),
         }
     }
 }
@@ -168,6 +189,20 @@ impl ApiError {
             },
             Self::Ra(e) => ra_parts(e),
             Self::Cloud(e) => cloud_parts(e),
+            Self::Busy { retry_after } => (
+                S::SERVICE_UNAVAILABLE,
+                "busy",
+                "Service Busy",
+                Some(self.to_string()),
+                Some(*retry_after),
+            ),
+            Self::RateLimited { retry_after } => (
+                S::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Too Many Requests",
+                Some(self.to_string()),
+                Some(*retry_after),
+            ),
             Self::Store(_) | Self::Internal(_) => internal(),
         }
     }

@@ -15,6 +15,7 @@ pub mod config;
 pub mod error;
 pub mod files;
 pub mod identity;
+pub mod image_limits;
 pub mod metrics;
 pub mod password;
 pub mod pepper;

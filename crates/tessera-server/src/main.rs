@@ -271,6 +271,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .configure()
         .context("the service state is shared before it is configured")?;
     shared.ra = config.ra;
+    shared.rate = tessera_server::api::rate::RateLimiter::new(config.limits.rate);
+    tessera_server::password::set_limits(config.limits.argon2);
     if let Some(release) = config.release.clone() {
         shared.release = Arc::new(release);
     }

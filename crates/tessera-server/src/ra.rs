@@ -163,9 +163,15 @@ fn text_field(what: &str, value: &str, max: usize) -> Result<String, RaError> {
             "{what} must be 1-{max} characters"
         )));
     }
-    if v.chars().any(|c| {
-        c.is_control() || matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' | '#')
-    }) {
+    if let Some(c) = tessera_proto::text::forbidden_in_name(v) {
+        return Err(RaError::Invalid(format!(
+            "{what} must not contain invisible, bidirectional or control characters (U+{:04X})",
+            u32::from(c)
+        )));
+    }
+    if v.chars()
+        .any(|c| matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=' | '#'))
+    {
         return Err(RaError::Invalid(format!(
             "{what} must not contain control characters or any of , + \" \\ < > ; = #"
         )));
@@ -261,9 +267,7 @@ pub async fn apply(state: &AppState, req: ApplyRequest, origin: &Origin) -> Resu
         .sms
         .verify(&phone, PURPOSE_APPLY, &req.sms_code)
         .await?;
-    let password_hash = crate::password::hash(&req.password)
-        .await
-        .map_err(|e| crate::ApiError::Internal(e.to_string()))?;
+    let password_hash = crate::password::hash(&req.password).await?;
 
     let record = match project.ra_policy {
         RaPolicy::PreEntered => state
@@ -547,15 +551,36 @@ pub async fn install(
         }
         .into());
     }
-    if row.password_tries >= MAX_PASSWORD_TRIES {
-        return Err(RaError::PasswordLocked.into());
-    }
-    let ok = crate::password::verify(&req.password, &row.password_hash)
-        .await
-        .map_err(|e| crate::ApiError::Internal(e.to_string()))?;
+    // the try is reserved before Argon2 runs, so a burst of guesses gets MAX_PASSWORD_TRIES
+    // checks between them, however they interleave (replicas included)
+    let Some(tries) = state
+        .store
+        .reserve_password_try(id, MAX_PASSWORD_TRIES)
+        .await?
+    else {
+        let status = my_application(state, phone, id)
+            .await
+            .and_then(|r| status_of(&r))?;
+        return Err(if status == ApplicationStatus::Approved {
+            RaError::PasswordLocked
+        } else {
+            RaError::NotApproved {
+                status: status.as_str(),
+                reason: None,
+            }
+        }
+        .into());
+    };
+    let ok = match crate::password::verify(&req.password, &row.password_hash).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            // nothing was checked (busy or failed): the try goes back
+            state.store.give_back_password_try(id).await?;
+            return Err(e.into());
+        }
+    };
     let actor = format!("applicant:{}", view(&row, false)?.phone_masked);
     if !ok {
-        let tries = state.store.count_password_try(id).await?;
         audit(
             &state.store,
             state.clock.as_ref(),
@@ -574,6 +599,8 @@ pub async fn install(
         }
         .into());
     }
+    // a right password gives its try back: only wrong ones count towards the lock
+    state.store.give_back_password_try(id).await?;
     let csr = crate::ca::verify_csr(req.csr_pem.as_bytes()).await?;
     let expected = subject_of(&row.name, &row.organization);
     let expected_name: Name = expected

@@ -51,6 +51,9 @@ pub struct Shared {
     pub ra: crate::ra::RaSettings,
     /// What `GET /v1/releases/latest` answers (`[release]` of the config).
     pub release: Arc<tessera_proto::Release>,
+    /// Per-address limits on the unauthenticated routes that do work (`[limits.rate]` of the
+    /// config). Off unless configured: the binary sets it from the config, whose defaults are on.
+    pub rate: crate::api::rate::RateLimiter,
 }
 
 /// Everything [`AppState::new`] does not default.
@@ -123,6 +126,7 @@ impl AppState {
             cloud: crate::cloud::CloudSlot::default(),
             ra: crate::ra::RaSettings::default(),
             release,
+            rate: crate::api::rate::RateLimiter::default(),
         }))
     }
 

@@ -65,6 +65,14 @@ pub enum StoreError {
     /// A stored value has a shape this version does not know.
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// The database file's permissions could not be set.
+    #[error("database file {path}: {source}")]
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 /// Result of store operations.
@@ -74,6 +82,41 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 enum Backend {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+/// Makes the SQLite file `path` readable and writable by its owner only (0600): created so when
+/// missing and `create`, narrowed when it exists. The database holds password hashes, sealed
+/// shares and personal data.
+fn owner_only(path: &Path, create: bool) -> Result<()> {
+    let fail = |source| StoreError::File {
+        path: path.to_owned(),
+        source,
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        match std::fs::metadata(path) {
+            Ok(_) => std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(fail)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if create {
+                    std::fs::OpenOptions::new()
+                        .write(true)
+                        .create(true)
+                        .truncate(false)
+                        .mode(0o600)
+                        .open(path)
+                        .map_err(fail)?;
+                }
+            }
+            Err(e) => return Err(fail(e)),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (create, fail);
+    }
+    Ok(())
 }
 
 /// Runs `$body` with `$pool` bound to whichever pool the store holds.
@@ -112,6 +155,14 @@ impl Store {
     }
 
     async fn from_sqlite_options(options: SqliteConnectOptions, max: u32) -> Result<Self> {
+        let file = options.get_filename().to_owned();
+        // in-memory databases are named `:memory:` or `file:sqlx-in-memory-N`
+        let on_disk = !file.as_os_str().is_empty()
+            && file.as_os_str() != ":memory:"
+            && !file.to_string_lossy().starts_with("file:");
+        if on_disk {
+            owner_only(&file, true)?;
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
             // A file or memory database does not drop connections the way a server can, and
@@ -126,6 +177,15 @@ impl Store {
             backend: Backend::Sqlite(pool),
         };
         store.migrate().await?;
+        if on_disk {
+            // SQLite gives these the database file's mode; an older data folder may hold
+            // looser ones
+            for suffix in ["-wal", "-shm", "-journal"] {
+                let mut name = file.clone().into_os_string();
+                name.push(suffix);
+                owner_only(Path::new(&name), false)?;
+            }
+        }
         Ok(store)
     }
 

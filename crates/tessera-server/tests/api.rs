@@ -254,7 +254,9 @@ async fn metrics_count_by_route_and_status() {
     send(&s, get("/healthz")).await;
     send(&s, get("/v1/orgs/NOPE/projects")).await;
     send(&s, get("/missing")).await;
-    let a = send(&s, get("/metrics")).await;
+    // metrics are for operators only
+    send(&s, get("/metrics")).await.problem(401, "unauthorized");
+    let a = send(&s, admin("GET", "/metrics", None)).await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.content_type.starts_with("text/plain"));
     let text = String::from_utf8(a.body).unwrap();
@@ -459,4 +461,137 @@ async fn release_feed_offers_the_services_version_or_the_configured_release() {
     assert_eq!(offered["version"], "0.2.0");
     assert_eq!(offered["critical"], true);
     assert_eq!(offered["notes"]["zh-CN"], "修复");
+}
+
+/// A client's `x-request-id` reaches logs and audit rows only when it is 1-64 characters of
+/// `[A-Za-z0-9._-]`; anything else is replaced by a generated id (a UUID).
+#[tokio::test]
+async fn client_request_ids_are_checked_before_the_audit_trail() {
+    let s = state().await;
+    let long = "a".repeat(65);
+    for bad in [
+        "evil\u{202e}id",
+        "two words",
+        "<script>",
+        "x\tid",
+        long.as_str(),
+        "ünïcode",
+    ] {
+        let req = Request::get("/healthz")
+            .header(
+                "x-request-id",
+                axum::http::HeaderValue::from_bytes(bad.as_bytes()).unwrap(),
+            )
+            .body(Body::empty())
+            .unwrap();
+        let id = send(&s, req).await.request_id.unwrap();
+        assert_ne!(id, bad);
+        assert_eq!(id.len(), 36, "generated: {id}");
+    }
+    let ok = "a".repeat(64);
+    for good in ["abc-123", "A.b_c-9", ok.as_str()] {
+        let req = Request::get("/healthz")
+            .header("x-request-id", good)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&s, req).await.request_id.as_deref(), Some(good));
+    }
+    // an audited request with a bad id: the row carries the generated one
+    let mut req = admin(
+        "POST",
+        "/v1/admin/orgs",
+        Some(json!({"code": "RID", "name": "Request ids"})),
+    );
+    req.headers_mut().insert(
+        "x-request-id",
+        axum::http::HeaderValue::from_static("bad id; DROP TABLE audit"),
+    );
+    let a = send(&s, req).await;
+    assert_eq!(
+        a.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&a.body)
+    );
+    let audit = send(&s, admin("GET", "/v1/admin/audit", None)).await.json();
+    let row = &audit[0];
+    assert_eq!(row["action"], "organization.create");
+    assert_eq!(row["request_id"].as_str(), a.request_id.as_deref());
+    assert_eq!(row["request_id"].as_str().unwrap().len(), 36);
+}
+
+/// 32 concurrent captcha requests from one address with a burst of 5: 5 get an image, the rest
+/// 429 with `Retry-After`; another address still gets in; routes that do no costly work are not
+/// counted. (Before the limit all 32 were drawn.)
+#[tokio::test]
+async fn unauthenticated_costly_routes_are_limited_per_address() {
+    use tessera_server::api::rate::{RateLimiter, RateLimits};
+    let mut s = state().await;
+    s.configure().unwrap().rate = RateLimiter::new(RateLimits {
+        burst: 5,
+        per_minute: 1,
+    });
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                send(
+                    &s,
+                    Request::post("/v1/captcha").body(Body::empty()).unwrap(),
+                )
+                .await
+            })
+        })
+        .collect();
+    let (mut made, mut limited) = (0, 0);
+    for t in tasks {
+        let a = t.await.unwrap();
+        match a.status.as_u16() {
+            201 => made += 1,
+            429 => {
+                let p = a.problem(429, "rate_limited");
+                assert!(p["retry_after"].as_u64().unwrap() >= 1);
+                limited += 1;
+            }
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!((made, limited), (5, 27));
+    // the RA and cloud entry points share the address's bucket
+    for uri in [
+        "/v1/sms/code",
+        "/v1/ra/applications",
+        "/v1/ra/sessions",
+        "/v1/cloud/accounts",
+        "/v1/cloud/login",
+        "/v1/cloud/password/recover",
+    ] {
+        send(&s, post_json(uri, "{}"))
+            .await
+            .problem(429, "rate_limited");
+    }
+    // cheap routes are not counted
+    assert_eq!(send(&s, get("/healthz")).await.status, StatusCode::OK);
+    // another address has its own bucket
+    let other = app(s.clone()).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 2], 40000))));
+    let res = other
+        .oneshot(Request::post("/v1/captcha").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+}
+
+/// A full Argon2 queue is a 503 with `Retry-After`, not a 500.
+#[tokio::test]
+async fn a_busy_password_gate_answers_503() {
+    use axum::response::IntoResponse as _;
+    let res = tessera_server::ApiError::from(tessera_server::password::PasswordError::Busy {
+        retry_after: 1,
+    })
+    .into_response();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.headers()[header::RETRY_AFTER], "1");
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["code"], "busy");
 }

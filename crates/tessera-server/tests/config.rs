@@ -97,3 +97,46 @@ fn plain_http_only_on_loopback() {
     // one TLS file without the other is a usage error
     assert!(Cli::try_parse_from(["tessera-server", "--tls-cert", "c.pem"]).is_err());
 }
+
+/// `[limits]`: defaults are on (the per-address limit and an Argon2 gate sized to the cores);
+/// the file can set or turn off each.
+#[test]
+fn limits_have_safe_defaults_and_can_be_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let c = resolve(&["--data-dir", d]).unwrap();
+    assert!(c.limits.rate.burst > 0 && c.limits.rate.per_minute > 0);
+    assert!(c.limits.argon2.running >= 1 && c.limits.argon2.waiting >= 1);
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[limits.rate]\nburst = 0\n[limits.argon2]\nrunning = 3\nwaiting = 7\n",
+    )
+    .unwrap();
+    let c = resolve(&["--data-dir", d]).unwrap();
+    assert_eq!(c.limits.rate.burst, 0);
+    assert_eq!((c.limits.argon2.running, c.limits.argon2.waiting), (3, 7));
+}
+
+/// Secrets in the config never show in `Debug` (which startup errors and logs may print): the
+/// CA master key, the SMS gateway's header values.
+#[test]
+fn debug_hides_the_master_key_and_gateway_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let key = "ab".repeat(32);
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!(
+            "[ca]\nmaster_key = \"{key}\"\n[sms.gateway]\nurl = \"https://sms.example.invalid\"\n\
+             body_template = \"{{text}}\"\nheaders = {{ x-api-key = \"k-secret-123\" }}\n"
+        ),
+    )
+    .unwrap();
+    // the environment may name a key of its own: compare with what the config holds
+    let c = resolve(&["--data-dir", d]).unwrap();
+    let shown = format!("{c:?}");
+    let held = c.ca.master_key.clone().unwrap();
+    assert!(!shown.contains(&held), "{shown}");
+    assert!(!shown.contains("k-secret-123"), "{shown}");
+    assert!(shown.contains("x-api-key"), "{shown}");
+}

@@ -538,6 +538,27 @@ async fn refusals(h: &Harness) {
         ),
         (h.apply_body("STAFF", phone, &code, ID_LI, "Li, Si"), "name"),
         (h.apply_body("NOPE", phone, &code, ID_LI, "李四"), "project"),
+        // names that go into certificates: no bidi overrides, isolates or invisible characters
+        (
+            h.apply_body("STAFF", phone, &code, ID_LI, "李\u{202E}四"),
+            "U+202E",
+        ),
+        (
+            h.apply_body("STAFF", phone, &code, ID_LI, "李\u{2067}四"),
+            "U+2067",
+        ),
+        (
+            h.apply_body("STAFF", phone, &code, ID_LI, "李\u{200B}四"),
+            "U+200B",
+        ),
+        (
+            h.apply_body("STAFF", phone, &code, ID_LI, "\u{FEFF}李四"),
+            "U+FEFF",
+        ),
+        (
+            h.apply_body("STAFF", phone, &code, ID_LI, "李\u{2028}四"),
+            "U+2028",
+        ),
     ] {
         let r = h.call("POST", "/v1/ra/applications", None, body).await;
         assert!(r.status.is_client_error(), "{}", r.json);
@@ -796,11 +817,118 @@ async fn pre_entered_flow(h: &Harness) {
     assert_eq!(r.json["application"]["status"], "pending");
 }
 
+/// 64 wrong install passwords and the right one, all at once, on one approved application:
+/// each try is reserved before Argon2 runs, so at most `MAX_PASSWORD_TRIES` passwords are
+/// checked between them; when the right one did not get one of those tries, the application
+/// ends locked and the right password is refused. Before the fix all 65 read the tries, ran
+/// Argon2 and counted afterwards (22 evaluated against a limit of 5 in the issue's attack).
+async fn install_password_burst(h: &Harness) {
+    use tessera_server::ra::MAX_PASSWORD_TRIES;
+    let phone = "13800000009";
+    let applied = h.apply("STAFF", phone, "110101199003071233", "赵六").await;
+    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.json);
+    let id = applied.json["application"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let approved = h
+        .call(
+            "POST",
+            &format!("/v1/admin/applications/{id}/approve"),
+            Some(TOKEN),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.json);
+    let token = h.login(phone).await;
+    let csr = h.key_and_csr("zhao", "SM2", "/C=CN/O=示例医院/CN=赵六");
+    let uri = format!("/v1/ra/my/applications/{id}/install");
+    let mut passwords = vec!["wrong pass 1"; 64];
+    passwords.push(PASSWORD);
+    let tasks: Vec<_> = passwords
+        .into_iter()
+        .map(|password| {
+            let state = h.state.clone();
+            let body = json!({"csr_pem": csr, "password": password}).to_string();
+            let req = Request::builder()
+                .method("POST")
+                .uri(&uri)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .unwrap();
+            tokio::spawn(async move {
+                let res = app(state).oneshot(req).await.unwrap();
+                let status = res.status();
+                let bytes = res.into_body().collect().await.unwrap().to_bytes();
+                let json: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                (
+                    password == PASSWORD,
+                    status,
+                    json["code"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+        })
+        .collect();
+    let (mut incorrect, mut locked, mut right_issued) = (0, 0, false);
+    for t in tasks {
+        match t.await.unwrap() {
+            (true, StatusCode::CREATED, _) => right_issued = true,
+            (_, _, code) if code == "password_incorrect" => incorrect += 1,
+            (_, _, code) if code == "password_locked" => locked += 1,
+            (right, status, code) => panic!("right {right}: {status} {code}"),
+        }
+    }
+    // every wrong password that went through Argon2 left an audit row
+    let evaluated = h
+        .state
+        .store
+        .audit_recent(10_000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|a| a.action == "ra.install.wrong-password" && a.subject.as_deref() == Some(&id))
+        .count();
+    let evaluated = i64::try_from(evaluated).unwrap();
+    eprintln!(
+        "RA install burst ({}): {evaluated} wrong passwords evaluated, right issued \
+         {right_issued}; answers: {incorrect} incorrect, {locked} locked",
+        h.state.store.backend_name()
+    );
+    let row = h.state.store.application(&id).await.unwrap().unwrap();
+    // the fifth wrong one answers locked: at most four answers say incorrect
+    assert!(
+        incorrect < MAX_PASSWORD_TRIES,
+        "{incorrect} incorrect answers"
+    );
+    if right_issued {
+        // the right one gave its try back; the wrong ones never got more than the limit
+        assert!(
+            evaluated <= MAX_PASSWORD_TRIES,
+            "{evaluated} wrong evaluated"
+        );
+        assert_eq!(row.status, "issued");
+    } else {
+        assert_eq!(evaluated, MAX_PASSWORD_TRIES, "wrong evaluated");
+        assert_eq!(row.password_tries, MAX_PASSWORD_TRIES);
+        assert_eq!(row.status, "approved");
+        h.call(
+            "POST",
+            &uri,
+            Some(&token),
+            json!({"csr_pem": csr, "password": PASSWORD}),
+        )
+        .await
+        .refused(403, "password_locked");
+    }
+}
+
 async fn run(store: Store) {
     let h = harness(store).await;
     standard_flow(&h).await;
     refusals(&h).await;
     pre_entered_flow(&h).await;
+    install_password_burst(&h).await;
     h.state.store.close().await;
 }
 

@@ -40,6 +40,7 @@ async fn suite(store: Store) {
     captcha_rows(&store).await;
     sms_code_rules(&store).await;
     sms_limit_holds_under_concurrency(&store).await;
+    sms_tries_hold_under_concurrency(&store).await;
     captcha_rules(&store).await;
     ca_rows(&store).await;
     ca_over_the_store(&store).await;
@@ -375,6 +376,70 @@ async fn sms_limit_holds_under_concurrency(store: &Store) {
         .await
         .unwrap();
     assert_eq!(today, 1);
+}
+
+/// 64 wrong answers and the right one, all at once, against one code: at most `max_tries`
+/// answers are compared (each try is reserved before the comparison), so the right one is
+/// accepted only if it took one of those tries; otherwise the code ends locked and the right
+/// one is refused. Before the fix every answer read `tries = 0` and was compared: 5 wrong
+/// answers counted and the right one accepted (6 compared against a limit of 5).
+async fn sms_tries_hold_under_concurrency(store: &Store) {
+    let clock = ManualClock::new(T0 + 60_000);
+    let phone = PhoneNumber::parse("13712345678").unwrap();
+    let sms = codes(store, &clock);
+    sms.send_code(&phone, "burst", None).await.unwrap();
+    let code = sent_code(store, phone.as_str()).await;
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let mut answers = vec![wrong.to_owned(); 64];
+    answers.push(code.clone());
+    let tasks: Vec<_> = answers
+        .into_iter()
+        .map(|answer| {
+            let sms = sms.clone();
+            let phone = phone.clone();
+            tokio::spawn(
+                async move { (answer.clone(), sms.verify(&phone, "burst", &answer).await) },
+            )
+        })
+        .collect();
+    let (mut incorrect, mut accepted, mut locked) = (0, 0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            (_, Ok(())) => accepted += 1,
+            (_, Err(SmsError::Incorrect { .. })) => incorrect += 1,
+            (_, Err(SmsError::TooManyTries)) => locked += 1,
+            (a, Err(e)) => panic!("{a}: {e}"),
+        }
+    }
+    eprintln!(
+        "sms burst ({}): {incorrect} wrong compared, right accepted {accepted}, {locked} refused",
+        store.backend_name()
+    );
+    let max = i64::from(SmsLimits::default().max_tries);
+    let row = store
+        .sms_code_latest(phone.as_str(), "burst")
+        .await
+        .unwrap();
+    if accepted == 1 {
+        assert!(
+            incorrect < max,
+            "{incorrect} wrong + the right one compared"
+        );
+        assert!(row.is_none(), "the right answer used the code up");
+    } else {
+        // exactly max wrong answers counted (each reserved its try); one more wrong answer
+        // would have been the (max + 1)th comparison
+        assert_eq!((incorrect + locked, accepted), (65, 0));
+        assert!(
+            incorrect < max,
+            "the last counted try answers locked, not incorrect"
+        );
+        assert_eq!(row.unwrap().tries, max);
+        assert!(matches!(
+            sms.verify(&phone, "burst", &code).await,
+            Err(SmsError::TooManyTries)
+        ));
+    }
 }
 
 async fn sms_code_rules(store: &Store) {

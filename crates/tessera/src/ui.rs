@@ -6,8 +6,8 @@
 //! flows are in [`crate::holder`], [`crate::start`], [`crate::logs`], [`crate::update`].
 //!
 //! Safety of a local web app ([`guard`]): the listener is bound to a loopback address only; each
-//! launch draws a random token, carried once in the opening URL and then kept in an `HttpOnly`,
-//! `SameSite=Strict` cookie; the `Host` header must name the listener (DNS rebinding); every state
+//! launch draws a random token, carried in the opening URL and good for one visit, which trades
+//! it for a separate session secret kept in an `HttpOnly`, `SameSite=Strict` cookie; the `Host` header must name the listener (DNS rebinding); every state
 //! change is a POST carrying the launch's CSRF token; PINs travel only in POST bodies and are
 //! never logged; the content security policy allows no inline script.
 
@@ -80,8 +80,13 @@ pub enum UiError {
 /// What every request shares: the app core and the launch's secrets.
 pub(crate) struct Shared {
     app: Mutex<App>,
-    /// Random per launch; opens the app and is kept in the session cookie.
+    /// Random per launch; carried by the opening URL, good for one visit only.
     token: String,
+    /// Whether the opening URL has been used (it is then refused: a copy of the URL taken
+    /// from history, a log or a process list opens nothing).
+    opened: std::sync::atomic::AtomicBool,
+    /// Random per launch; the session cookie the first visit of the opening URL sets.
+    session: String,
     /// Random per launch; every form carries it.
     csrf: String,
     /// The only `Host` header accepted: `127.0.0.1:PORT`.
@@ -196,6 +201,8 @@ pub fn run(options: UiOptions, ready: impl FnOnce(&str)) -> Result<(), UiError> 
         let shared = Arc::new(Shared {
             app: Mutex::new(app),
             token: random_hex()?,
+            opened: std::sync::atomic::AtomicBool::new(false),
+            session: random_hex()?,
             csrf: random_hex()?,
             host: addr.to_string(),
             default_lang: options.lang,

@@ -403,29 +403,49 @@ fn safety_checks(url: &str, m: &Machine) {
         .unwrap()
         .to_owned();
     let token = url.split("token=").nth(1).unwrap();
-    let get = |path: &str, host: &str, cookie: bool| {
-        let cookie = if cookie {
-            format!("Cookie: tessera_session={token}\r\n")
-        } else {
-            String::new()
-        };
+    let get = |path: &str, host: &str, cookie: Option<&str>| {
+        let cookie = cookie
+            .map(|c| format!("Cookie: tessera_session={c}\r\n"))
+            .unwrap_or_default();
         http(
             &addr,
             &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{cookie}Connection: close\r\n\r\n"),
         )
     };
-    // DNS rebinding: another host name is refused even with the cookie.
-    assert_eq!(get("/home", "evil.example", true).0, 421);
     // Without the cookie, nothing but the opening URL and static files.
-    let (status, answer) = get("/home", &addr, false);
+    let (status, answer) = get("/home", &addr, None);
     assert_eq!(status, 403, "{answer}");
-    assert_eq!(get("/open?token=0000", &addr, false).0, 403);
-    let (status, answer) = get(&format!("/open?token={token}"), &addr, false);
+    assert_eq!(get("/open?token=0000", &addr, None).0, 403);
+    // The URL's token is not a session.
+    assert_eq!(get("/home", &addr, Some(token)).0, 403);
+    let (status, answer) = get(&format!("/open?token={token}"), &addr, None);
     assert_eq!(status, 303);
     let lower = answer.to_ascii_lowercase();
     assert!(lower.contains("set-cookie: tessera_session="), "{answer}");
     assert!(lower.contains("httponly") && lower.contains("samesite=strict"));
-    let (status, answer) = get("/start", &addr, true);
+    let session = answer
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("set-cookie").then_some(value)
+        })
+        .and_then(|v| v.trim().strip_prefix("tessera_session="))
+        .and_then(|v| v.split(';').next())
+        .unwrap()
+        .to_owned();
+    assert_ne!(session, token, "the cookie is not the URL's token");
+    let session = session.as_str();
+    // The opening URL is single-use: a second visit (a copy from history or a process list)
+    // gets no cookie.
+    let (status, answer) = get(&format!("/open?token={token}"), &addr, None);
+    assert_eq!(status, 403, "{answer}");
+    assert!(
+        !answer.to_ascii_lowercase().contains("set-cookie"),
+        "{answer}"
+    );
+    // DNS rebinding: another host name is refused even with the cookie.
+    assert_eq!(get("/home", "evil.example", Some(session)).0, 421);
+    let (status, answer) = get("/start", &addr, Some(session));
     assert_eq!(status, 200);
     let csp = answer
         .lines()
@@ -444,7 +464,7 @@ fn safety_checks(url: &str, m: &Machine) {
     let (status, _) = http(
         &addr,
         &format!(
-            "POST /settings/set HTTP/1.1\r\nHost: {addr}\r\nCookie: tessera_session={token}\r\n\
+            "POST /settings/set HTTP/1.1\r\nHost: {addr}\r\nCookie: tessera_session={session}\r\n\
              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
              Connection: close\r\n\r\n{form}",
             form.len()

@@ -108,21 +108,20 @@ impl FromRequestParts<AppState> for Admin {
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub Option<std::net::IpAddr>);
 
+impl ClientIp {
+    /// The peer address recorded in a request's extensions (real or mock connect info).
+    pub fn of(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+        let real = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+        let mock = || extensions.get::<MockConnectInfo<SocketAddr>>().map(|c| c.0);
+        real.or_else(mock).map(|a| a.ip())
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let real = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0);
-        let mock = || {
-            parts
-                .extensions
-                .get::<MockConnectInfo<SocketAddr>>()
-                .map(|c| c.0)
-        };
-        Ok(Self(real.or_else(mock).map(|a| a.ip())))
+        Ok(Self(Self::of(&parts.extensions)))
     }
 }
 

@@ -1,4 +1,5 @@
-//! `GET /metrics`: Prometheus text exposition.
+//! `GET /metrics`: Prometheus text exposition, for operators only (admin bearer token): the
+//! route and status counts tell an outsider what the service is doing.
 
 use axum::Router;
 use axum::extract::State;
@@ -7,6 +8,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 
 use crate::AppState;
+use crate::api::extract::Admin;
 
 /// The metrics area.
 pub fn router() -> Router<AppState> {
@@ -14,9 +16,10 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Request counts and latencies by route and status.
-#[utoipa::path(get, path = "/metrics", tag = "health",
-    responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain")))]
-pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+#[utoipa::path(get, path = "/metrics", tag = "health", security(("admin_token" = [])),
+    responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain"),
+              (status = 401, description = "No or unknown admin token")))]
+pub(crate) async fn metrics(_: Admin, State(state): State<AppState>) -> impl IntoResponse {
     (
         [(
             header::CONTENT_TYPE,

@@ -183,7 +183,8 @@ impl SmsCodes {
     }
 
     /// Checks `code` against the newest unused code for `phone` and `purpose`; on success the
-    /// code is used up. Each wrong answer counts against the code's tries.
+    /// code is used up. Every answer first reserves one of the code's tries (one conditional
+    /// statement), so a burst of concurrent answers gets at most `max_tries` comparisons.
     pub async fn verify(
         &self,
         phone: &PhoneNumber,
@@ -192,18 +193,24 @@ impl SmsCodes {
     ) -> Result<(), SmsError> {
         check_purpose(purpose)?;
         let now = self.clock.now();
-        let row = self
-            .store
-            .sms_code_latest(phone.as_str(), purpose)
-            .await?
-            .ok_or(SmsError::NoCode)?;
-        if now >= row.expires_at {
-            return Err(SmsError::Expired);
-        }
         let max = i64::from(self.limits.max_tries);
-        if row.tries >= max {
-            return Err(SmsError::TooManyTries);
-        }
+        let Some(row) = self
+            .store
+            .sms_code_reserve_try(phone.as_str(), purpose, max, now)
+            .await?
+        else {
+            // nothing reserved: say why, from the newest unused code
+            let row = self
+                .store
+                .sms_code_latest(phone.as_str(), purpose)
+                .await?
+                .ok_or(SmsError::NoCode)?;
+            return Err(if now >= row.expires_at {
+                SmsError::Expired
+            } else {
+                SmsError::TooManyTries
+            });
+        };
         let well_formed = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
         if well_formed
             && self.pepper.verify(
@@ -218,10 +225,8 @@ impl SmsCodes {
                 Err(SmsError::NoCode)
             };
         }
-        if !self.store.sms_code_count_try(row.id, max).await? {
-            return Err(SmsError::TooManyTries);
-        }
-        let left = u32::try_from(max - row.tries - 1).unwrap_or(0);
+        // `row.tries` counts this answer
+        let left = u32::try_from(max - row.tries).unwrap_or(0);
         if left == 0 {
             Err(SmsError::TooManyTries)
         } else {

@@ -11,8 +11,9 @@ use crate::phone::PhoneNumber;
 /// Config section `[sms.gateway]`.
 ///
 /// In `body_template`, `{phone}` and `{text}` are replaced by the number and the message,
-/// each escaped as the inside of a JSON string, so a JSON template stays JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// each escaped as the inside of a JSON string, so a JSON template stays JSON. Its `Debug`
+/// names the headers but never shows their values (API keys live there).
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GatewayConfig {
     /// Endpoint, `https://…` (or `http://127.0.0.1…` for tests).
@@ -28,6 +29,20 @@ pub struct GatewayConfig {
     /// Seconds before giving up on the gateway.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+}
+
+impl std::fmt::Debug for GatewayConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: BTreeMap<&str, &str> =
+            self.headers.keys().map(|k| (k.as_str(), "***")).collect();
+        f.debug_struct("GatewayConfig")
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body_template", &self.body_template)
+            .field("content_type", &self.content_type)
+            .field("timeout_secs", &self.timeout_secs)
+            .finish()
+    }
 }
 
 fn default_content_type() -> String {

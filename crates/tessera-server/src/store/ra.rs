@@ -218,15 +218,35 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Counts a wrong install password; returns the tries so far.
-    pub async fn count_password_try(&self, id: &str) -> Result<i64> {
+    /// Reserves one install-password try of application `id` before the password is checked:
+    /// one conditional statement, so N concurrent attempts never get more than `max` tries
+    /// between them. Returns the tries counted so far including this one, or `None` when the
+    /// application already used up its `max` tries or is no longer approved (a concurrent
+    /// install issued it).
+    pub async fn reserve_password_try(&self, id: &str, max: i64) -> Result<Option<i64>> {
         Ok(dispatch!(self, pool => sqlx::query_scalar(
-            "UPDATE applications SET password_tries = password_tries + 1 WHERE id = $1 \
+            "UPDATE applications SET password_tries = password_tries + 1 \
+             WHERE id = $1 AND status = 'approved' AND password_tries < $2 \
              RETURNING password_tries",
         )
         .bind(id)
-        .fetch_one(pool)
+        .bind(max)
+        .fetch_optional(pool)
         .await?))
+    }
+
+    /// Gives back one try reserved by [`Self::reserve_password_try`]: the password was right,
+    /// or could not be checked (the service was busy or failed). Only wrong passwords count.
+    pub async fn give_back_password_try(&self, id: &str) -> Result<()> {
+        dispatch!(self, pool => sqlx::query(
+            "UPDATE applications SET password_tries = password_tries - 1 \
+             WHERE id = $1 AND password_tries > 0",
+        )
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
     }
 
     /// Marks an approved application issued with `serial`; false when it was not approved.

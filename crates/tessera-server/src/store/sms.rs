@@ -159,17 +159,36 @@ impl Store {
         }))
     }
 
-    /// Counts one more try on code `id` unless it already has `max` tries; true if counted.
-    pub async fn sms_code_count_try(&self, id: i64, max: i64) -> Result<bool> {
-        let n = dispatch!(self, pool => sqlx::query(
-            "UPDATE sms_codes SET tries = tries + 1 WHERE id = $1 AND tries < $2 AND used = FALSE",
+    /// Reserves one try on the newest unused code of `phone` for `purpose`, before the answer
+    /// is compared: one conditional statement, so N concurrent answers never get more than
+    /// `max` comparisons between them. Only a code that has not expired at `now` and has fewer
+    /// than `max` tries is reserved; its row comes back with the try counted. `None` when there
+    /// is no such code ([`Self::sms_code_latest`] tells why).
+    pub async fn sms_code_reserve_try(
+        &self,
+        phone: &str,
+        purpose: &str,
+        max: i64,
+        now: i64,
+    ) -> Result<Option<SmsCodeRow>> {
+        let row: Option<(i64, Vec<u8>, i64, i64)> = dispatch!(self, pool => sqlx::query_as(
+            "UPDATE sms_codes SET tries = tries + 1 WHERE id = (SELECT id FROM sms_codes \
+             WHERE phone = $1 AND purpose = $2 AND used = FALSE ORDER BY id DESC LIMIT 1) \
+             AND used = FALSE AND tries < $3 AND expires_at > $4 \
+             RETURNING id, code_hash, expires_at, tries",
         )
-        .bind(id)
+        .bind(phone)
+        .bind(purpose)
         .bind(max)
-        .execute(pool)
-        .await?
-        .rows_affected());
-        Ok(n == 1)
+        .bind(now)
+        .fetch_optional(pool)
+        .await?);
+        Ok(row.map(|(id, code_hash, expires_at, tries)| SmsCodeRow {
+            id,
+            code_hash,
+            expires_at,
+            tries,
+        }))
     }
 
     /// Marks code `id` used; false if it was already used (a concurrent verification won).

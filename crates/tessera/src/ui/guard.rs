@@ -2,8 +2,10 @@
 //!
 //! 1. `Host` must be the listener's `127.0.0.1:PORT`: a page on another origin that rebinds its
 //!    DNS name to 127.0.0.1 still sends its own name.
-//! 2. `/open?token=…` with the launch token sets the session cookie (`HttpOnly`,
-//!    `SameSite=Strict`, path `/`) and redirects to `/`; every other page needs that cookie.
+//! 2. `/open?token=…` with the launch token, on its first visit only, sets the session cookie
+//!    (`HttpOnly`, `SameSite=Strict`, path `/`; a secret other than the URL's token) and
+//!    redirects to `/`; a second visit of the same URL is refused; every other page needs the
+//!    cookie.
 //! 3. A POST must carry the launch's CSRF token in its form, and an `Origin` header, when sent,
 //!    must be this origin.
 //! 4. Answers carry a content security policy without inline script, `nosniff`, a referrer only
@@ -130,7 +132,7 @@ async fn checked(state: &State, request: Request, next: Next) -> Response {
     if path == "/open" || path.starts_with("/static/") {
         return next.run(request).await;
     }
-    let session_ok = session_cookie(&request).is_some_and(|c| same(&c, &state.token));
+    let session_ok = session_cookie(&request).is_some_and(|c| same(&c, &state.session));
     if !session_ok {
         return refuse(state, StatusCode::FORBIDDEN, "ui-err-no-session");
     }
@@ -163,14 +165,16 @@ pub(super) struct OpenQuery {
     token: Option<String>,
 }
 
-/// `GET /open?token=…`: the opening URL.
+/// `GET /open?token=…`: the opening URL, good for one visit.
 pub(super) async fn open(AxState(state): AxState<State>, Query(q): Query<OpenQuery>) -> Response {
-    if !q.token.as_deref().is_some_and(|t| same(t, &state.token)) {
+    let right = q.token.as_deref().is_some_and(|t| same(t, &state.token));
+    // the first visit with the right token uses the URL up
+    if !right || state.opened.swap(true, std::sync::atomic::Ordering::SeqCst) {
         return refuse(&state, StatusCode::FORBIDDEN, "ui-err-no-session");
     }
     let cookie = format!(
         "{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/",
-        state.token
+        state.session
     );
     let mut response = Redirect::to("/").into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
