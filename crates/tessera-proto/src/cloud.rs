@@ -57,8 +57,8 @@ pub fn device_signed_bytes(
 
 pub use crate::secret::Password;
 
-/// A session token: `Debug` shows nothing.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A session token: `Debug` shows nothing, `==` takes the same time wherever they differ.
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct SessionToken(String);
@@ -74,6 +74,15 @@ impl SessionToken {
         &self.0
     }
 }
+
+impl PartialEq for SessionToken {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq as _;
+        self.0.as_bytes().ct_eq(other.0.as_bytes()).into()
+    }
+}
+
+impl Eq for SessionToken {}
 
 impl std::fmt::Debug for SessionToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -229,7 +238,8 @@ pub struct ChangePassword {
 }
 
 /// `POST /v1/cloud/password/recover/code`: sends a code to the bound phone after a captcha.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `Debug` hides the captcha answer.
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RecoverCodeRequest {
@@ -243,8 +253,8 @@ pub struct RecoverCodeRequest {
     pub captcha_answer: String,
 }
 
-/// `POST /v1/cloud/password/recover`: a new password with the SMS code.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// `POST /v1/cloud/password/recover`: a new password with the SMS code. `Debug` hides the code.
+#[derive(Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RecoverPassword {
@@ -256,6 +266,28 @@ pub struct RecoverPassword {
     pub code: String,
     /// The new password.
     pub new_password: Password,
+}
+
+impl std::fmt::Debug for RecoverCodeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecoverCodeRequest")
+            .field("org", &self.org)
+            .field("user_id", &self.user_id)
+            .field("captcha_id", &self.captcha_id)
+            .field("captcha_answer", &"***")
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for RecoverPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecoverPassword")
+            .field("org", &self.org)
+            .field("user_id", &self.user_id)
+            .field("code", &"***")
+            .field("new_password", &self.new_password)
+            .finish()
+    }
 }
 
 /// `POST /v1/cloud/accounts/{id}/phone`: binds the phone a code (purpose
@@ -408,4 +440,53 @@ pub struct AppSession {
     pub app_name: String,
     /// Unix seconds.
     pub created_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BindPhone, Password, RecoverCodeRequest, RecoverPassword, SessionToken};
+
+    #[test]
+    fn debug_hides_codes_answers_passwords_and_tokens() {
+        let shown = [
+            format!("{:?}", SessionToken::new("tok-SECRET")),
+            format!(
+                "{:?}",
+                RecoverCodeRequest {
+                    org: "HOSP".into(),
+                    user_id: "N1".into(),
+                    captcha_id: "c1".into(),
+                    captcha_answer: "SECRET".into(),
+                }
+            ),
+            format!(
+                "{:?}",
+                RecoverPassword {
+                    org: "HOSP".into(),
+                    user_id: "N1".into(),
+                    code: "SECRET".into(),
+                    new_password: Password::new("SECRET-pw1"),
+                }
+            ),
+            format!(
+                "{:?}",
+                BindPhone {
+                    phone: "13800138000".into(),
+                    code: "SECRET".into(),
+                    password: Some(Password::new("SECRET-pw1")),
+                    old_code: Some("SECRET".into()),
+                }
+            ),
+        ];
+        for s in shown {
+            assert!(!s.contains("SECRET"), "{s}");
+        }
+    }
+
+    #[test]
+    fn session_tokens_compare_by_content() {
+        assert_eq!(SessionToken::new("abc"), SessionToken::new("abc"));
+        assert_ne!(SessionToken::new("abc"), SessionToken::new("abd"));
+        assert_ne!(SessionToken::new("abc"), SessionToken::new("abcd"));
+    }
 }

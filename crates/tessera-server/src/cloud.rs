@@ -96,6 +96,12 @@ pub enum CloudError {
     /// No phone is bound, so a password cannot be recovered by SMS.
     #[error("no phone is bound to this account")]
     NoPhone,
+    /// Too many password checks at once (the Argon2 gate is full): 503 with `Retry-After`.
+    #[error("too many password checks at once; try again in {retry_after} seconds")]
+    Busy {
+        /// Seconds to wait before trying again.
+        retry_after: u64,
+    },
     /// The master key could not seal or open a share, or hashing failed: a server fault.
     #[error("internal: {0}")]
     Internal(String),
@@ -266,14 +272,22 @@ pub fn check_password_policy(p: &Password) -> Result<(), CloudError> {
 pub async fn hash_password(password: &Password) -> Result<String, CloudError> {
     crate::password::hash(password)
         .await
-        .map_err(|e| CloudError::Internal(e.to_string()))
+        .map_err(password_error)
+}
+
+/// A full Argon2 gate stays a 503 with `Retry-After`; any other hashing failure is a fault.
+fn password_error(e: crate::password::PasswordError) -> CloudError {
+    match e {
+        crate::password::PasswordError::Busy { retry_after } => CloudError::Busy { retry_after },
+        other => CloudError::Internal(other.to_string()),
+    }
 }
 
 /// Whether `password` matches the stored PHC string ([`crate::password::verify`]).
 pub async fn verify_password(password: &Password, phc: &str) -> Result<bool, CloudError> {
     crate::password::verify(password, phc)
         .await
-        .map_err(|e| CloudError::Internal(e.to_string()))
+        .map_err(password_error)
 }
 
 /// An Argon2id hash of a random password, made once with the same parameters as real ones

@@ -270,6 +270,7 @@ impl From<CloudError> for ApiError {
     fn from(e: CloudError) -> Self {
         match e {
             CloudError::Store(e) => e.into(),
+            CloudError::Busy { retry_after } => Self::Busy { retry_after },
             other => Self::Cloud(other),
         }
     }
@@ -318,7 +319,10 @@ fn cloud_parts(e: &CloudError) -> Parts {
         }
         CloudError::KeyState(_) => (S::CONFLICT, "key_state", "Key State"),
         CloudError::NoPhone => (S::CONFLICT, "no_phone", "No Phone Bound"),
-        CloudError::Internal(_) | CloudError::Store(_) => return internal(),
+        // Busy becomes ApiError::Busy in `From`; here only for completeness.
+        CloudError::Internal(_) | CloudError::Store(_) | CloudError::Busy { .. } => {
+            return internal();
+        }
     };
     (status, code, title, Some(e.to_string()), None)
 }

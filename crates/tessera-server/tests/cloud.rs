@@ -233,6 +233,23 @@ fn openssl(dir: &std::path::Path, args: &[&str]) -> bool {
 async fn full_flow(store: Store) {
     let state = state(store).await;
     let u = user_with_key(&state, "E1001").await;
+    // A taken user ID is refused (before any Argon2 work); a name with a bidirectional
+    // override or an invisible character would reach the certificate's CN, and is refused.
+    for (user_id, name, status) in [
+        ("E1001", "张三", StatusCode::CONFLICT),
+        ("E1002", "张\u{202e}三", StatusCode::UNPROCESSABLE_ENTITY),
+        ("E1002", "张\u{200b}三", StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let (s, body) = call(
+            &state,
+            "POST",
+            "/v1/cloud/accounts",
+            Some(json!({"org": "HOSP", "user_id": user_id, "name": name, "password": PASSWORD})),
+            Auth::None,
+        )
+        .await;
+        assert_eq!(s, status, "{name:?}: {body}");
+    }
     // The certificate comes from a CSR co-signed with the joint key.
     // The request info is built once to learn what to sign, then again with the signature.
     let mut tbs = Vec::new();
@@ -410,6 +427,24 @@ async fn full_flow(store: Store) {
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // A small PNG whose header claims 22000x22000 pixels is refused from the header, before
+    // anything is decoded (decoding it would allocate hundreds of MiB).
+    let mut huge = png.clone();
+    huge[16..20].copy_from_slice(&22_000u32.to_be_bytes());
+    huge[20..24].copy_from_slice(&22_000u32.to_be_bytes());
+    let (s, body) = call(
+        &state,
+        "PUT",
+        &uri,
+        Some(json!({"png_base64": base64::engine::general_purpose::STANDARD.encode(&huge)})),
+        Auth::Session(&u.session),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("22000x22000"),
+        "{body}"
+    );
 
     let uri = format!("/v1/cloud/accounts/{}/app-sessions", u.id);
     for app_name in ["HIS", "EMR"] {

@@ -377,7 +377,10 @@ pub(crate) async fn about(State(state): State<AppState>) -> Json<About> {
 
 fn check_person_name(name: &str) -> Result<(), CloudError> {
     let n = name.chars().count();
+    // Bidirectional overrides and invisible characters would make the issued CN read other
+    // than it is (tessera_proto::text::forbidden_in_name).
     let ok = (1..=64).contains(&n)
+        && tessera_proto::text::forbidden_in_name(name).is_none()
         && !name
             .chars()
             .any(|c| c.is_control() || ",+=\"\\<>;#".contains(c));
@@ -385,7 +388,7 @@ fn check_person_name(name: &str) -> Result<(), CloudError> {
         Ok(())
     } else {
         Err(CloudError::Invalid(
-            "name must be 1-64 characters without , + = \" \\ < > ; #".into(),
+            "name must be 1-64 characters without , + = \" \\ < > ; # or control, bidirectional or invisible characters".into(),
         ))
     }
 }
@@ -415,6 +418,19 @@ pub(crate) async fn apply(
         .any(|o| o.code == body.org);
     if !known {
         return Err(ApiError::Missing(format!("organization {}", body.org)));
+    }
+    // Cheap checks before the costly hash: a taken user ID is refused without Argon2 (the
+    // unique key still decides a race between two applications).
+    if state
+        .store
+        .cloud_account_by_user(&body.org, &body.user_id)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::Conflict(format!(
+            "account {} in {}",
+            body.user_id, body.org
+        )));
     }
     let now = state.clock.now();
     let row = CloudAccountRow {
@@ -828,8 +844,9 @@ pub(crate) async fn put_signature_image(
     if png.len() > wire::MAX_SIGNATURE_IMAGE {
         return Err(CloudError::Invalid("the image is larger than 256 KiB".into()).into());
     }
-    image::load_from_memory_with_format(&png, image::ImageFormat::Png)
-        .map_err(|_| CloudError::Invalid("the image is not a PNG".into()))?;
+    // The header's dimensions are checked before anything is decoded: a small PNG can claim
+    // a huge canvas.
+    crate::image_limits::decode_png(&png).map_err(|e| CloudError::Invalid(e.to_string()))?;
     let row = &auth.account;
     state
         .store
