@@ -1080,6 +1080,81 @@ async fn login_burst(store: Store) {
 
 use tessera_server::cloud;
 
+/// With the Argon2 gate full, a login is answered 503 `busy` with `Retry-After`, and the try
+/// reserved for its password is given back: only the passwords actually checked are counted.
+/// (A gate of one slot kept busy by hashes in the background; four wrong passwords at once,
+/// until at least one of them met the full gate.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_argon2_gate_answers_503_and_charges_no_try() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let state = state(Store::open_memory().await.unwrap()).await;
+    let (id, _) = approved_user(&state, "busy").await;
+    tessera_server::password::set_limits(tessera_server::password::Argon2Limits {
+        running: 1,
+        waiting: 0,
+    });
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let load = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let pw = tessera_proto::ra::Password::new("load1234");
+            while !stop.load(Ordering::Relaxed) {
+                let _ = tessera_server::password::hash(&pw).await;
+            }
+        })
+    };
+    let mut busy = 0;
+    for _round in 0..20 {
+        let before = state.store.cloud_account(&id).await.unwrap().unwrap();
+        assert_eq!(before.locked_until, 0);
+        let tasks: Vec<_> = (0..4)
+            .map(|i| {
+                let st = state.clone();
+                let body =
+                    json!({"org": "HOSP", "user_id": "busy", "password": format!("wrong {i}x")});
+                tokio::spawn(async move {
+                    call(&st, "POST", "/v1/cloud/login", Some(body), Auth::None).await
+                })
+            })
+            .collect();
+        let mut checked = 0;
+        for t in tasks {
+            let (s, body) = t.await.unwrap();
+            match s {
+                StatusCode::SERVICE_UNAVAILABLE => {
+                    assert_eq!(body["code"], "busy", "{body}");
+                    busy += 1;
+                }
+                StatusCode::FORBIDDEN => {
+                    assert_eq!(body["code"], "password_incorrect", "{body}");
+                    checked += 1;
+                }
+                other => panic!("{other}: {body}"),
+            }
+        }
+        let row = state.store.cloud_account(&id).await.unwrap().unwrap();
+        assert_eq!(
+            row.failed_logins - before.failed_logins,
+            checked,
+            "tries counted = passwords checked"
+        );
+        // A good login clears the count for the next round (it may meet the full gate too).
+        for _ in 0..200 {
+            let body = json!({"org": "HOSP", "user_id": "busy", "password": PASSWORD});
+            let (s, _) = call(&state, "POST", "/v1/cloud/login", Some(body), Auth::None).await;
+            if s == StatusCode::OK {
+                break;
+            }
+        }
+        if busy > 0 {
+            break;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    load.await.unwrap();
+    assert!(busy > 0, "no login met the full gate");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_wrong_passwords_check_at_most_five_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();

@@ -341,6 +341,18 @@ pub(crate) fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
     Ok(buf)
 }
 
+/// The PIN from `--pin-file` or a prompt, as the app core asks for it.
+fn ask_pin<'a>(
+    l: &'a Localizer,
+    pin_file: Option<&'a Path>,
+) -> impl FnMut() -> Result<tessera_media::Pin, AppError> + 'a {
+    move || {
+        secret::pin(l, pin_file, "prompt-pin").map_err(|e| AppError::PinUnavailable {
+            reason: e.message(l),
+        })
+    }
+}
+
 /// Logs in to `medium` through the app core (PIN cache first, then `--pin-file` or a prompt).
 pub(crate) fn login(
     app: &mut App,
@@ -348,12 +360,7 @@ pub(crate) fn login(
     l: &Localizer,
     pin_file: Option<&Path>,
 ) -> Result<(), Failure> {
-    let mut ask = || {
-        secret::pin(l, pin_file, "prompt-pin").map_err(|e| AppError::PinUnavailable {
-            reason: e.message(l),
-        })
-    };
-    Ok(app.login(medium, &mut ask)?)
+    Ok(app.login(medium, &mut ask_pin(l, pin_file))?)
 }
 
 /// Logs in to `medium` with `--pin-file` or a prompt, never with a cached PIN (deleting asks
@@ -364,12 +371,7 @@ pub(crate) fn login_asking(
     l: &Localizer,
     pin_file: Option<&Path>,
 ) -> Result<(), Failure> {
-    let mut ask = || {
-        secret::pin(l, pin_file, "prompt-pin").map_err(|e| AppError::PinUnavailable {
-            reason: e.message(l),
-        })
-    };
-    Ok(app.login_asking(medium, &mut ask)?)
+    Ok(app.login_asking(medium, &mut ask_pin(l, pin_file))?)
 }
 
 pub(crate) fn medium_exit_code(m: &MediumError) -> u8 {

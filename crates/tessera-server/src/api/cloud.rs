@@ -481,7 +481,15 @@ async fn check_password(
     if reserved.is_none() {
         return Err(locked(state, &row.id, now).await?);
     }
-    if cloud::verify_password(password, &row.password_hash).await? {
+    let checked = match cloud::verify_password(password, &row.password_hash).await {
+        Ok(checked) => checked,
+        Err(e) => {
+            // Not checked (a full Argon2 gate, or a fault): the try is not the holder's to pay.
+            state.store.cloud_login_give_back(&row.id).await?;
+            return Err(e);
+        }
+    };
+    if checked {
         state.store.cloud_login_ok(&row.id).await?;
         return Ok(());
     }

@@ -220,6 +220,21 @@ impl Store {
         Ok(())
     }
 
+    /// Gives back a try reserved by [`Self::cloud_login_reserve`] whose password could not be
+    /// checked (the Argon2 gate was full): the holder is not charged for the service's load.
+    /// A lock that try set stays; it ends on its own or with the next good login.
+    pub async fn cloud_login_give_back(&self, id: &str) -> Result<()> {
+        dispatch!(self, pool => sqlx::query(
+            "UPDATE cloud_accounts SET failed_logins = failed_logins - 1 \
+             WHERE id = $1 AND failed_logins > 0",
+        )
+        .bind(id)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
     /// Counts a refused device signature, apart from wrong passwords: at `max` the account's
     /// device-signed requests are refused for `lock_secs`, doubled for each one beyond (as
     /// [`Self::cloud_login_reserve`]). Password login is not affected.
