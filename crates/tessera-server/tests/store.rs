@@ -217,23 +217,16 @@ async fn audit(store: &Store) {
 async fn cloud_sessions(store: &Store) {
     for (id, user) in [("acct-1", "U1"), ("acct-2", "U2")] {
         let row = CloudAccountRow {
-            id: id.into(),
-            org: "ORG-A".into(),
-            user_id: user.into(),
-            name: "张三".into(),
-            phone: None,
-            password_hash: "$argon2id$…".into(),
             status: "approved".into(),
-            failed_logins: 0,
-            locked_until: 0,
-            device_failures: 0,
-            device_locked_until: 0,
-            device_key: None,
-            device_label: None,
-            public_key: None,
-            sealed_share: None,
-            certificate_serial: None,
-            created_at: T0,
+            ..CloudAccountRow::pending(
+                id.into(),
+                "ORG-A".into(),
+                user.into(),
+                "张三".into(),
+                None,
+                "$argon2id$…".into(),
+                T0,
+            )
         };
         store.insert_cloud_account(&row, T0).await.unwrap();
     }

@@ -433,25 +433,15 @@ pub(crate) async fn apply(
         )));
     }
     let now = state.clock.now();
-    let row = CloudAccountRow {
-        id: cloud::new_id()?,
-        org: body.org.clone(),
-        user_id: body.user_id.clone(),
-        name: body.name.clone(),
+    let row = CloudAccountRow::pending(
+        cloud::new_id()?,
+        body.org.clone(),
+        body.user_id.clone(),
+        body.name.clone(),
         phone,
-        password_hash: cloud::hash_password(&body.password).await?,
-        status: wire::AccountStatus::Pending.as_str().into(),
-        failed_logins: 0,
-        locked_until: 0,
-        device_failures: 0,
-        device_locked_until: 0,
-        device_key: None,
-        device_label: None,
-        public_key: None,
-        sealed_share: None,
-        certificate_serial: None,
-        created_at: now,
-    };
+        cloud::hash_password(&body.password).await?,
+        now,
+    );
     state.store.insert_cloud_account(&row, now).await?;
     audit(
         &state,
@@ -1073,23 +1063,16 @@ mod tests {
     fn the_auth_extractor_does_not_show_its_token() {
         let auth = CloudAuth {
             account: CloudAccountRow {
-                id: "acct".into(),
-                org: "HOSP".into(),
-                user_id: "U1".into(),
-                name: "李四".into(),
-                phone: None,
-                password_hash: "$argon2id$…".into(),
                 status: "approved".into(),
-                failed_logins: 0,
-                locked_until: 0,
-                device_failures: 0,
-                device_locked_until: 0,
-                device_key: None,
-                device_label: None,
-                public_key: None,
-                sealed_share: None,
-                certificate_serial: None,
-                created_at: 0,
+                ..CloudAccountRow::pending(
+                    "acct".into(),
+                    "HOSP".into(),
+                    "U1".into(),
+                    "李四".into(),
+                    None,
+                    "$argon2id$…".into(),
+                    0,
+                )
             },
             token: SessionToken::new("0123456789abcdef-session-token"),
         };

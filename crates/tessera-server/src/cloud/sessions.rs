@@ -76,23 +76,16 @@ mod tests {
 
     fn account(id: &str, user_id: &str) -> CloudAccountRow {
         CloudAccountRow {
-            id: id.into(),
-            org: "HOSP".into(),
-            user_id: user_id.into(),
-            name: "李四".into(),
-            phone: None,
-            password_hash: "$argon2id$…".into(),
             status: "approved".into(),
-            failed_logins: 0,
-            locked_until: 0,
-            device_failures: 0,
-            device_locked_until: 0,
-            device_key: None,
-            device_label: None,
-            public_key: None,
-            sealed_share: None,
-            certificate_serial: None,
-            created_at: 0,
+            ..CloudAccountRow::pending(
+                id.into(),
+                "HOSP".into(),
+                user_id.into(),
+                "李四".into(),
+                None,
+                "$argon2id$…".into(),
+                0,
+            )
         }
     }
 

@@ -45,6 +45,39 @@ pub struct CloudAccountRow {
     pub created_at: i64,
 }
 
+impl CloudAccountRow {
+    /// A new account as applied for: pending review, no tries counted, no device, no key.
+    pub fn pending(
+        id: String,
+        org: String,
+        user_id: String,
+        name: String,
+        phone: Option<String>,
+        password_hash: String,
+        created_at: i64,
+    ) -> Self {
+        Self {
+            id,
+            org,
+            user_id,
+            name,
+            phone,
+            password_hash,
+            status: tessera_proto::cloud::AccountStatus::Pending.as_str().into(),
+            failed_logins: 0,
+            locked_until: 0,
+            device_failures: 0,
+            device_locked_until: 0,
+            device_key: None,
+            device_label: None,
+            public_key: None,
+            sealed_share: None,
+            certificate_serial: None,
+            created_at,
+        }
+    }
+}
+
 impl std::fmt::Debug for CloudAccountRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CloudAccountRow")
