@@ -456,8 +456,7 @@ cloud-use-usage = Give --server URL --org CODE, or --qr FILE.
 cloud-no-org = Name the service and organization (--server URL --org CODE) or choose one with `tessera cloud use`.
 err-cloud-no-org = No organization { $org } at the service.
 cloud-resealed = This install's key share is sealed under this install's own key.
-cloud-delete-confirm = Delete account { $id } from this install? Its key share is deleted with it: this install cannot use the key again.
-cloud-delete-not-confirmed = Not deleted: confirm on a terminal, or give --yes.
+cloud-delete-confirm = Delete account { $id } from this install? Its key share is deleted with it: this install cannot use the key again. [y/N]
 err-cloud-share-key = This install's share key does not open the account's key share (cloud/share.key lost or replaced).
 
 ## Self-service screens of the web UI (ui-ss-…)

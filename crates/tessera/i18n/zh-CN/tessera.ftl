@@ -454,8 +454,7 @@ cloud-use-usage = 请给出 --server URL --org CODE，或 --qr FILE。
 cloud-no-org = 请指定服务和机构（--server URL --org CODE），或先用 `tessera cloud use` 选择机构。
 err-cloud-no-org = 服务上没有机构 { $org }。
 cloud-resealed = 本机的密钥分量已改由本机密钥保护。
-cloud-delete-confirm = 从本机删除账户 { $id }？其密钥分量将一并删除，本机将无法再使用该密钥。
-cloud-delete-not-confirmed = 未删除：请在终端上确认，或加 --yes。
+cloud-delete-confirm = 从本机删除账户 { $id }？其密钥分量将一并删除，本机将无法再使用该密钥。[y/N]
 err-cloud-share-key = 本机的分量密钥无法打开该账户的密钥分量（cloud/share.key 丢失或被替换）。
 
 ## 客户端网页的自助服务（ui-ss-…）

@@ -403,8 +403,8 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
         }
         CloudCommand::Delete { id, yes } => {
             let question = l.text_with("cloud-delete-confirm", &[("id", V::from(id.as_str()))]);
-            if !yes && !confirm(&question)? {
-                return Err(Failure::Usage(l.text("cloud-delete-not-confirmed")));
+            if !yes {
+                super::confirm::ask(out, &question)?;
             }
             let a = cloud.delete(&id)?;
             out.line(&l.text_with("cloud-deleted", &[("user", V::from(a.user_id.as_str()))]))?;
@@ -573,22 +573,6 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
         }
     }
     Ok(exit::OK)
-}
-
-/// Asks `question` on the terminal; false when the answer is not yes, and when there is no
-/// terminal to ask on (the caller then needs `--yes`).
-fn confirm(question: &str) -> Result<bool, Failure> {
-    use std::io::{IsTerminal as _, Write as _};
-    if !std::io::stdin().is_terminal() {
-        return Ok(false);
-    }
-    let mut err = std::io::stderr().lock();
-    write!(err, "{question} [y/N] ")?;
-    err.flush()?;
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer)?;
-    let answer = answer.trim().to_lowercase();
-    Ok(matches!(answer.as_str(), "y" | "yes" | "是"))
 }
 
 /// Exit code of a cloud failure.
