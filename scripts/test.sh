@@ -4,6 +4,8 @@
 set -euo pipefail
 trap 'echo "scripts/test.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
+# No incremental caches in a test run: they only cost disk (a clean run filled it once).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 need_pkgs=()
 command -v openssl >/dev/null || need_pkgs+=(openssl)
