@@ -10,7 +10,6 @@
 )]
 
 use std::hint::black_box;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use tessera_crypto::digest::DigestAlgorithm;
@@ -18,6 +17,7 @@ use tessera_crypto::ecdsa::{EcCurve, EcdsaPrivateKey, SignatureEncoding};
 use tessera_crypto::sm2::{DEFAULT_ID, Sm2PrivateKey};
 use tessera_media::file_device::{CreateOptions, FileDeviceStore};
 use tessera_media::{AlgorithmMode, CsrRequest, KeySpec, Medium, Pin, SignAlg, SoPin};
+use tessera_testkit::openssl::ok_in as openssl;
 
 fn per_second(run: Duration, mut op: impl FnMut()) -> f64 {
     op();
@@ -28,15 +28,6 @@ fn per_second(run: Duration, mut op: impl FnMut()) -> f64 {
         n += 1;
     }
     n as f64 / start.elapsed().as_secs_f64()
-}
-
-fn openssl(dir: &std::path::Path, args: &[&str]) {
-    let status = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .status()
-        .unwrap();
-    assert!(status.success(), "openssl {args:?}");
 }
 
 fn main() {

@@ -20,6 +20,7 @@ use tessera_crypto::digest::DigestAlgorithm;
 use tessera_crypto::ecdsa::{EcCurve, EcdsaPrivateKey, SignatureEncoding};
 use tessera_media::pkcs11::{Pkcs11Module, Pkcs11Options};
 use tessera_media::{CsrRequest, KeySpec, Medium, Pin, SignAlg};
+use tessera_testkit::openssl::ok_in as openssl;
 
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 const CHILD: &str = "TESSERA_BENCH_SOFTHSM_DIR";
@@ -72,19 +73,6 @@ fn parent() {
     assert!(status.success());
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// Median of `runs` timings of `f`.
 fn median(runs: usize, mut f: impl FnMut()) -> Duration {
     let mut t: Vec<Duration> = (0..runs)
@@ -124,26 +112,7 @@ fn child(dir: &Path) {
         .generate_key(KeySpec::P256, &CsrRequest::new("CN=Bench Holder,O=Tessera"))
         .unwrap();
     std::fs::write(dir.join("csr.der"), &g.csr).unwrap();
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-subj",
-            "/CN=Bench CA",
-            "-days",
-            "30",
-        ],
-    );
+    tessera_testkit::openssl::throwaway_ca(dir, "Bench CA");
     let setup = Instant::now();
     for i in 1..=CERTS {
         let serial = i.to_string();

@@ -13,6 +13,9 @@
 //!
 //! Two-party SM2 cloud keys, over a transport the client provides: [`cloud_key`].
 //!
+//! A medium on the far side of a frame link (the mobile e-key, a Bluetooth software key), and
+//! the serving side that answers its frames: [`framed`].
+//!
 //! PKCS#12 (RFC 7292) and PEM (RFC 7468) import and export: [`pkcs12`].
 #![forbid(unsafe_code)]
 
@@ -20,6 +23,7 @@ pub mod cloud_key;
 mod csr;
 mod error;
 pub mod file_device;
+pub mod framed;
 mod key_file;
 mod keys;
 mod medium;

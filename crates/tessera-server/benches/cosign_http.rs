@@ -24,7 +24,7 @@
 //! `cargo bench -p tessera-server --bench cosign_http` (`TESSERA_BENCH_SECONDS` per run, default
 //! 4; `TESSERA_BENCH_CONCURRENCY`, default 32).
 
-#[path = "../tests/support/cloud_driver.rs"]
+#[path = "../tests/it/support/cloud_driver.rs"]
 #[allow(dead_code, reason = "shared with the tests")]
 mod driver;
 

@@ -13,12 +13,10 @@
 //!
 //! `cargo bench -p tessera-server --bench issue` (set `TESSERA_BENCH_SECONDS`, default 5).
 
-#[path = "../tests/support/pg.rs"]
-#[allow(dead_code, reason = "shared with the tests")]
-mod pg;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use tessera_testkit::pg;
 
 use tessera_server::ca::{Ca, MasterKey};
 use tessera_server::store::Store;

@@ -183,6 +183,8 @@ impl Medium for OpenMedium {
 pub struct App {
     data_dir: PathBuf,
     settings: Settings,
+    /// When the settings file was written as `settings` has it.
+    settings_stamp: Option<std::time::SystemTime>,
     pin_cache: PinCache,
 }
 
@@ -190,10 +192,12 @@ impl App {
     /// Opens the app on `data_dir` (see [`crate::settings::data_dir`] for the default).
     pub fn open(data_dir: Option<&Path>) -> Result<Self> {
         let data_dir = crate::settings::data_dir(data_dir).ok_or(AppError::NoDataDir)?;
+        let settings_stamp = Settings::stamp(&data_dir);
         let settings = Settings::load(&data_dir)?;
         Ok(Self {
             data_dir,
             settings,
+            settings_stamp,
             pin_cache: PinCache::default(),
         })
     }
@@ -208,13 +212,40 @@ impl App {
         &self.settings
     }
 
-    /// Changes one setting and saves the file.
+    /// The service's address, when one is configured (an empty setting is none).
+    pub fn service_url(&self) -> Option<&str> {
+        self.settings
+            .server
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// Whether self-service renewal is offered for a certificate: a service is configured, the
+    /// key is on the medium, and the certificate is not self-issued (RFC 5280 §3.2: a
+    /// self-signed certificate was never issued by a service that could renew it).
+    pub fn renewal_offered(&self, view: &crate::holder::CertificateView) -> bool {
+        self.service_url().is_some() && view.has_key && !view.details.self_issued
+    }
+
+    /// Changes one setting in the file as it is now (another process may have changed others
+    /// since this one read it) and keeps the result.
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        let mut next = self.settings.clone();
-        next.set(key, value)?;
-        next.save(&self.data_dir)?;
-        self.settings = next;
+        self.settings = Settings::update(&self.data_dir, |s| s.set(key, value))?;
+        self.settings_stamp = Settings::stamp(&self.data_dir);
         Ok(())
+    }
+
+    /// Reads the settings again if another process (the CLI beside a running UI) wrote them
+    /// since this one last did. A file that cannot be read now keeps the settings in force.
+    pub fn refresh_settings(&mut self) {
+        let stamp = Settings::stamp(&self.data_dir);
+        if stamp != self.settings_stamp
+            && let Ok(settings) = Settings::load(&self.data_dir)
+        {
+            self.settings = settings;
+            self.settings_stamp = stamp;
+        }
     }
 
     /// The store of file devices in the data directory.
@@ -245,8 +276,10 @@ impl App {
             }
             Err(_) => {}
         }
+        // One module reached by two paths (Debian links /usr/lib/softhsm/libsofthsm2.so to the
+        // multiarch one) would list every token twice: compare where the paths lead.
         let mut seen = std::collections::HashSet::new();
-        out.retain(|(p, _)| seen.insert(p.clone()));
+        out.retain(|(p, _)| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
         out
     }
 
@@ -580,6 +613,7 @@ pub fn default_sign_alg(key: KeyAlgorithm, prehashed: bool) -> SignAlg {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 
@@ -600,5 +634,165 @@ mod tests {
             .collect();
         assert_eq!(got, vec![("removed", "A"), ("inserted", "C")]);
         assert!(token_changes(&after, &after).is_empty());
+    }
+
+    /// The UI's app and the CLI are separate processes on one settings file: a change by one
+    /// never undoes the other's, also when they write at the same moment, and the running app
+    /// sees the other's change.
+    #[test]
+    fn settings_changed_by_another_process_are_kept_and_seen() {
+        let data = tempfile::tempdir().unwrap();
+        let mut ui = App::open(Some(data.path())).unwrap();
+        let mut cli = App::open(Some(data.path())).unwrap();
+        cli.set_setting("server", "http://127.0.0.1:8443").unwrap();
+        ui.refresh_settings();
+        assert_eq!(ui.service_url(), Some("http://127.0.0.1:8443"));
+        ui.set_setting("logs", "off").unwrap();
+        let fresh = App::open(Some(data.path())).unwrap();
+        assert_eq!(
+            fresh.settings().get("server").unwrap(),
+            "http://127.0.0.1:8443"
+        );
+        assert_eq!(fresh.settings().get("logs").unwrap(), "off");
+
+        // Eight writers at once, each with its own view read before any of them wrote.
+        let changes = [
+            ("pin-cache", "5"),
+            ("language", "en-US"),
+            ("business", "cloud-key"),
+            ("pkcs11-modules", "/opt/a.so"),
+            ("pkcs11-sm2-mechanism", "0x80000101"),
+            ("privacy-accepted", "3"),
+            ("update-check", "never"),
+            ("logs", "on"),
+        ];
+        let mut apps: Vec<App> = changes
+            .iter()
+            .map(|_| App::open(Some(data.path())).unwrap())
+            .collect();
+        let barrier = std::sync::Barrier::new(changes.len());
+        std::thread::scope(|scope| {
+            for (app, (key, value)) in apps.iter_mut().zip(changes) {
+                let barrier = &barrier;
+                scope.spawn(move || {
+                    barrier.wait();
+                    app.set_setting(key, value).unwrap();
+                });
+            }
+        });
+        let fresh = App::open(Some(data.path())).unwrap();
+        for (key, value) in changes {
+            assert_eq!(fresh.settings().get(key).unwrap(), value, "{key} was lost");
+        }
+        assert_eq!(
+            fresh.settings().get("server").unwrap(),
+            "http://127.0.0.1:8443"
+        );
+    }
+
+    /// Renewal is offered for a certificate a service issued, with its key here and a service
+    /// configured; never for a self-signed one (RFC 5280 §3.2), whatever else holds.
+    #[test]
+    fn renewal_is_offered_only_for_issued_certificates() {
+        use tessera_media::file_device::{CreateOptions, KdfParams};
+        use tessera_media::{Medium as _, SoPin};
+        use tessera_testkit::openssl::Scratch;
+
+        let data = tempfile::tempdir().unwrap();
+        let mut app = App::open(Some(data.path())).unwrap();
+        let pin = Pin::new("246813");
+        let mut device = app
+            .file_devices()
+            .unwrap()
+            .create(
+                &CreateOptions::new("renewal").kdf(KdfParams::insecure_minimum_for_tests()),
+                &pin,
+                &SoPin::new("so-secret-1"),
+            )
+            .unwrap();
+        device.login(&pin).unwrap();
+
+        // A self-signed certificate and one issued by a CA, each with its key on the device.
+        let s = Scratch::new();
+        for key in ["ca", "self", "leaf"] {
+            s.ok(&[
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-out",
+                &format!("{key}.key"),
+            ]);
+        }
+        s.ok(&[
+            "req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=CA", "-out", "ca.pem",
+        ]);
+        s.ok(&[
+            "req", "-x509", "-new", "-key", "self.key", "-subj", "/CN=Self", "-outform", "DER",
+            "-out", "self.der",
+        ]);
+        s.ok(&[
+            "req", "-new", "-key", "leaf.key", "-subj", "/CN=Leaf", "-out", "leaf.csr",
+        ]);
+        s.ok(&[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            "7",
+            "-outform",
+            "DER",
+            "-out",
+            "leaf.der",
+        ]);
+        let mut thumbprints = Vec::new();
+        for name in ["self", "leaf"] {
+            s.ok(&[
+                "pkcs8",
+                "-topk8",
+                "-nocrypt",
+                "-in",
+                &format!("{name}.key"),
+                "-outform",
+                "DER",
+                "-out",
+                &format!("{name}.p8"),
+            ]);
+            let (_, certs) = device
+                .import_key(
+                    &s.read(&format!("{name}.p8")),
+                    &[s.read(&format!("{name}.der"))],
+                    false,
+                )
+                .unwrap();
+            thumbprints.push(certs[0].reference.thumbprint().to_owned());
+        }
+        let now = time::OffsetDateTime::now_utc();
+        let view = |app: &App, i: usize| {
+            app.certificate_view("renewal", &thumbprints[i], now)
+                .unwrap()
+        };
+
+        assert!(
+            !app.renewal_offered(&view(&app, 1)),
+            "no service is configured yet"
+        );
+        app.set_setting("server", "http://127.0.0.1:9").unwrap();
+        assert!(
+            app.renewal_offered(&view(&app, 1)),
+            "an issued certificate with its key"
+        );
+        assert!(
+            !app.renewal_offered(&view(&app, 0)),
+            "a self-signed certificate"
+        );
+        app.set_setting("server", "  ").unwrap();
+        assert!(app.service_url().is_none(), "a blank setting is no service");
     }
 }

@@ -10,6 +10,9 @@ use crate::pin_cache::PinCacheTime;
 /// File name of the settings inside the data directory.
 pub const FILE_NAME: &str = "settings.json";
 
+/// The lock file that serialises changes to the settings between processes (never deleted).
+const LOCK_NAME: &str = "settings.json.lock";
+
 /// The line of business the holder chose at first start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -186,6 +189,43 @@ impl Settings {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(source) => Err(SettingsError::Io { path, source }),
         }
+    }
+
+    /// Changes the settings file in `data_dir` by `change`, read afresh under an exclusive lock
+    /// (`settings.json.lock`, `flock(2)`), so that two processes (the UI and the CLI) each
+    /// keep what the other wrote: a change is applied to the file as it is now, not to a copy
+    /// read when the process started. Returns the settings as written.
+    pub fn update(
+        data_dir: &Path,
+        change: impl FnOnce(&mut Self) -> Result<(), SettingsError>,
+    ) -> Result<Self, SettingsError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| SettingsError::Io {
+            path: data_dir.to_owned(),
+            source,
+        })?;
+        let lock_path = data_dir.join(LOCK_NAME);
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .and_then(|f| f.lock().map(|()| f))
+            .map_err(|source| SettingsError::Io {
+                path: lock_path,
+                source,
+            })?;
+        let mut settings = Self::load(data_dir)?;
+        change(&mut settings)?;
+        settings.save(data_dir)?;
+        drop(lock);
+        Ok(settings)
+    }
+
+    /// When the settings file was last written, to notice another process's change.
+    pub fn stamp(data_dir: &Path) -> Option<std::time::SystemTime> {
+        std::fs::metadata(data_dir.join(FILE_NAME))
+            .and_then(|m| m.modified())
+            .ok()
     }
 
     /// Writes the settings to `data_dir` atomically, creating the directory if needed.

@@ -110,6 +110,8 @@ impl Shared {
     pub(crate) fn core<T>(&self, f: impl FnOnce(&mut App) -> T) -> T {
         tokio::task::block_in_place(|| {
             let mut app = self.app.lock().unwrap_or_else(PoisonError::into_inner);
+            // The CLI may have changed settings while the UI runs: show and build on those.
+            app.refresh_settings();
             f(&mut app)
         })
     }

@@ -108,7 +108,7 @@ impl App {
         let Some(interval) = self.settings().update_check.interval() else {
             return false;
         };
-        if self.settings().server.is_none() {
+        if self.service_url().is_none() {
             return false;
         }
         let last = self

@@ -138,7 +138,7 @@ fn service(args: &ServerArgs, app: &App, fallback: Option<&str>) -> Result<Servi
     let url = args
         .server
         .clone()
-        .or_else(|| app.settings().server.clone())
+        .or_else(|| app.service_url().map(str::to_owned))
         .or_else(|| fallback.map(str::to_owned))
         .ok_or(Failure::Enroll(EnrollError::Service(
             ServiceError::BadUrl { url: String::new() },

@@ -392,14 +392,9 @@ pub(super) async fn certificate(
             segment(&medium),
             segment(&cert)
         ),
-        renew_href: (view.has_key
-            && state.core(|app| {
-                app.settings()
-                    .server
-                    .as_deref()
-                    .is_some_and(|s| !s.is_empty())
-            }))
-        .then(|| format!("/media/{}/certs/{}/renew", segment(&medium), segment(&cert))),
+        renew_href: state
+            .core(|app| app.renewal_offered(&view))
+            .then(|| format!("/media/{}/certs/{}/renew", segment(&medium), segment(&cert))),
         has_key: view.has_key,
         page,
     };

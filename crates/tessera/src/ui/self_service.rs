@@ -82,11 +82,13 @@ struct Service {
 }
 
 fn service(state: &State) -> Result<Service, SsError> {
-    let (url, data_dir) =
-        state.core(|app| (app.settings().server.clone(), app.data_dir().to_owned()));
-    let url = url
-        .filter(|u| !u.trim().is_empty())
-        .ok_or(SsError::NoServer)?;
+    let (url, data_dir) = state.core(|app| {
+        (
+            app.service_url().map(str::to_owned),
+            app.data_dir().to_owned(),
+        )
+    });
+    let url = url.ok_or(SsError::NoServer)?;
     let client = blocking(|| ServiceClient::new(&url, None)).map_err(enroll::EnrollError::from)?;
     Ok(Service { client, data_dir })
 }
@@ -100,11 +102,11 @@ struct HubPage {
 }
 
 fn hub_page(state: &State, err: Option<SsError>) -> Response {
-    let server = state.core(|app| app.settings().server.clone());
+    let server = state.core(|app| app.service_url().map(str::to_owned));
     let page = Page::new(state, "ui-feature-self-service").back("/home");
     let fail = err.as_ref().map(|e| failure(&page.l, e));
     render(&HubPage {
-        configured: server.as_deref().is_some_and(|s| !s.trim().is_empty()),
+        configured: server.is_some(),
         server: server.unwrap_or_default(),
         page: page.failure(fail),
     })

@@ -91,8 +91,12 @@ fn update_text(l: &Localizer, record: Option<&UpdateCheckRecord>, server: bool) 
 /// Checks the release feed when it is due (or `force`d), outside the app lock.
 async fn check_updates(state: &State, force: bool) {
     let now = OffsetDateTime::now_utc();
-    let (server, due) =
-        state.core(|app| (app.settings().server.clone(), app.update_check_due(now)));
+    let (server, due) = state.core(|app| {
+        (
+            app.service_url().map(str::to_owned),
+            app.update_check_due(now),
+        )
+    });
     let Some(server) = server else {
         return;
     };

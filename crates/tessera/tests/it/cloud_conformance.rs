@@ -1,0 +1,151 @@
+//! The media conformance suite (`tessera-media/tests/conformance/suite.rs`) run against a cloud
+//! key: a real cloud-key service on 127.0.0.1 (the `tessera-server` library on a random port in
+//! this process), each fresh medium a new account applied for, approved by the operator through
+//! the admin API and downloaded into its own data folder, then opened as a `CloudKey` medium.
+//! `openssl` is the outside oracle for signatures and ciphertexts, as for every medium.
+
+use crate::support;
+
+use crate::suite;
+
+use suite::{Profile, conformance};
+use support::service::Service;
+use tessera::cloud::Cloud;
+use tessera_media::Medium as _;
+use tessera_proto::cloud::{AccountApplication, Password};
+
+const PASSWORD: &str = "cloud pass 2026";
+
+const CLOUD_KEY: Profile = Profile {
+    pin: PASSWORD,
+    new_pin: "changed pass 77",
+    no_exact_lockout: Some(
+        "the service does not say how many tries are left (unknown and known users get the same \
+         answer); it locks password login after five wrong ones, tested in the service's tests",
+    ),
+    no_so_unlock: Some(
+        "a cloud account has no SO PIN: it unlocks at the service when the lock period ends, or \
+         by password recovery with an SMS code",
+    ),
+    no_sm2: None,
+    private_hidden_before_login: false,
+    fixed_key: Some(
+        "a cloud account has one two-party SM2 key, made at download, its certificate issued by \
+         the service; no key is whole anywhere, so none is made, imported or exported here",
+    ),
+    no_data_objects: Some("a cloud key keeps no data objects (seal images)"),
+};
+
+fn start_service() -> Service {
+    support::service::start(async |store, _| {
+        store
+            .create_organization("HOSP", "第一人民医院", 0)
+            .await
+            .unwrap();
+    })
+}
+
+/// A new approved account at `s`, downloaded into its own data folder under `root`.
+fn account(s: &Service, root: &std::path::Path, n: u32) -> Cloud {
+    let user = format!("C{n:04}");
+    let account = Cloud::apply(
+        &s.url,
+        &AccountApplication {
+            org: "HOSP".into(),
+            user_id: user.clone(),
+            name: format!("云钥匙 {n}"),
+            phone: None,
+            password: Password::new(PASSWORD),
+        },
+    )
+    .unwrap();
+    s.admin(
+        "POST",
+        &format!("/v1/admin/cloud/accounts/{}/approve", account.id),
+    );
+    let cloud = Cloud::new(&root.join(&user));
+    let done = cloud
+        .download(&s.url, "HOSP", &user, &Password::new(PASSWORD))
+        .unwrap();
+    assert!(done.new_key);
+    cloud
+}
+
+#[test]
+fn cloud_key_passes_the_media_conformance_suite() {
+    let service = start_service();
+    let root = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    conformance(CLOUD_KEY, || {
+        n += 1;
+        let cloud = account(&service, root.path(), n);
+        let medium = tessera::cloud::medium::open(&cloud).unwrap();
+        let info = medium.info().unwrap();
+        assert_eq!(info.kind, tessera_media::MediumKind::CloudKey);
+        medium
+    });
+}
+
+#[test]
+fn cloud_key_medium_needs_a_downloaded_account() {
+    let root = tempfile::tempdir().unwrap();
+    let cloud = Cloud::new(root.path());
+    assert!(matches!(
+        tessera::cloud::medium::open(&cloud),
+        Err(tessera::cloud::CloudError::NoAccount(_))
+    ));
+}
+
+/// The app core lists the active cloud account among the media, opens it by its serial (the
+/// account id) and signs with it after a login with the account password.
+#[test]
+fn app_core_lists_and_opens_the_cloud_key() {
+    let service = start_service();
+    let root = tempfile::tempdir().unwrap();
+    let cloud = account(&service, root.path(), 1);
+    let mut app = tessera::app::App::open(Some(cloud.data_dir())).unwrap();
+    let listed: Vec<_> = app
+        .media()
+        .unwrap()
+        .into_iter()
+        .filter_map(|m| m.info.ok())
+        .filter(|i| i.kind == tessera_media::MediumKind::CloudKey)
+        .collect();
+    assert_eq!(listed.len(), 1);
+    let serial = listed[0].serial.clone();
+    assert_eq!(serial, cloud.active().unwrap().id);
+    let mut medium = app.open_medium(&serial).unwrap();
+    assert!(matches!(medium, tessera::app::OpenMedium::Cloud(_)));
+    app.login(&mut medium, &mut || Ok(tessera_media::Pin::new(PASSWORD)))
+        .unwrap();
+    let cert = medium.certificates().unwrap().remove(0);
+    let key = cert.key.clone().unwrap();
+    let sig = medium
+        .sign(
+            &key,
+            &tessera_media::SignAlg::Sm2Sm3 { id: None },
+            b"app core",
+        )
+        .unwrap();
+    let public = cert.certificate.public_key().unwrap();
+    public
+        .verify(
+            &tessera_crypto::public_key::VerifyAlgorithm::Sm2 {
+                id: tessera_crypto::sm2::DEFAULT_ID.to_vec(),
+            },
+            b"app core",
+            &sig,
+        )
+        .unwrap();
+    // Certificates of every medium include the cloud key's.
+    let all = app.certificates(None).unwrap();
+    assert!(all.iter().any(|m| m.medium.serial == serial));
+    // Without an account there is no cloud medium.
+    let empty = tempfile::tempdir().unwrap();
+    let app = tessera::app::App::open(Some(empty.path())).unwrap();
+    assert!(app.media().unwrap().iter().all(|m| {
+        m.info
+            .as_ref()
+            .map_or(true, |i| i.kind != tessera_media::MediumKind::CloudKey)
+    }));
+}
