@@ -28,6 +28,7 @@ mod key_file;
 mod keys;
 mod medium;
 mod pin;
+#[cfg(feature = "pkcs11")]
 pub mod pkcs11;
 pub mod pkcs12;
 

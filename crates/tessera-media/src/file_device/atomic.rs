@@ -3,7 +3,7 @@
 //! file whole (POSIX `rename(2)` is atomic within a file system).
 
 use std::{
-    fs::{self, File, OpenOptions},
+    fs::{self, OpenOptions},
     io::Write as _,
     path::Path,
 };
@@ -53,11 +53,12 @@ fn write_tmp(tmp: &Path, bytes: &[u8]) -> Result<()> {
 fn sync_dir(dir: &Path) -> Result<()> {
     #[cfg(unix)]
     {
-        File::open(dir)
+        fs::File::open(dir)
             .and_then(|d| d.sync_all())
             .map_err(|e| MediumError::io(dir, e))?;
     }
+    // Elsewhere (Windows, WebAssembly) a directory cannot be opened to sync it.
     #[cfg(not(unix))]
-    let _ = (dir, File::open);
+    let _ = dir;
     Ok(())
 }
