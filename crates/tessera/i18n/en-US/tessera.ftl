@@ -559,7 +559,7 @@ err-problem-application-not-pending = The application was already reviewed.
 rec-problem-application-not-pending = See its state in the business query.
 err-problem-application-not-approved = The application cannot be installed: it is not approved (pending, refused or installed already).
 rec-problem-application-not-approved = See its state in the business query; once approved you get an SMS.
-err-problem-password-incorrect = Wrong password{ $counted ->
+err-problem-password-incorrect = Wrong certificate password{ $counted ->
         [yes] : { $tries } tries left.
        *[no] .
     }

@@ -557,7 +557,7 @@ err-problem-application-not-pending = 该申请已审核。
 rec-problem-application-not-pending = 请在业务查询中查看其状态。
 err-problem-application-not-approved = 该申请无法安装：尚未批准（待审核、已拒绝或已安装）。
 rec-problem-application-not-approved = 请在业务查询中查看其状态；批准后您会收到短信。
-err-problem-password-incorrect = 密码错误{ $counted ->
+err-problem-password-incorrect = 证书密码错误{ $counted ->
         [yes] ，还可尝试 { $tries } 次。
        *[no] 。
     }
