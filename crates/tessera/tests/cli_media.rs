@@ -145,13 +145,10 @@ fn openssl(args: &[&str]) -> Output {
 #[test]
 fn weak_new_pins_are_refused_as_in_the_ui() {
     let c = Client::new();
-    for (weak, why) in [
-        ("123456", "run"),
-        ("000000", "repeats"),
-        ("12345", "too short"),
-    ] {
-        c.write("weak", &format!("{weak}\n"));
+    let create = |lang: &str| {
         let out = c.run(&[
+            "--lang",
+            lang,
             "device",
             "create",
             "--label",
@@ -161,8 +158,19 @@ fn weak_new_pins_are_refused_as_in_the_ui() {
             "--so-pin-file",
             &c.p("so"),
         ]);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(11), "{weak}: {stderr}");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for (weak, why) in [
+        ("123456", "run"),
+        ("000000", "repeats"),
+        ("12345", "too short"),
+    ] {
+        c.write("weak", &format!("{weak}\n"));
+        let (code, stderr) = create("en-US");
+        assert_eq!(code, Some(11), "{weak}: {stderr}");
         assert!(
             stderr.contains(why) && stderr.contains("harder to guess"),
             "{stderr}"
@@ -170,19 +178,7 @@ fn weak_new_pins_are_refused_as_in_the_ui() {
     }
     assert_eq!(c.json::<Vec<Listed>>(&["device", "list"]).len(), 0);
     // the same refusal in Chinese
-    let out = c.run(&[
-        "--lang",
-        "zh-CN",
-        "device",
-        "create",
-        "--label",
-        "weak",
-        "--pin-file",
-        &c.p("weak"),
-        "--so-pin-file",
-        &c.p("so"),
-    ]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (_, stderr) = create("zh-CN");
     assert!(stderr.contains("新密码太短"), "{stderr}");
 }
 

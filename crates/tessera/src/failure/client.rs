@@ -133,6 +133,18 @@ impl Classify for AppError {
     }
 }
 
+/// A service address that is not `https://` (or `http://` on a loopback host).
+fn bad_url(url: &str) -> Classified {
+    Classified::new("err-bad-url", "rec-bad-url", exit::USAGE).arg("url", url.to_owned())
+}
+
+/// No answer from the service; `message` says which service (self-service, cloud keys).
+fn unreachable(message: &'static str, url: &str, reason: &str) -> Classified {
+    Classified::new(message, "rec-unreachable", exit::UNREACHABLE)
+        .arg("url", url.to_owned())
+        .arg("reason", reason.to_owned())
+}
+
 impl Classify for ServiceError {
     fn classify(&self) -> Classified {
         let c = Classified::new;
@@ -140,16 +152,8 @@ impl Classify for ServiceError {
             Self::BadUrl { url } if url.is_empty() => {
                 c("enroll-err-no-server", "rec-no-server", exit::USAGE)
             }
-            Self::BadUrl { url } => {
-                c("err-bad-url", "rec-bad-url", exit::USAGE).arg("url", url.clone())
-            }
-            Self::Unreachable { url, reason } => c(
-                "enroll-err-unreachable",
-                "rec-unreachable",
-                exit::UNREACHABLE,
-            )
-            .arg("url", url.clone())
-            .arg("reason", reason.clone()),
+            Self::BadUrl { url } => bad_url(url),
+            Self::Unreachable { url, reason } => unreachable("enroll-err-unreachable", url, reason),
             Self::Problem {
                 status,
                 code,
@@ -226,16 +230,8 @@ impl Classify for CloudError {
     fn classify(&self) -> Classified {
         let c = Classified::new;
         match self {
-            Self::BadUrl { url } => {
-                c("err-bad-url", "rec-bad-url", exit::USAGE).arg("url", url.clone())
-            }
-            Self::Unreachable { url, reason } => c(
-                "err-cloud-unreachable",
-                "rec-unreachable",
-                exit::UNREACHABLE,
-            )
-            .arg("url", url.clone())
-            .arg("reason", reason.clone()),
+            Self::BadUrl { url } => bad_url(url),
+            Self::Unreachable { url, reason } => unreachable("err-cloud-unreachable", url, reason),
             Self::Service {
                 status,
                 code,
