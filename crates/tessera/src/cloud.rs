@@ -57,7 +57,7 @@ pub enum CloudError {
         /// Tries left on a wrong password, when the service says (RFC 9457 extension member).
         tries_left: Option<u64>,
         /// Seconds until a retry can succeed (how long a locked account stays locked).
-        retry_after: Option<u64>,
+        retry_after: Option<u32>,
     },
     /// The password does not open this install's key share (sealed by an earlier version under
     /// a password the service no longer has).

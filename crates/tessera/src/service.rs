@@ -48,8 +48,9 @@ pub enum ServiceError {
         tries_left: Option<u64>,
         /// Days until something opens (a renewal window), when the service says.
         days: Option<i64>,
-        /// Seconds until a retry can succeed (rate limit, busy, locked account).
-        retry_after: Option<u64>,
+        /// Seconds until a retry can succeed (rate limit, busy, locked account); `u32` keeps
+        /// the error small (over 136 years, saturated).
+        retry_after: Option<u32>,
     },
     /// An answer that is not what the API promises.
     #[error("unexpected answer from the service: {0}")]
@@ -207,7 +208,7 @@ impl ServiceClient {
                 detail: p.detail,
                 tries_left: p.tries_left,
                 days: p.days,
-                retry_after: p.retry_after,
+                retry_after: p.retry_after.map(|s| u32::try_from(s).unwrap_or(u32::MAX)),
             }),
             Err(_) => Err(ServiceError::Protocol(format!(
                 "HTTP {status} without a problem body"

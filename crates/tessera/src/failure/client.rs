@@ -168,7 +168,7 @@ impl Classify for ServiceError {
                 detail.as_deref(),
                 *tries_left,
                 *days,
-                *retry_after,
+                retry_after.map(u64::from),
             ),
             Self::Protocol(reason) => {
                 c("err-protocol", "rec-protocol", exit::UNREACHABLE).arg("reason", reason.clone())
@@ -238,7 +238,14 @@ impl Classify for CloudError {
                 detail,
                 tries_left,
                 retry_after,
-            } => problem(code, *status, Some(detail), *tries_left, None, *retry_after),
+            } => problem(
+                code,
+                *status,
+                Some(detail),
+                *tries_left,
+                None,
+                retry_after.map(u64::from),
+            ),
             Self::PasswordIncorrect => c(
                 "err-cloud-password",
                 "rec-cloud-password",
