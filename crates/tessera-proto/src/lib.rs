@@ -16,5 +16,5 @@ pub mod text;
 
 pub use enroll::EnrollmentQr;
 pub use health::Health;
-pub use problem::{PROBLEM_CONTENT_TYPE, Problem};
+pub use problem::{PROBLEM_CONTENT_TYPE, Problem, ProblemCode};
 pub use release::Release;

@@ -1,6 +1,10 @@
 //! The error body of every failed request: RFC 9457 "Problem Details for HTTP APIs".
 
+mod code;
+
 use serde::{Deserialize, Serialize};
+
+pub use code::ProblemCode;
 
 /// The media type of a [`Problem`] body (RFC 9457 §3).
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
@@ -29,7 +33,7 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
     /// Stable snake_case code, e.g. `not_found`, `sms_code_incorrect`.
-    pub code: String,
+    pub code: ProblemCode,
     /// Seconds to wait before retrying, for rate-limited requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
@@ -44,14 +48,15 @@ pub struct Problem {
 
 impl Problem {
     /// A problem with the given code, title and status; `type` is derived from `code`.
-    pub fn new(code: &str, title: &str, status: u16) -> Self {
+    pub fn new(code: impl Into<ProblemCode>, title: &str, status: u16) -> Self {
+        let code = code.into();
         Self {
             type_uri: format!("{PROBLEM_TYPE_BASE}{code}"),
             title: title.to_owned(),
             status,
             detail: None,
             instance: None,
-            code: code.to_owned(),
+            code,
             retry_after: None,
             tries_left: None,
             days: None,

@@ -140,6 +140,10 @@ async fn scope_request_id(
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("handler panicked");
-    let problem = tessera_proto::Problem::new("internal", "Internal Server Error", 500);
+    let problem = tessera_proto::Problem::new(
+        tessera_proto::ProblemCode::Internal,
+        "Internal Server Error",
+        500,
+    );
     problem_response(&problem, StatusCode::INTERNAL_SERVER_ERROR)
 }

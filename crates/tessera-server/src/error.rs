@@ -5,7 +5,7 @@
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use tessera_proto::{PROBLEM_CONTENT_TYPE, Problem};
+use tessera_proto::{PROBLEM_CONTENT_TYPE, Problem, ProblemCode};
 
 use crate::captcha::CaptchaError;
 use crate::cloud::CloudError;
@@ -113,7 +113,7 @@ impl From<JsonRejection> for ApiError {
 /// (status, stable code, constant title, public detail, retry-after seconds)
 type Parts = (
     StatusCode,
-    &'static str,
+    ProblemCode,
     &'static str,
     Option<String>,
     Option<u64>,
@@ -123,22 +123,22 @@ impl ApiError {
     fn parts(&self) -> Parts {
         use StatusCode as S;
         match self {
-            Self::NotFound => (S::NOT_FOUND, "not_found", "Not Found", None, None),
+            Self::NotFound => (S::NOT_FOUND, ProblemCode::NotFound, "Not Found", None, None),
             Self::MethodNotAllowed => (
                 S::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
+                ProblemCode::MethodNotAllowed,
                 "Method Not Allowed",
                 None,
                 None,
             ),
             Self::BadBody { status, detail } => {
                 let (code, title) = match *status {
-                    S::PAYLOAD_TOO_LARGE => ("payload_too_large", "Payload Too Large"),
+                    S::PAYLOAD_TOO_LARGE => (ProblemCode::PayloadTooLarge, "Payload Too Large"),
                     S::UNSUPPORTED_MEDIA_TYPE => {
-                        ("unsupported_media_type", "Unsupported Media Type")
+                        (ProblemCode::UnsupportedMediaType, "Unsupported Media Type")
                     }
-                    S::UNPROCESSABLE_ENTITY => ("invalid_body", "Invalid Request Body"),
-                    _ => ("malformed_json", "Malformed JSON"),
+                    S::UNPROCESSABLE_ENTITY => (ProblemCode::InvalidBody, "Invalid Request Body"),
+                    _ => (ProblemCode::MalformedJson, "Malformed JSON"),
                 };
                 let status = if status.is_client_error() {
                     *status
@@ -149,22 +149,28 @@ impl ApiError {
             }
             Self::Invalid(d) => (
                 S::UNPROCESSABLE_ENTITY,
-                "invalid_field",
+                ProblemCode::InvalidField,
                 "Invalid Field",
                 Some(d.clone()),
                 None,
             ),
-            Self::Unauthorized => (S::UNAUTHORIZED, "unauthorized", "Unauthorized", None, None),
+            Self::Unauthorized => (
+                S::UNAUTHORIZED,
+                ProblemCode::Unauthorized,
+                "Unauthorized",
+                None,
+                None,
+            ),
             Self::Missing(what) => (
                 S::NOT_FOUND,
-                "not_found",
+                ProblemCode::NotFound,
                 "Not Found",
                 Some(format!("{what} not found")),
                 None,
             ),
             Self::Conflict(what) => (
                 S::CONFLICT,
-                "conflict",
+                ProblemCode::Conflict,
                 "Conflict",
                 Some(format!("{what} already exists")),
                 None,
@@ -173,14 +179,14 @@ impl ApiError {
             Self::Captcha(e) => match e {
                 CaptchaError::Invalid => (
                     S::BAD_REQUEST,
-                    "captcha_invalid",
+                    ProblemCode::CaptchaInvalid,
                     "Captcha Invalid",
                     Some("unknown, used or expired captcha".into()),
                     None,
                 ),
                 CaptchaError::Incorrect => (
                     S::BAD_REQUEST,
-                    "captcha_incorrect",
+                    ProblemCode::CaptchaIncorrect,
                     "Captcha Incorrect",
                     None,
                     None,
@@ -191,14 +197,14 @@ impl ApiError {
             Self::Cloud(e) => cloud_parts(e),
             Self::Busy { retry_after } => (
                 S::SERVICE_UNAVAILABLE,
-                "busy",
+                ProblemCode::Busy,
                 "Service Busy",
                 Some(self.to_string()),
                 Some(*retry_after),
             ),
             Self::RateLimited { retry_after } => (
                 S::TOO_MANY_REQUESTS,
-                "rate_limited",
+                ProblemCode::RateLimited,
                 "Too Many Requests",
                 Some(self.to_string()),
                 Some(*retry_after),
@@ -225,43 +231,75 @@ impl ApiError {
 fn ra_parts(e: &RaError) -> Parts {
     use StatusCode as S;
     let (status, code, title) = match e {
-        RaError::Invalid(_) => (S::UNPROCESSABLE_ENTITY, "invalid_field", "Invalid Field"),
+        RaError::Invalid(_) => (
+            S::UNPROCESSABLE_ENTITY,
+            ProblemCode::InvalidField,
+            "Invalid Field",
+        ),
         RaError::ConsentOutdated => (
             S::UNPROCESSABLE_ENTITY,
-            "consent_outdated",
+            ProblemCode::ConsentOutdated,
             "Consent Outdated",
         ),
-        RaError::SessionInvalid => (S::UNAUTHORIZED, "session_invalid", "Not Logged In"),
+        RaError::SessionInvalid => (
+            S::UNAUTHORIZED,
+            ProblemCode::SessionInvalid,
+            "Not Logged In",
+        ),
         RaError::NotPending { .. } => (
             S::CONFLICT,
-            "application_not_pending",
+            ProblemCode::ApplicationNotPending,
             "Application Not Pending",
         ),
         RaError::NotApproved { .. } => (
             S::CONFLICT,
-            "application_not_approved",
+            ProblemCode::ApplicationNotApproved,
             "Application Not Approved",
         ),
-        RaError::PasswordIncorrect { .. } => {
-            (S::FORBIDDEN, "password_incorrect", "Password Incorrect")
-        }
-        RaError::PasswordLocked => (S::FORBIDDEN, "password_locked", "Password Locked"),
+        RaError::PasswordIncorrect { .. } => (
+            S::FORBIDDEN,
+            ProblemCode::PasswordIncorrect,
+            "Password Incorrect",
+        ),
+        RaError::PasswordLocked => (S::FORBIDDEN, ProblemCode::PasswordLocked, "Password Locked"),
         RaError::SubjectMismatch { .. } => (
             S::UNPROCESSABLE_ENTITY,
-            "csr_subject_mismatch",
+            ProblemCode::CsrSubjectMismatch,
             "Subject Mismatch",
         ),
         RaError::KeyAlgorithmMismatch { .. } => (
             S::UNPROCESSABLE_ENTITY,
-            "csr_key_mismatch",
+            ProblemCode::CsrKeyMismatch,
             "Key Algorithm Mismatch",
         ),
-        RaError::UnknownCertificate => (S::NOT_FOUND, "certificate_unknown", "Unknown Certificate"),
-        RaError::Revoked => (S::CONFLICT, "certificate_revoked", "Certificate Revoked"),
-        RaError::AlreadyRenewed => (S::CONFLICT, "certificate_renewed", "Already Renewed"),
-        RaError::Expired => (S::CONFLICT, "certificate_expired", "Certificate Expired"),
-        RaError::RenewalNotOpen { .. } => (S::CONFLICT, "renewal_not_open", "Renewal Not Open"),
-        RaError::KeyMismatch => (S::FORBIDDEN, "renewal_key_mismatch", "Key Mismatch"),
+        RaError::UnknownCertificate => (
+            S::NOT_FOUND,
+            ProblemCode::CertificateUnknown,
+            "Unknown Certificate",
+        ),
+        RaError::Revoked => (
+            S::CONFLICT,
+            ProblemCode::CertificateRevoked,
+            "Certificate Revoked",
+        ),
+        RaError::AlreadyRenewed => (
+            S::CONFLICT,
+            ProblemCode::CertificateRenewed,
+            "Already Renewed",
+        ),
+        RaError::Expired => (
+            S::CONFLICT,
+            ProblemCode::CertificateExpired,
+            "Certificate Expired",
+        ),
+        RaError::RenewalNotOpen { .. } => {
+            (S::CONFLICT, ProblemCode::RenewalNotOpen, "Renewal Not Open")
+        }
+        RaError::KeyMismatch => (
+            S::FORBIDDEN,
+            ProblemCode::RenewalKeyMismatch,
+            "Key Mismatch",
+        ),
     };
     (status, code, title, Some(e.to_string()), None)
 }
@@ -279,46 +317,70 @@ impl From<CloudError> for ApiError {
 fn cloud_parts(e: &CloudError) -> Parts {
     use StatusCode as S;
     let (status, code, title) = match e {
-        CloudError::Invalid(_) => (S::UNPROCESSABLE_ENTITY, "invalid_field", "Invalid Field"),
-        CloudError::BadPoint(_) => (S::BAD_REQUEST, "invalid_point", "Invalid Point"),
-        CloudError::SessionInvalid => (S::UNAUTHORIZED, "session_invalid", "Not Logged In"),
-        CloudError::Forbidden => (S::FORBIDDEN, "forbidden", "Forbidden"),
+        CloudError::Invalid(_) => (
+            S::UNPROCESSABLE_ENTITY,
+            ProblemCode::InvalidField,
+            "Invalid Field",
+        ),
+        CloudError::BadPoint(_) => (S::BAD_REQUEST, ProblemCode::InvalidPoint, "Invalid Point"),
+        CloudError::SessionInvalid => (
+            S::UNAUTHORIZED,
+            ProblemCode::SessionInvalid,
+            "Not Logged In",
+        ),
+        CloudError::Forbidden => (S::FORBIDDEN, ProblemCode::Forbidden, "Forbidden"),
         CloudError::DeviceSignature => (
             S::FORBIDDEN,
-            "device_signature",
+            ProblemCode::DeviceSignature,
             "Device Signature Required",
         ),
-        CloudError::DeviceNotBound => (S::FORBIDDEN, "device_not_bound", "Device Not Bound"),
-        CloudError::DeviceAlreadyBound => (S::CONFLICT, "device_bound", "Device Already Bound"),
-        CloudError::PasswordIncorrect => (S::FORBIDDEN, "password_incorrect", "Password Incorrect"),
-        CloudError::Replayed => (S::FORBIDDEN, "replayed", "Request Replayed"),
+        CloudError::DeviceNotBound => (
+            S::FORBIDDEN,
+            ProblemCode::DeviceNotBound,
+            "Device Not Bound",
+        ),
+        CloudError::DeviceAlreadyBound => (
+            S::CONFLICT,
+            ProblemCode::DeviceBound,
+            "Device Already Bound",
+        ),
+        CloudError::PasswordIncorrect => (
+            S::FORBIDDEN,
+            ProblemCode::PasswordIncorrect,
+            "Password Incorrect",
+        ),
+        CloudError::Replayed => (S::FORBIDDEN, ProblemCode::Replayed, "Request Replayed"),
         CloudError::ReauthRequired => (
             S::FORBIDDEN,
-            "reauth_required",
+            ProblemCode::ReauthRequired,
             "Password Or Device Signature Required",
         ),
         CloudError::OldPhoneCodeRequired => (
             S::BAD_REQUEST,
-            "old_phone_code_required",
+            ProblemCode::OldPhoneCodeRequired,
             "Code To The Bound Phone Required",
         ),
-        CloudError::RecoveryCodeIncorrect => {
-            (S::BAD_REQUEST, "sms_code_incorrect", "SMS Code Incorrect")
-        }
+        CloudError::RecoveryCodeIncorrect => (
+            S::BAD_REQUEST,
+            ProblemCode::SmsCodeIncorrect,
+            "SMS Code Incorrect",
+        ),
         CloudError::Locked { retry_after } => {
             return (
                 S::FORBIDDEN,
-                "account_locked",
+                ProblemCode::AccountLocked,
                 "Account Locked",
                 Some(e.to_string()),
                 Some(*retry_after),
             );
         }
-        CloudError::NotApproved { .. } => {
-            (S::FORBIDDEN, "account_not_approved", "Account Not Approved")
-        }
-        CloudError::KeyState(_) => (S::CONFLICT, "key_state", "Key State"),
-        CloudError::NoPhone => (S::CONFLICT, "no_phone", "No Phone Bound"),
+        CloudError::NotApproved { .. } => (
+            S::FORBIDDEN,
+            ProblemCode::AccountNotApproved,
+            "Account Not Approved",
+        ),
+        CloudError::KeyState(_) => (S::CONFLICT, ProblemCode::KeyState, "Key State"),
+        CloudError::NoPhone => (S::CONFLICT, ProblemCode::NoPhone, "No Phone Bound"),
         // Busy becomes ApiError::Busy in `From`; here only for completeness.
         CloudError::Internal(_) | CloudError::Store(_) | CloudError::Busy { .. } => {
             return internal();
@@ -330,7 +392,7 @@ fn cloud_parts(e: &CloudError) -> Parts {
 fn internal() -> Parts {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
+        ProblemCode::Internal,
         "Internal Server Error",
         None,
         None,
@@ -342,49 +404,49 @@ fn sms_parts(e: &SmsError) -> Parts {
     match e {
         SmsError::RateLimited { retry_after, .. } => (
             S::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ProblemCode::RateLimited,
             "Too Many Requests",
             Some(e.to_string()),
             Some(*retry_after),
         ),
         SmsError::InvalidPurpose => (
             S::UNPROCESSABLE_ENTITY,
-            "invalid_field",
+            ProblemCode::InvalidField,
             "Invalid Field",
             Some(e.to_string()),
             None,
         ),
         SmsError::NoCode => (
             S::BAD_REQUEST,
-            "sms_code_missing",
+            ProblemCode::SmsCodeMissing,
             "No SMS Code",
             Some(e.to_string()),
             None,
         ),
         SmsError::Expired => (
             S::BAD_REQUEST,
-            "sms_code_expired",
+            ProblemCode::SmsCodeExpired,
             "SMS Code Expired",
             None,
             None,
         ),
         SmsError::Incorrect { .. } => (
             S::BAD_REQUEST,
-            "sms_code_incorrect",
+            ProblemCode::SmsCodeIncorrect,
             "SMS Code Incorrect",
             Some(e.to_string()),
             None,
         ),
         SmsError::TooManyTries => (
             S::BAD_REQUEST,
-            "sms_code_locked",
+            ProblemCode::SmsCodeLocked,
             "Too Many Tries",
             Some(e.to_string()),
             None,
         ),
         SmsError::Send(_) => (
             S::BAD_GATEWAY,
-            "sms_send_failed",
+            ProblemCode::SmsSendFailed,
             "SMS Gateway Failed",
             None,
             None,
@@ -398,9 +460,13 @@ impl IntoResponse for ApiError {
         let (status, code, title, detail, retry_after) = self.parts();
         if status.is_server_error() {
             // the span carries the request id; the response carries only the code
-            tracing::error!(error = %self, code, "request failed");
+            tracing::error!(error = %self, code = code.as_str(), "request failed");
         } else {
-            tracing::debug!(code, status = status.as_u16(), "request rejected");
+            tracing::debug!(
+                code = code.as_str(),
+                status = status.as_u16(),
+                "request rejected"
+            );
         }
         let mut problem = Problem::new(code, title, status.as_u16());
         problem.detail = detail;

@@ -5,6 +5,7 @@ mod cloud;
 mod confirm;
 mod device;
 mod enroll;
+mod examples;
 mod key;
 mod output;
 mod pin;
@@ -21,21 +22,32 @@ use std::path::{Path, PathBuf};
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
 use fluent_bundle::FluentValue as V;
 use tessera::app::{App, AppError};
+use tessera::failure::{Classified, Classify as _};
 use tessera::i18n::{Lang, Localizer};
-use tessera_media::{FormatError, Medium, MediumError};
+use tessera_media::{Medium, MediumError};
 
 pub(crate) use output::Output;
 
 /// Output format of every command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum Format {
-    /// Labelled lines for people, in the chosen language (`pem` is the same: commands that
-    /// print a certificate print it as PEM).
+    /// Labelled lines for people, in the chosen language.
     #[default]
-    #[value(alias = "pem")]
     Text,
     /// JSON for programs; the shape is a tested contract.
     Json,
+}
+
+/// `--format` as given: `pem` is text for every command but those that print a certificate,
+/// which print it as PEM ([`Output::pem`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    /// Labelled lines for people, in the chosen language.
+    Text,
+    /// JSON for programs; the shape is a tested contract.
+    Json,
+    /// A certificate as PEM (other output as text).
+    Pem,
 }
 
 /// Tessera: certificates and their keys, SM2/SM3/SM4 beside RSA and ECDSA.
@@ -51,8 +63,8 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_name = "LANG")]
     lang: Option<String>,
     /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
     /// Data directory (default: TESSERA_DATA_DIR, else the platform's data folder).
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -149,19 +161,7 @@ pub(crate) enum Failure {
 }
 
 /// Exit codes, as documented in `tessera --help`.
-pub(crate) mod exit {
-    pub(crate) const OK: u8 = 0;
-    pub(crate) const INTERNAL: u8 = 1;
-    pub(crate) const USAGE: u8 = 2;
-    pub(crate) const READ: u8 = 3;
-    pub(crate) const PARSE: u8 = 4;
-    pub(crate) const INVALID: u8 = 5;
-    pub(crate) const PIN_INCORRECT: u8 = 6;
-    pub(crate) const LOCKED: u8 = 7;
-    pub(crate) const NOT_FOUND: u8 = 8;
-    pub(crate) const REFUSED: u8 = 9;
-    pub(crate) const UNREACHABLE: u8 = 10;
-}
+pub(crate) use tessera::failure::exit;
 
 impl From<MediumError> for Failure {
     fn from(e: MediumError) -> Self {
@@ -184,11 +184,40 @@ impl Failure {
             Self::Crypto { .. } => exit::PARSE,
             Self::NoPin | Self::PinMismatch | Self::Usage(_) | Self::Unconfirmed => exit::USAGE,
             Self::Declined => exit::REFUSED,
-            Self::App(e) => app_exit_code(e),
-            Self::Enroll(e) => enroll::exit_code(e),
-            Self::Cloud(e) => cloud::exit_code(e),
+            Self::App(e) => e.classify().exit,
+            Self::Enroll(e) => e.classify().exit,
+            Self::Cloud(e) => e.classify().exit,
             Self::Write(_) | Self::Internal(_) => exit::INTERNAL,
         }
+    }
+
+    /// The core's classification, for the failures that come from the core.
+    fn classified(&self) -> Option<Classified> {
+        match self {
+            Self::App(e) => Some(e.classify()),
+            Self::Enroll(e) => Some(e.classify()),
+            Self::Cloud(e) => Some(e.classify()),
+            _ => None,
+        }
+    }
+
+    /// What to do about it (rage's pattern: the hint under the error), in the user's language.
+    fn recovery(&self, l: &Localizer) -> Option<String> {
+        let id = match self {
+            Self::Read { .. } => "rec-read",
+            Self::Parse { .. } | Self::Crypto { .. } => "rec-parse",
+            Self::ChainInvalid { .. } => "rec-chain-invalid",
+            Self::NoPin => "rec-no-pin",
+            Self::PinMismatch => "rec-pin-mismatch",
+            Self::Unconfirmed => "rec-unconfirmed",
+            Self::Write(_) => "rec-write",
+            Self::Internal(_) => "rec-internal",
+            Self::Declined | Self::Usage(_) => return None,
+            Self::App(_) | Self::Enroll(_) | Self::Cloud(_) => {
+                return self.classified().map(|c| c.recovery_text(l));
+            }
+        };
+        Some(l.text(id))
     }
 
     fn message(&self, l: &Localizer) -> String {
@@ -218,18 +247,12 @@ impl Failure {
                     ("reason", V::from(source.to_string())),
                 ],
             ),
-            Self::App(e) => app_reason(l, e),
-            Self::Enroll(e) => enroll::reason(l, e),
-            Self::Cloud(e) => cloud::reason(l, e),
+            Self::App(e) => core_message(l, &e.classify()),
+            Self::Enroll(e) => core_message(l, &e.classify()),
+            Self::Cloud(e) => core_message(l, &e.classify()),
             Self::NoPin => l.text("err-no-pin"),
             Self::PinMismatch => l.text("err-pin-mismatch"),
-            Self::Unconfirmed => {
-                format!(
-                    "{}\n{}",
-                    l.text("err-unconfirmed"),
-                    l.text("rec-unconfirmed")
-                )
-            }
+            Self::Unconfirmed => l.text("err-unconfirmed"),
             Self::Declined => l.text("err-declined"),
             Self::Usage(message) => message.clone(),
             Self::Write(e) => l.text_with("err-write", &[("reason", V::from(e.to_string()))]),
@@ -237,6 +260,21 @@ impl Failure {
                 l.text_with("err-internal", &[("reason", V::from(detail.as_str()))])
             }
         }
+    }
+}
+
+/// A failure of the core in words; a service refusal names its problem code too, for the
+/// service's support.
+fn core_message(l: &Localizer, c: &Classified) -> String {
+    match &c.code {
+        Some(code) => l.text_with(
+            "err-service-refused",
+            &[
+                ("message", V::from(c.text(l))),
+                ("code", V::from(code.as_str())),
+            ],
+        ),
+        None => c.text(l),
     }
 }
 
@@ -252,12 +290,44 @@ fn lang_from_args() -> Option<String> {
 }
 
 fn command(l: &Localizer) -> clap::Command {
-    Cli::command()
+    let main = Cli::command()
         .after_help(l.text("help-after-main"))
         .mut_subcommand("cert", |c| {
             c.mut_subcommand("show", |s| s.after_help(l.text("help-after-cert-show")))
                 .mut_subcommand("verify", |s| s.after_help(l.text("help-after-cert-verify")))
-        })
+        });
+    with_examples(main, "", l)
+}
+
+/// Gives every command without its own `after_help` the shared one: its examples, then the
+/// exit codes (`tessera --help` promises both for every command).
+fn with_examples(mut cmd: clap::Command, path: &str, l: &Localizer) -> clap::Command {
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    for name in names {
+        let sub_path = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path} {name}")
+        };
+        cmd = cmd.mut_subcommand(&name, |s| with_examples(s, &sub_path, l));
+    }
+    if cmd.get_after_help().is_some() {
+        return cmd;
+    }
+    let mut text = String::new();
+    if let Some(lines) = examples::of(path) {
+        text.push_str(&l.text("help-examples"));
+        for line in lines {
+            text.push_str("\n  ");
+            text.push_str(line);
+        }
+        text.push_str("\n\n");
+    }
+    text.push_str(&l.text("help-exit-codes"));
+    cmd.after_help(text)
 }
 
 /// Runs the command line and returns the process exit code.
@@ -283,7 +353,12 @@ pub(crate) fn run() -> ExitCode {
             return ExitCode::from(exit::USAGE);
         }
     };
-    let mut out = Output::stdout(cli.format, &l);
+    let format = match cli.format {
+        FormatArg::Json => Format::Json,
+        FormatArg::Text | FormatArg::Pem => Format::Text,
+    };
+    let mut out = Output::stdout(format, &l);
+    out.pem = cli.format == FormatArg::Pem;
     let result = dispatch(cli.command, cli.data_dir.as_deref(), &mut out);
     match result {
         Ok(code) => ExitCode::from(code),
@@ -293,6 +368,9 @@ pub(crate) fn run() -> ExitCode {
         }
         Err(failure) => {
             out.error(&failure.message(&l));
+            if let Some(hint) = failure.recovery(&l) {
+                out.hint(&hint);
+            }
             ExitCode::from(failure.exit_code())
         }
     }
@@ -374,65 +452,52 @@ pub(crate) fn login_asking(
     Ok(app.login_asking(medium, &mut ask_pin(l, pin_file))?)
 }
 
-pub(crate) fn medium_exit_code(m: &MediumError) -> u8 {
-    match m {
-        MediumError::PinIncorrect { .. }
-        | MediumError::SoPinIncorrect { .. }
-        | MediumError::Format(FormatError::Pkcs12Password) => exit::PIN_INCORRECT,
-        MediumError::Locked | MediumError::SoPinLocked => exit::LOCKED,
-        MediumError::NotFound { .. } | MediumError::NoSuchCertificate | MediumError::NoSuchKey => {
-            exit::NOT_FOUND
-        }
-        MediumError::Io { .. } => exit::READ,
-        _ => exit::REFUSED,
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn app_exit_code(e: &AppError) -> u8 {
-    match e {
-        AppError::Medium(m) => medium_exit_code(m),
-        AppError::NoSuchCertificate { .. } | AppError::AmbiguousCertificate { .. } => {
-            exit::NOT_FOUND
+    /// Every command's help ends with examples and the exit codes, in both languages, and
+    /// every example is a command line the parser accepts.
+    #[test]
+    fn every_command_has_examples_and_exit_codes() {
+        fn walk(cmd: &clap::Command, path: &str, l: &Localizer, seen: &mut Vec<String>) {
+            let after = cmd
+                .get_after_help()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let exit_heading = l.text("help-exit-codes");
+            let exit_heading = exit_heading.lines().next().unwrap_or_default();
+            assert!(
+                after.contains(&l.text("help-examples")),
+                "{path}: no examples"
+            );
+            assert!(after.contains(exit_heading), "{path}: no exit codes");
+            seen.push(path.to_owned());
+            for sub in cmd.get_subcommands() {
+                let sub_path = format!("{path} {}", sub.get_name()).trim().to_owned();
+                walk(sub, &sub_path, l, seen);
+            }
         }
-        AppError::PinUnavailable { .. } => exit::USAGE,
-        AppError::Settings(
-            tessera::settings::SettingsError::UnknownKey { .. }
-            | tessera::settings::SettingsError::InvalidValue { .. },
-        ) => exit::USAGE,
-        _ => exit::INTERNAL,
-    }
-}
-
-fn app_reason(l: &Localizer, e: &AppError) -> String {
-    match e {
-        AppError::Medium(m) => tessera::words::medium_reason(l, m),
-        AppError::NoSuchCertificate { selector } => l.text_with(
-            "err-no-such-certificate",
-            &[("selector", V::from(selector.as_str()))],
-        ),
-        AppError::AmbiguousCertificate { selector, count } => l.text_with(
-            "err-ambiguous-certificate",
-            &[
-                ("selector", V::from(selector.as_str())),
-                ("count", V::from(*count)),
-            ],
-        ),
-        AppError::PinUnavailable { reason } => reason.clone(),
-        AppError::Settings(tessera::settings::SettingsError::UnknownKey { key }) => {
-            l.text_with("err-setting-unknown", &[("key", V::from(key.as_str()))])
+        for lang in [Lang::ZhCn, Lang::EnUs] {
+            let l = Localizer::new(lang);
+            let mut seen = Vec::new();
+            let cmd = command(&l);
+            walk(&cmd, "", &l, &mut seen);
+            assert!(seen.len() > 40, "{seen:?}");
         }
-        AppError::Settings(tessera::settings::SettingsError::InvalidValue {
-            key,
-            value,
-            expected,
-        }) => l.text_with(
-            "err-setting-invalid",
-            &[
-                ("key", V::from(*key)),
-                ("value", V::from(value.as_str())),
-                ("expected", V::from(*expected)),
-            ],
-        ),
-        other => l.text_with("err-internal", &[("reason", V::from(other.to_string()))]),
+        let l = Localizer::new(Lang::EnUs);
+        for (path, lines) in examples::all() {
+            for line in lines {
+                let line = line.split(" > ").next().unwrap_or(line);
+                let args: Vec<&str> = line
+                    .split_whitespace()
+                    .map(|a| a.trim_matches('"'))
+                    .collect();
+                assert!(
+                    command(&l).try_get_matches_from(&args).is_ok(),
+                    "{path}: {line}"
+                );
+            }
+        }
     }
 }

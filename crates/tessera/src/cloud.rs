@@ -18,6 +18,7 @@ use tessera_crypto::sm2::two_party::{
 use tessera_crypto::sm2::{
     CiphertextFormat, DEFAULT_ID, Sm2PrivateKey, Sm2PublicKey, Sm2Signature,
 };
+use tessera_proto::ProblemCode;
 use tessera_proto::cloud::{
     self as wire, Account, AccountApplication, AppSession, CloudCertificate, CloudOrg,
     CodecryptResponse, CosignResponse, KeygenResponse, LoginResponse, Password,
@@ -50,11 +51,13 @@ pub enum CloudError {
         /// HTTP status.
         status: u16,
         /// Stable code, e.g. `password_incorrect`, `account_locked`.
-        code: String,
+        code: ProblemCode,
         /// The service's words.
         detail: String,
         /// Tries left on a wrong password, when the service says (RFC 9457 extension member).
         tries_left: Option<u64>,
+        /// Seconds until a retry can succeed (how long a locked account stays locked).
+        retry_after: Option<u32>,
     },
     /// The password does not open this install's key share (sealed by an earlier version under
     /// a password the service no longer has).
@@ -66,6 +69,14 @@ pub enum CloudError {
     /// No account on this install (or none with that id).
     #[error("no cloud account {0}")]
     NoAccount(String),
+    /// An id prefix that matches several accounts.
+    #[error("{prefix} matches {count} cloud accounts")]
+    AmbiguousAccount {
+        /// What was given.
+        prefix: String,
+        /// How many accounts it matches.
+        count: usize,
+    },
     /// The account has a key at the service but this install does not hold its share.
     #[error("the key of this account was made on another install")]
     ShareElsewhere,
@@ -96,11 +107,31 @@ pub enum CloudError {
 
 impl CloudError {
     /// The service's problem code, when it answered with one.
-    pub fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<&ProblemCode> {
         match self {
             Self::Service { code, .. } => Some(code),
             _ => None,
         }
+    }
+}
+
+/// The account `id` names: its whole id or user ID, else the one account whose id starts with
+/// it (as `cert` takes a thumbprint prefix). A prefix of several accounts is refused.
+fn find_account(accounts: &[LocalAccount], id: &str) -> Result<usize, CloudError> {
+    if let Some(at) = accounts.iter().position(|a| a.id == id || a.user_id == id) {
+        return Ok(at);
+    }
+    let mut matches = accounts
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !id.is_empty() && a.id.starts_with(id));
+    match (matches.next(), matches.count()) {
+        (Some((at, _)), 0) => Ok(at),
+        (Some(_), others) => Err(CloudError::AmbiguousAccount {
+            prefix: id.to_owned(),
+            count: others + 1,
+        }),
+        (None, _) => Err(CloudError::NoAccount(id.to_owned())),
     }
 }
 
@@ -238,12 +269,7 @@ impl Cloud {
     /// Makes `id` (an account id or a user ID) the active account.
     pub fn switch(&self, id: &str) -> Result<LocalAccount, CloudError> {
         let mut file = self.dir.load()?;
-        let account = file
-            .accounts
-            .iter()
-            .find(|a| a.id == id || a.user_id == id)
-            .cloned()
-            .ok_or_else(|| CloudError::NoAccount(id.to_owned()))?;
+        let account = file.accounts[find_account(&file.accounts, id)?].clone();
         file.active = Some(account.id.clone());
         self.dir.save(&file)?;
         Ok(account)
@@ -253,11 +279,7 @@ impl Cloud {
     /// the account at the service stays.
     pub fn delete(&self, id: &str) -> Result<LocalAccount, CloudError> {
         let mut file = self.dir.load()?;
-        let at = file
-            .accounts
-            .iter()
-            .position(|a| a.id == id || a.user_id == id)
-            .ok_or_else(|| CloudError::NoAccount(id.to_owned()))?;
+        let at = find_account(&file.accounts, id)?;
         let removed = file.accounts.remove(at);
         if file.active.as_deref() == Some(removed.id.as_str()) {
             file.active = file.accounts.first().map(|a| a.id.clone());
@@ -730,4 +752,53 @@ fn public_key(account: &LocalAccount) -> Result<Sm2PublicKey, CloudError> {
     let bytes =
         hex::decode(&account.public_key).map_err(|e| CloudError::Protocol(e.to_string()))?;
     Ok(Sm2PublicKey::from_sec1_bytes(&bytes)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(id: &str, user_id: &str) -> LocalAccount {
+        LocalAccount {
+            id: id.to_owned(),
+            server: String::new(),
+            org: String::new(),
+            user_id: user_id.to_owned(),
+            name: String::new(),
+            public_key: String::new(),
+            seal: ShareSeal::default(),
+            sealed_share: String::new(),
+            serial: None,
+            certificate_pem: None,
+            chain_pem: None,
+        }
+    }
+
+    /// `cloud switch` and `cloud delete` take the id, the user ID, or an unambiguous id prefix.
+    #[test]
+    fn accounts_are_found_by_id_user_or_unambiguous_prefix() {
+        let all = [
+            account("ab12", "D1"),
+            account("ab34", "D2"),
+            account("cd56", "ab"),
+        ];
+        assert_eq!(find_account(&all, "ab34").ok(), Some(1));
+        assert_eq!(find_account(&all, "D1").ok(), Some(0));
+        // a user ID wins over an id prefix
+        assert_eq!(find_account(&all, "ab").ok(), Some(2));
+        assert_eq!(find_account(&all, "cd").ok(), Some(2));
+        assert_eq!(find_account(&all, "ab1").ok(), Some(0));
+        assert!(matches!(
+            find_account(&all, "a"),
+            Err(CloudError::AmbiguousAccount { count: 2, .. })
+        ));
+        assert!(matches!(
+            find_account(&all, "ef"),
+            Err(CloudError::NoAccount(_))
+        ));
+        assert!(matches!(
+            find_account(&all, ""),
+            Err(CloudError::NoAccount(_))
+        ));
+    }
 }

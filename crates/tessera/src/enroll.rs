@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use tessera_media::{CertEntry, CsrRequest, KeySpec, Medium, MediumError};
-use tessera_proto::EnrollmentQr;
 use tessera_proto::ra::{
     Application, Applied, ApplyRequest, InstallRequest, IssuedCertificate, Notices, Password,
     QueryLogin, QuerySession, RenewRequest,
 };
 use tessera_proto::sms::{CaptchaChallenge, SmsCodeRequest, SmsCodeSent};
+use tessera_proto::{EnrollmentQr, ProblemCode};
 
 use crate::service::{ServiceClient, ServiceError};
 
@@ -264,7 +264,7 @@ pub fn logout(data_dir: &Path) -> Result<()> {
 /// The expired-session answer of the service as [`EnrollError::NoSession`].
 fn session_call<T>(result: Result<T, ServiceError>) -> Result<T> {
     match result {
-        Err(e) if e.code() == Some("session_invalid") => Err(EnrollError::NoSession),
+        Err(e) if e.code() == Some(&ProblemCode::SessionInvalid) => Err(EnrollError::NoSession),
         other => Ok(other?),
     }
 }

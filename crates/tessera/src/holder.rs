@@ -126,6 +126,15 @@ pub fn pin_strength(pin: &Pin) -> PinStrength {
     }
 }
 
+/// The one PIN policy for every new PIN (a new device, a changed or unlocked PIN), whichever
+/// face asks: refuses what [`pin_strength`] rates weak.
+pub fn check_new_pin(pin: &Pin) -> Result<()> {
+    match pin_strength(pin) {
+        PinStrength::Weak(weakness) => Err(AppError::WeakPin { weakness }),
+        PinStrength::Fair | PinStrength::Strong => Ok(()),
+    }
+}
+
 fn display_name(name: &NameDetails) -> String {
     name.cn
         .first()
@@ -267,9 +276,7 @@ impl App {
         if new.expose() != confirm.expose() {
             return Err(AppError::PinMismatch);
         }
-        if let PinStrength::Weak(weakness) = pin_strength(new) {
-            return Err(AppError::WeakPin { weakness });
-        }
+        check_new_pin(new)?;
         let mut opened = self.open_medium(medium)?;
         let serial = opened.info()?.serial;
         let result = opened.change_pin(old, new);

@@ -9,6 +9,7 @@
 pub mod app;
 pub mod cloud;
 pub mod enroll;
+pub mod failure;
 pub mod holder;
 pub mod i18n;
 pub mod logs;

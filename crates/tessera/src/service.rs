@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tessera_proto::Problem;
+use tessera_proto::{Problem, ProblemCode};
 
 /// How long one request may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -39,7 +39,7 @@ pub enum ServiceError {
         /// HTTP status.
         status: u16,
         /// Stable problem code, e.g. `password_incorrect`.
-        code: String,
+        code: ProblemCode,
         /// Constant title.
         title: String,
         /// The service's explanation, if any.
@@ -48,6 +48,9 @@ pub enum ServiceError {
         tries_left: Option<u64>,
         /// Days until something opens (a renewal window), when the service says.
         days: Option<i64>,
+        /// Seconds until a retry can succeed (rate limit, busy, locked account); `u32` keeps
+        /// the error small (over 136 years, saturated).
+        retry_after: Option<u32>,
     },
     /// An answer that is not what the API promises.
     #[error("unexpected answer from the service: {0}")]
@@ -64,7 +67,7 @@ pub enum ServiceError {
 
 impl ServiceError {
     /// The problem code, when the service answered with one.
-    pub fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<&ProblemCode> {
         match self {
             Self::Problem { code, .. } => Some(code),
             _ => None,
@@ -205,6 +208,7 @@ impl ServiceClient {
                 detail: p.detail,
                 tries_left: p.tries_left,
                 days: p.days,
+                retry_after: p.retry_after.map(|s| u32::try_from(s).unwrap_or(u32::MAX)),
             }),
             Err(_) => Err(ServiceError::Protocol(format!(
                 "HTTP {status} without a problem body"

@@ -3,10 +3,11 @@
 //! reads the same everywhere.
 
 use fluent_bundle::FluentValue as V;
-use tessera_media::{FormatError, MediumError};
+use tessera_media::MediumError;
 use tessera_x509::{ChainError, Field};
 use time::OffsetDateTime;
 
+use crate::failure::Classify as _;
 use crate::i18n::Localizer;
 
 /// The Fluent id for `key` under `prefix`: dots and underscores become dashes
@@ -15,76 +16,13 @@ pub fn fluent_id(prefix: &str, key: &str) -> String {
     format!("{prefix}-{}", key.replace(['.', '_'], "-"))
 }
 
-/// A service's refusal in words: the `enroll-err-{code}` message where there is one (with the
-/// problem's `tries_left` and `days` extension members as `$tries` and `$days`), else the
-/// service's own detail.
-pub fn service_problem(
-    l: &Localizer,
-    code: &str,
-    detail: Option<&str>,
-    tries_left: Option<u64>,
-    days: Option<i64>,
-) -> String {
-    let id = fluent_id("enroll-err", code);
-    let args = [
-        ("detail", V::from(detail.unwrap_or(code).to_owned())),
-        ("tries", V::from(tries_left.unwrap_or(0))),
-        ("days", V::from(days.unwrap_or(0))),
-    ];
-    if l.has(&id) {
-        l.text_with(&id, &args)
-    } else {
-        l.text_with("enroll-err-service", &args)
-    }
-}
-
-/// A medium's refusal in words.
+/// A medium's refusal in words (its [`Classify`] message; a blocked SO PIN says what to do
+/// too, since nothing else can be done with the medium).
 pub fn medium_reason(l: &Localizer, e: &MediumError) -> String {
+    let c = e.classify();
     match e {
-        MediumError::PinIncorrect { retries_left } => {
-            l.text_with("err-pin-incorrect", &[("retries", V::from(*retries_left))])
-        }
-        MediumError::SoPinIncorrect {
-            retries_left: Some(left),
-        } => l.text_with("err-so-pin-incorrect-left", &[("retries", V::from(*left))]),
-        MediumError::SoPinIncorrect { retries_left: None } => l.text("err-so-pin-incorrect"),
-        MediumError::SoPinLocked => format!(
-            "{}\n{}",
-            l.text("err-so-pin-locked"),
-            l.text("rec-so-pin-locked")
-        ),
-        MediumError::Format(FormatError::Pkcs12Password) => l.text("err-pkcs12-password"),
-        MediumError::Format(FormatError::Corrupt { reason }) => l.text_with(
-            "err-device-corrupt",
-            &[("reason", V::from(reason.as_str()))],
-        ),
-        MediumError::Format(FormatError::NewerVersion { found, supported }) => l.text_with(
-            "err-device-newer",
-            &[
-                ("found", V::from(*found)),
-                ("supported", V::from(*supported)),
-            ],
-        ),
-        MediumError::Format(FormatError::Tampered) => l.text("err-device-tampered"),
-        MediumError::Locked => l.text("err-locked"),
-        MediumError::NotLoggedIn => l.text("err-not-logged-in"),
-        MediumError::PinLength { min, max } => l.text_with(
-            "err-pin-length",
-            &[("min", V::from(*min)), ("max", V::from(*max))],
-        ),
-        MediumError::NotFound { label } => l.text_with(
-            "err-device-not-found",
-            &[("label", V::from(label.as_str()))],
-        ),
-        MediumError::AlreadyExists { label } => {
-            l.text_with("err-device-exists", &[("label", V::from(label.as_str()))])
-        }
-        MediumError::NotExportable => l.text("err-not-exportable"),
-        MediumError::NoMatchingKey { thumbprint } => l.text_with(
-            "err-no-matching-key",
-            &[("thumbprint", V::from(thumbprint.as_str()))],
-        ),
-        other => l.text_with("err-medium", &[("reason", V::from(other.to_string()))]),
+        MediumError::SoPinLocked => format!("{}\n{}", c.text(l), c.recovery_text(l)),
+        _ => c.text(l),
     }
 }
 

@@ -225,6 +225,21 @@ async fn openapi_lists_every_route() {
         assert!(paths.contains_key(p), "missing {p}");
     }
     assert!(doc["components"]["schemas"]["Problem"].is_object());
+    // the problem codes are listed, from the enum both sides share (the code member refers
+    // to it, inline or by name)
+    let code = &doc["components"]["schemas"]["Problem"]["properties"]["code"];
+    let listed = if code["$ref"].is_string() {
+        &doc["components"]["schemas"]["ProblemCode"]["enum"]
+    } else {
+        &code["enum"]
+    };
+    let listed = listed.as_array().map(Vec::as_slice).unwrap_or_default();
+    for c in tessera_proto::ProblemCode::ALL {
+        assert!(
+            listed.iter().any(|l| l == c.as_str()),
+            "{c} not listed: {code}"
+        );
+    }
     assert!(doc["components"]["securitySchemes"]["admin_token"].is_object());
     for schema in ["IssueBody", "IssuedBody", "RevokeBody"] {
         assert!(

@@ -1,7 +1,7 @@
 # Tessera client — English
 
 ## Command-line help
-help-after-main =
+help-exit-codes =
     Exit codes:
       0  success
       1  internal error
@@ -9,11 +9,17 @@ help-after-main =
       3  an input file could not be read
       4  the input is not a valid certificate
       5  the certificate chain or signature did not validate
-      6  wrong PIN or password
-      7  the medium is locked
-      8  no such medium or certificate
+      6  wrong PIN, password, SMS code or captcha
+      7  the medium or the account is locked
+      8  no such medium, certificate, account or application
       9  the medium or the service refused the operation
      10  the service could not be reached
+     11  an entry was refused as invalid or too weak (a password, a PIN, an image, a field)
+     12  a code, captcha or session expired or was used up: ask for a new one
+     13  the service is busy, limits the rate or failed: try again later
+help-examples = Examples:
+help-after-main =
+    { help-exit-codes }
 
     Examples:
       tessera cert show cert.pem
@@ -401,24 +407,12 @@ enroll-label-phone = Phone
 enroll-label-key-alg = Key type
 enroll-label-reason = Reason
 enroll-label-serial = Certificate serial
-enroll-err-service = The service refused: { $detail }
 enroll-err-unreachable = Cannot reach the service at { $url }: { $reason }
 enroll-err-no-server = No service given: pass --server URL or set it with "tessera settings set server URL".
 enroll-err-forged-qr = This QR code is not signed by the service at { $url }: it may be forged. Do not use it.
 enroll-err-key-changed = The key of the service at { $url } is not the one seen before. Contact the service before going on.
 enroll-err-no-session = Not logged in to the business query, or the session expired: run "tessera enroll login".
-enroll-err-password-incorrect = Wrong certificate password: { $tries } tries left.
-enroll-err-password-locked = Too many wrong certificate passwords: the application is locked. Contact the service.
-enroll-err-sms-code-incorrect = Wrong SMS code: { $tries } tries left.
-enroll-err-sms-code-expired = The SMS code has expired: request a new one.
-enroll-err-captcha-invalid = The captcha has expired or was used: get a new one.
-enroll-err-captcha-incorrect = Wrong captcha characters: get a new captcha.
-enroll-err-application-not-approved = The application cannot be installed: { $detail }
-enroll-err-renewal-not-open = Too early to renew: renewal opens in { $days } days.
 enroll-err-no-application = No application { $id } for this phone: see "tessera enroll list".
-enroll-err-renewal-key-mismatch = The renewal was not signed by the certificate's own key.
-enroll-err-certificate-expired = The certificate has expired; apply for a new one.
-enroll-err-rate-limited = Too many requests: { $detail }
 
 ## Cloud keys (tessera cloud …)
 prompt-cloud-password = Cloud key password
@@ -443,7 +437,6 @@ cloud-image-saved = Handwritten signature saved to { $path }
 cloud-image-usage = Give --put FILE to upload or --out FILE to save.
 cloud-app-sessions-none = Not logged in to any application.
 cloud-app-sessions-ended = Logged out.
-err-cloud-service = The cloud key service refused: { $detail } ({ $code })
 err-cloud-password = Wrong password: it does not open the key share an earlier version sealed on this install. If the password was recovered by SMS, run `tessera cloud password --reseal` with the old one.
 err-cloud-no-account = No cloud key account { $id } on this install; run `tessera cloud download`.
 err-cloud-no-certificate = The account has no certificate yet; run `tessera cloud download`.
@@ -528,3 +521,170 @@ ui-ss-next-later = Try again later, or contact your certificate service.
 ui-ss-next-unreachable = Check the network connection and the service address on the self-service page, then try again.
 ui-ss-next-qr = Paste the whole text of the QR code your organization gave you.
 ui-ss-next-renew-window = A certificate can be renewed in the last weeks of its validity: come back then.
+
+## Service refusals, by problem code (tessera::failure)
+err-problem-not-found = The service has no such object.
+rec-problem-not-found = Check the name or number you gave, then try again.
+err-problem-method-not-allowed = The service does not offer this request: this Tessera and the service do not match.
+rec-problem-method-not-allowed = Update Tessera, or ask the service which version it expects.
+err-problem-payload-too-large = What was sent is too large for the service.
+rec-problem-payload-too-large = Send a smaller file (a smaller image, for example).
+err-problem-unsupported-media-type = The service did not understand the request format.
+rec-problem-unsupported-media-type = Update Tessera, or report this to the service.
+err-problem-invalid-body = The service refused the request as incomplete or malformed.
+rec-problem-invalid-body = Check every entry, or update Tessera.
+err-problem-malformed-json = The service could not read the request.
+rec-problem-malformed-json = Update Tessera, or report this to the service.
+err-problem-invalid-field = The service refused an entry: { $detail }
+rec-problem-invalid-field = Correct the entry (a stronger password, a PNG image, a mainland mobile number…) and send again.
+err-problem-unauthorized = The service needs an operator's token for this.
+rec-problem-unauthorized = Ask the service's operator.
+err-problem-conflict = This exists at the service already.
+rec-problem-conflict = Use the existing one, or choose another name.
+err-problem-captcha-invalid = The captcha has expired or was used: get a new one.
+rec-problem-captcha-invalid = Get a new captcha and type its characters.
+err-problem-captcha-incorrect = Wrong captcha characters: get a new captcha.
+rec-problem-captcha-incorrect = Get a new captcha and type its characters carefully.
+err-problem-busy = The service is busy.
+rec-problem-busy = Wait { $minutes } minute(s), then try again.
+err-problem-rate-limited = Too many requests: { $detail }
+rec-problem-rate-limited = Wait { $minutes } minute(s), then try again.
+err-problem-internal = The service failed.
+rec-problem-internal = Try again later; if it persists, contact the service with the time of the failure.
+err-problem-consent-outdated = The notices changed since you consented to them.
+rec-problem-consent-outdated = Read the notices again (tessera enroll notices) and consent to the new version.
+err-problem-session-invalid = Not logged in, or the session expired.
+rec-problem-session-invalid = Log in again, then repeat the step.
+err-problem-application-not-pending = The application was already reviewed.
+rec-problem-application-not-pending = See its state in the business query.
+err-problem-application-not-approved = The application cannot be installed: it is not approved (pending, refused or installed already).
+rec-problem-application-not-approved = See its state in the business query; once approved you get an SMS.
+err-problem-password-incorrect = Wrong certificate password{ $counted ->
+        [yes] : { $tries } tries left.
+       *[no] .
+    }
+rec-problem-password-incorrect = Type the password you chose when applying; too many wrong tries lock it.
+err-problem-password-locked = Too many wrong certificate passwords: the application is locked.
+rec-problem-password-locked = Contact the service to have it unlocked.
+err-problem-csr-subject-mismatch = The request names another subject than the application.
+rec-problem-csr-subject-mismatch = Install from the application itself (tessera enroll install).
+err-problem-csr-key-mismatch = The request's key algorithm is not the one applied for.
+rec-problem-csr-key-mismatch = Install on a medium that makes keys of the applied algorithm.
+err-problem-certificate-unknown = This certificate was not issued by this service.
+rec-problem-certificate-unknown = Renew it at the service that issued it, or apply for a new one here.
+err-problem-certificate-revoked = This certificate is revoked.
+rec-problem-certificate-revoked = Apply for a new certificate.
+err-problem-certificate-renewed = This certificate was renewed already.
+rec-problem-certificate-renewed = Use the renewed certificate; see tessera cert list.
+err-problem-certificate-expired = The certificate has expired; apply for a new one.
+rec-problem-certificate-expired = Apply for a new certificate.
+err-problem-renewal-not-open = Too early to renew: renewal opens in { $days } days.
+rec-problem-renewal-not-open = A certificate can be renewed in the last weeks of its validity: come back then.
+err-problem-renewal-key-mismatch = The renewal was not signed by the certificate's own key.
+rec-problem-renewal-key-mismatch = Renew from the medium that holds the certificate's key.
+err-problem-invalid-point = The service refused a key value as not on the SM2 curve.
+rec-problem-invalid-point = Report this to the service; the cloud key on this install may be damaged.
+err-problem-forbidden = The service does not allow this for this account.
+rec-problem-forbidden = Ask the service's operator what this account may do.
+err-problem-device-signature = This request needs the signature of this install's device key.
+rec-problem-device-signature = Download the account on this install first (tessera cloud download).
+err-problem-device-not-bound = No install is bound to the account.
+rec-problem-device-not-bound = Download the account on this install (tessera cloud download).
+err-problem-device-bound = Another install is bound to the account.
+rec-problem-device-bound = Use that install, or ask the service's operator to release the account.
+err-problem-replayed = The service saw this signed request before and refused it.
+rec-problem-replayed = Try again; check that this computer's clock is right.
+err-problem-reauth-required = The service needs the password again for this.
+rec-problem-reauth-required = Repeat the command with the password.
+err-problem-old-phone-code-required = Changing the phone needs the code sent to the phone bound now.
+rec-problem-old-phone-code-required = Get it with tessera cloud phone-code and pass it with --old-code.
+err-problem-sms-code-incorrect = Wrong SMS code{ $counted ->
+        [yes] : { $tries } tries left.
+       *[no] .
+    }
+rec-problem-sms-code-incorrect = Check the code in the SMS and type it again.
+err-problem-account-locked = Too many wrong passwords: the account is locked for { $minutes } more minute(s).
+rec-problem-account-locked = Wait until then and type the right password, or recover the password by SMS (tessera cloud recover-code).
+err-problem-account-not-approved = The account is not approved: it is pending review, or was refused.
+rec-problem-account-not-approved = Wait for the review; you get an SMS with the result.
+err-problem-key-state = The cloud key is not in a state that allows this.
+rec-problem-key-state = Download the account again (tessera cloud download), then repeat.
+err-problem-no-phone = No phone is bound to the account.
+rec-problem-no-phone = Bind a phone first (tessera cloud bind-phone).
+err-problem-sms-code-missing = No SMS code was sent for this.
+rec-problem-sms-code-missing = Request an SMS code first.
+err-problem-sms-code-expired = The SMS code has expired: request a new one.
+rec-problem-sms-code-expired = Request a new SMS code.
+err-problem-sms-code-locked = Too many wrong SMS codes.
+rec-problem-sms-code-locked = Request a new SMS code, or contact the service.
+err-problem-sms-send-failed = The service could not send the SMS.
+rec-problem-sms-send-failed = Try again later.
+err-problem-unknown = The service refused: { $detail }
+rec-problem-unknown = Check the entries; if it persists, contact the service and quote the code.
+
+## Failures and what to do about them (tessera::failure)
+err-service-refused = { $message } ({ $code })
+err-pin-unavailable = { $reason }
+err-pin-weak-short = the new PIN is too short: use at least { $min } characters
+err-pin-weak-repeated = the new PIN repeats one character
+err-pin-weak-sequence = the new PIN is a plain run of characters (like 123456)
+err-no-data-dir = no data directory: pass --data-dir or set TESSERA_DATA_DIR
+err-bad-url = the service address { $url } is not usable
+err-protocol = unexpected answer from the service: { $reason }
+err-ca-file = CA file { $path }: { $reason }
+err-not-enrollment-qr = not a Tessera enrollment QR code: { $reason }
+err-enroll-key-algorithm = key algorithm { $alg } cannot be generated on this medium
+err-enroll-no-key = the certificate's key is not on this medium
+err-enroll-certificate = the service answered with a certificate that does not parse: { $reason }
+err-cloud-ambiguous-account = { $id } matches { $count } cloud accounts
+err-cloud-storage = cloud key files: { $path }: { $reason }
+rec-pin-incorrect = Type the PIN again; too many wrong PINs lock the medium.
+rec-so-pin-incorrect = Type the SO PIN again; too many wrong tries block it for good.
+rec-pkcs12-password = Type the password the PKCS#12 file was exported with.
+rec-device-corrupt = Restore the device file from a backup, or create a new device.
+rec-device-newer = Upgrade Tessera to read this device.
+rec-device-tampered = Do not use this device; create a new one and have new certificates issued.
+rec-locked = Unlock it with the SO PIN: tessera device unlock.
+rec-not-logged-in = Give the PIN (--pin-file or at the prompt), then repeat.
+rec-pin-length = Choose a PIN of the length shown.
+rec-device-not-found = See the media with tessera device list.
+rec-device-exists = Choose another label.
+rec-not-exportable = Only keys created or imported as exportable can be exported.
+rec-no-matching-key = Import the certificate onto the medium that holds its key.
+rec-medium-not-found = See what the medium holds with tessera cert list.
+rec-medium-io = Check that the medium is connected and its file readable.
+rec-medium = Try again; if it persists, reconnect the medium.
+rec-no-such-certificate = See the certificates with tessera cert list.
+rec-ambiguous-certificate = Give more characters of the thumbprint.
+rec-no-pin = Type it at a terminal, or pass --pin-file.
+rec-pin-mismatch = Type the same new PIN twice.
+rec-pin-weak = Choose a PIN that is harder to guess: at least 6 characters, not one repeated, not a run.
+rec-setting-unknown = See the settings with tessera settings list.
+rec-setting-invalid = Choose one of the values listed.
+rec-no-data-dir = Pass --data-dir DIR, or set TESSERA_DATA_DIR.
+rec-internal = Try again; if it persists, report it with the log (tessera settings).
+rec-no-server = Pass --server URL, or set it with: tessera settings set server URL.
+rec-bad-url = Use an https:// address (http:// only for this computer).
+rec-unreachable = Check the network connection and the service address, then try again.
+rec-protocol = Update Tessera; if it persists, report it to the service.
+rec-ca-file = Give a readable PEM file with the service's CA certificate.
+rec-not-enrollment-qr = Use the whole text or a clear picture of the QR code your organization gave you.
+rec-forged-qr = Do not use it; ask your organization for its QR code.
+rec-key-changed = Contact the service before going on.
+rec-no-application = See your applications with tessera enroll list.
+rec-no-session = Log in with tessera enroll login.
+rec-enroll-key-algorithm = Install on another medium (a file device makes every algorithm).
+rec-enroll-no-key = Renew from the medium that holds the key.
+rec-enroll-certificate = Report this to the service.
+rec-read = Check the path and the file's permissions.
+rec-parse = Give a certificate in DER, PEM or PKCS#7 form.
+rec-chain-invalid = Check the roots (--roots) and the certificates' dates; the reason is above.
+rec-write = Check where the output goes (disk space, permissions).
+rec-cloud-password = If the password was recovered by SMS, run tessera cloud password --reseal with the old one.
+rec-cloud-share = Use the install that made the key, or apply for a new account.
+rec-cloud-no-account = See the accounts with tessera cloud accounts.
+rec-cloud-ambiguous-account = Give more characters of the id (tessera cloud accounts lists them).
+rec-cloud-no-certificate = Run tessera cloud download.
+rec-cloud-storage = Check the data directory's permissions and free space.
+rec-cloud-no-org = See the organizations with tessera cloud orgs --server URL.
+rec-cloud-other = Try again; if it persists, report it to the service.

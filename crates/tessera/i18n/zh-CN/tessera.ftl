@@ -1,7 +1,7 @@
 # Tessera 客户端 — 简体中文
 
 ## 命令行帮助
-help-after-main =
+help-exit-codes =
     退出码：
       0  成功
       1  内部错误
@@ -9,11 +9,17 @@ help-after-main =
       3  无法读取输入文件
       4  输入不是有效的证书
       5  证书链或签名验证未通过
-      6  介质密码或文件密码错误
-      7  介质已锁定
-      8  找不到介质或证书
+      6  介质密码、文件密码、短信验证码或图形验证码错误
+      7  介质或账户已锁定
+      8  找不到介质、证书、账户或申请
       9  介质或服务拒绝了操作
      10  无法连接服务
+     11  所填内容无效或强度不足（密码、介质密码、图片、字段）
+     12  验证码、图形验证码或会话已过期或已用完：请重新获取
+     13  服务繁忙、请求过于频繁或服务出错：请稍后重试
+help-examples = 示例：
+help-after-main =
+    { help-exit-codes }
 
     示例：
       tessera cert show 证书.pem
@@ -399,24 +405,12 @@ enroll-label-phone = 手机号
 enroll-label-key-alg = 密钥类型
 enroll-label-reason = 原因
 enroll-label-serial = 证书序列号
-enroll-err-service = 服务拒绝了请求：{ $detail }
 enroll-err-unreachable = 无法连接服务 { $url }：{ $reason }
 enroll-err-no-server = 未指定服务：请使用 --server URL，或执行“tessera settings set server URL”。
 enroll-err-forged-qr = 此二维码不是由 { $url } 的服务签名的，可能是伪造的，请勿使用。
 enroll-err-key-changed = { $url } 的服务密钥与之前的不同，请先联系服务方。
 enroll-err-no-session = 尚未登录业务查询或会话已过期：请执行“tessera enroll login”。
-enroll-err-password-incorrect = 证书密码错误，还可尝试 { $tries } 次。
-enroll-err-password-locked = 证书密码错误次数过多，申请已锁定，请联系服务方。
-enroll-err-sms-code-incorrect = 短信验证码错误，还可尝试 { $tries } 次。
-enroll-err-sms-code-expired = 短信验证码已过期，请重新获取。
-enroll-err-captcha-invalid = 图形验证码已过期或已使用，请重新获取。
-enroll-err-captcha-incorrect = 图形验证码错误，请重新获取。
-enroll-err-application-not-approved = 该申请无法安装：{ $detail }
-enroll-err-renewal-not-open = 尚未到续期时间，{ $days } 天后可续期。
 enroll-err-no-application = 此手机号没有编号为 { $id } 的申请，请查看“tessera enroll list”。
-enroll-err-renewal-key-mismatch = 续期请求不是由证书本身的密钥签名的。
-enroll-err-certificate-expired = 证书已过期，请重新申请。
-enroll-err-rate-limited = 请求过于频繁：{ $detail }
 
 ## 云密钥（tessera cloud …）
 prompt-cloud-password = 云密钥密码
@@ -441,7 +435,6 @@ cloud-image-saved = 手写签名已保存到 { $path }
 cloud-image-usage = 请用 --put FILE 上传或 --out FILE 保存。
 cloud-app-sessions-none = 未登录任何应用。
 cloud-app-sessions-ended = 已退出登录。
-err-cloud-service = 云密钥服务拒绝了请求：{ $detail }（{ $code }）
 err-cloud-password = 密码错误：无法打开旧版本在本机保存的密钥分量。如密码已通过短信找回，请用旧密码运行 `tessera cloud password --reseal`。
 err-cloud-no-account = 本机没有云密钥账户 { $id }，请先运行 `tessera cloud download`。
 err-cloud-no-certificate = 该账户还没有证书，请运行 `tessera cloud download`。
@@ -526,3 +519,170 @@ ui-ss-next-later = 请稍后重试，或联系证书服务方。
 ui-ss-next-unreachable = 请检查网络连接和自助服务页面上的服务地址，然后重试。
 ui-ss-next-qr = 请粘贴单位提供的二维码的完整文本。
 ui-ss-next-renew-window = 证书在有效期的最后几周内才能续期，请届时再来。
+
+## 服务拒绝原因（按问题代码，tessera::failure）
+err-problem-not-found = 服务上没有此对象。
+rec-problem-not-found = 请核对所填的名称或编号后重试。
+err-problem-method-not-allowed = 服务不支持此请求：本机 Tessera 与服务的版本不匹配。
+rec-problem-method-not-allowed = 请更新 Tessera，或向服务方询问所需的版本。
+err-problem-payload-too-large = 发送的内容超出了服务允许的大小。
+rec-problem-payload-too-large = 请改用更小的文件（例如更小的图片）。
+err-problem-unsupported-media-type = 服务无法识别请求的格式。
+rec-problem-unsupported-media-type = 请更新 Tessera，或向服务方报告此问题。
+err-problem-invalid-body = 服务认为请求内容不完整或格式有误。
+rec-problem-invalid-body = 请检查各项输入，或更新 Tessera。
+err-problem-malformed-json = 服务无法读取请求内容。
+rec-problem-malformed-json = 请更新 Tessera，或向服务方报告此问题。
+err-problem-invalid-field = 服务不接受所填的某项内容。
+rec-problem-invalid-field = 请更正所填内容（如更强的密码、PNG 图片、大陆手机号）后重新提交。
+err-problem-unauthorized = 此操作需要服务管理员的令牌。
+rec-problem-unauthorized = 请联系服务管理员。
+err-problem-conflict = 服务上已存在相同的内容。
+rec-problem-conflict = 请使用已有的，或换一个名称。
+err-problem-captcha-invalid = 图形验证码已过期或已使用，请重新获取。
+rec-problem-captcha-invalid = 请获取新的图形验证码并输入其中的字符。
+err-problem-captcha-incorrect = 图形验证码错误，请重新获取。
+rec-problem-captcha-incorrect = 请获取新的图形验证码并仔细输入。
+err-problem-busy = 服务正忙。
+rec-problem-busy = 请等待 { $minutes } 分钟后重试。
+err-problem-rate-limited = 请求过于频繁。
+rec-problem-rate-limited = 请等待 { $minutes } 分钟后重试。
+err-problem-internal = 服务内部出错。
+rec-problem-internal = 请稍后重试；如仍失败，请联系服务方并告知出错时间。
+err-problem-consent-outdated = 您同意的告知内容已更新。
+rec-problem-consent-outdated = 请重新阅读告知内容（tessera enroll notices）并同意新版本。
+err-problem-session-invalid = 尚未登录或会话已过期。
+rec-problem-session-invalid = 请重新登录后再执行此步骤。
+err-problem-application-not-pending = 该申请已审核。
+rec-problem-application-not-pending = 请在业务查询中查看其状态。
+err-problem-application-not-approved = 该申请无法安装：尚未批准（待审核、已拒绝或已安装）。
+rec-problem-application-not-approved = 请在业务查询中查看其状态；批准后您会收到短信。
+err-problem-password-incorrect = 证书密码错误{ $counted ->
+        [yes] ，还可尝试 { $tries } 次。
+       *[no] 。
+    }
+rec-problem-password-incorrect = 请输入申请时设置的密码；错误次数过多将被锁定。
+err-problem-password-locked = 证书密码错误次数过多，申请已锁定。
+rec-problem-password-locked = 请联系服务方解锁。
+err-problem-csr-subject-mismatch = 证书请求中的主体与申请不一致。
+rec-problem-csr-subject-mismatch = 请从申请本身安装（tessera enroll install）。
+err-problem-csr-key-mismatch = 证书请求的密钥算法与申请的不一致。
+rec-problem-csr-key-mismatch = 请在支持所申请算法的介质上安装。
+err-problem-certificate-unknown = 此证书不是由该服务签发的。
+rec-problem-certificate-unknown = 请到签发它的服务续期，或在此服务重新申请。
+err-problem-certificate-revoked = 此证书已被吊销。
+rec-problem-certificate-revoked = 请重新申请证书。
+err-problem-certificate-renewed = 此证书已续期。
+rec-problem-certificate-renewed = 请使用续期后的证书，见 tessera cert list。
+err-problem-certificate-expired = 证书已过期，请重新申请。
+rec-problem-certificate-expired = 请重新申请证书。
+err-problem-renewal-not-open = 尚未到续期时间，{ $days } 天后可续期。
+rec-problem-renewal-not-open = 证书在有效期的最后几周内可以续期，请届时再来。
+err-problem-renewal-key-mismatch = 续期请求不是由证书本身的密钥签名的。
+rec-problem-renewal-key-mismatch = 请在存有该证书密钥的介质上续期。
+err-problem-invalid-point = 服务认为某个密钥值不在 SM2 曲线上。
+rec-problem-invalid-point = 请向服务方报告；本机的云密钥可能已损坏。
+err-problem-forbidden = 服务不允许此账户执行此操作。
+rec-problem-forbidden = 请向服务管理员询问此账户的权限。
+err-problem-device-signature = 此请求需要本机设备密钥的签名。
+rec-problem-device-signature = 请先在本机下载该账户（tessera cloud download）。
+err-problem-device-not-bound = 该账户尚未绑定设备。
+rec-problem-device-not-bound = 请在本机下载该账户（tessera cloud download）。
+err-problem-device-bound = 该账户已绑定另一台设备。
+rec-problem-device-bound = 请使用那台设备，或请服务管理员解除绑定。
+err-problem-replayed = 服务已收到过此签名请求，拒绝重复处理。
+rec-problem-replayed = 请重试，并检查本机时钟是否准确。
+err-problem-reauth-required = 此操作需要再次输入密码。
+rec-problem-reauth-required = 请带上密码重新执行命令。
+err-problem-old-phone-code-required = 更换手机号需要发送到当前绑定手机的验证码。
+rec-problem-old-phone-code-required = 请用 tessera cloud phone-code 获取，并通过 --old-code 提供。
+err-problem-sms-code-incorrect = 短信验证码错误{ $counted ->
+        [yes] ，还可尝试 { $tries } 次。
+       *[no] 。
+    }
+rec-problem-sms-code-incorrect = 请核对短信中的验证码后重新输入。
+err-problem-account-locked = 密码错误次数过多，账户已锁定，{ $minutes } 分钟后解锁。
+rec-problem-account-locked = 请到时输入正确的密码，或通过短信找回密码（tessera cloud recover-code）。
+err-problem-account-not-approved = 账户尚未批准：正在等待审核，或已被拒绝。
+rec-problem-account-not-approved = 请等待审核，结果会通过短信通知您。
+err-problem-key-state = 云密钥当前的状态不允许此操作。
+rec-problem-key-state = 请重新下载账户（tessera cloud download）后再试。
+err-problem-no-phone = 该账户尚未绑定手机。
+rec-problem-no-phone = 请先绑定手机（tessera cloud bind-phone）。
+err-problem-sms-code-missing = 尚未为此发送短信验证码。
+rec-problem-sms-code-missing = 请先获取短信验证码。
+err-problem-sms-code-expired = 短信验证码已过期，请重新获取。
+rec-problem-sms-code-expired = 请重新获取短信验证码。
+err-problem-sms-code-locked = 短信验证码错误次数过多。
+rec-problem-sms-code-locked = 请重新获取短信验证码，或联系服务方。
+err-problem-sms-send-failed = 服务未能发送短信。
+rec-problem-sms-send-failed = 请稍后重试。
+err-problem-unknown = 服务拒绝了请求。
+rec-problem-unknown = 请检查所填内容；如仍失败，请联系服务方并提供错误代码。
+
+## 错误及处理建议（tessera::failure）
+err-service-refused = { $message }（{ $code }）
+err-pin-unavailable = { $reason }
+err-pin-weak-short = 新密码太短，请至少使用 { $min } 位
+err-pin-weak-repeated = 新密码由同一字符重复组成
+err-pin-weak-sequence = 新密码是简单的连续字符（如 123456）
+err-no-data-dir = 没有数据目录：请使用 --data-dir 或设置 TESSERA_DATA_DIR
+err-bad-url = 服务地址 { $url } 不可用
+err-protocol = 服务的应答不符合预期：{ $reason }
+err-ca-file = CA 文件 { $path }：{ $reason }
+err-not-enrollment-qr = 不是 Tessera 申请二维码：{ $reason }
+err-enroll-key-algorithm = 此介质无法生成 { $alg } 算法的密钥
+err-enroll-no-key = 此介质上没有该证书的密钥
+err-enroll-certificate = 服务返回的证书无法解析：{ $reason }
+err-cloud-ambiguous-account = { $id } 匹配到 { $count } 个云密钥账户
+err-cloud-storage = 云密钥文件 { $path }：{ $reason }
+rec-pin-incorrect = 请重新输入介质密码；错误次数过多将锁定介质。
+rec-so-pin-incorrect = 请重新输入管理员密码；错误次数过多将永久锁死。
+rec-pkcs12-password = 请输入导出该 PKCS#12 文件时设置的密码。
+rec-device-corrupt = 请从备份恢复设备文件，或新建设备。
+rec-device-newer = 请升级 Tessera 后再读取此设备。
+rec-device-tampered = 请勿继续使用此设备；请新建设备并重新申请证书。
+rec-locked = 请用管理员密码解锁：tessera device unlock。
+rec-not-logged-in = 请提供介质密码（--pin-file 或在提示时输入）后重试。
+rec-pin-length = 请按所示长度设置密码。
+rec-device-not-found = 请用 tessera device list 查看介质。
+rec-device-exists = 请换一个名称。
+rec-not-exportable = 只有创建或导入时设为可导出的密钥才能导出。
+rec-no-matching-key = 请将证书导入存有其密钥的介质。
+rec-medium-not-found = 请用 tessera cert list 查看介质中的内容。
+rec-medium-io = 请检查介质是否已连接、文件是否可读。
+rec-medium = 请重试；如仍失败，请重新连接介质。
+rec-no-such-certificate = 请用 tessera cert list 查看证书。
+rec-ambiguous-certificate = 请提供更多位指纹。
+rec-no-pin = 请在终端中输入，或使用 --pin-file。
+rec-pin-mismatch = 请两次输入相同的新密码。
+rec-pin-weak = 请换一个更难猜的密码：至少 6 位，不要重复同一字符，也不要用连续字符。
+rec-setting-unknown = 请用 tessera settings list 查看可用设置。
+rec-setting-invalid = 请从所列的值中选择。
+rec-no-data-dir = 请使用 --data-dir 目录，或设置 TESSERA_DATA_DIR。
+rec-internal = 请重试；如仍失败，请附上日志报告此问题。
+rec-no-server = 请使用 --server URL，或执行：tessera settings set server URL。
+rec-bad-url = 请使用 https:// 地址（http:// 仅限本机）。
+rec-unreachable = 请检查网络连接和服务地址后重试。
+rec-protocol = 请更新 Tessera；如仍失败，请向服务方报告。
+rec-ca-file = 请提供可读取的、包含服务 CA 证书的 PEM 文件。
+rec-not-enrollment-qr = 请使用机构提供的二维码的完整文本或清晰图片。
+rec-forged-qr = 请勿使用；请向您的机构索取其二维码。
+rec-key-changed = 请先联系服务方再继续。
+rec-no-application = 请用 tessera enroll list 查看您的申请。
+rec-no-session = 请执行 tessera enroll login 登录。
+rec-enroll-key-algorithm = 请安装到其他介质（文件设备支持所有算法）。
+rec-enroll-no-key = 请在存有密钥的介质上续期。
+rec-enroll-certificate = 请向服务方报告此问题。
+rec-read = 请检查路径和文件权限。
+rec-parse = 请提供 DER、PEM 或 PKCS#7 格式的证书。
+rec-chain-invalid = 请检查根证书（--roots）和证书有效期；原因见上。
+rec-write = 请检查输出位置（磁盘空间、权限）。
+rec-cloud-password = 如密码已通过短信找回，请用旧密码运行 tessera cloud password --reseal。
+rec-cloud-share = 请使用生成该密钥的设备，或重新申请账户。
+rec-cloud-no-account = 请用 tessera cloud accounts 查看账户。
+rec-cloud-ambiguous-account = 请提供更多位账户编号（tessera cloud accounts 可列出）。
+rec-cloud-no-certificate = 请运行 tessera cloud download。
+rec-cloud-storage = 请检查数据目录的权限和剩余空间。
+rec-cloud-no-org = 请用 tessera cloud orgs --server URL 查看机构。
+rec-cloud-other = 请重试；如仍失败，请向服务方报告。

@@ -273,17 +273,44 @@ fn show(files: &[String], fingerprint: Fingerprint, out: &mut Output<'_>) -> Res
     match out.format {
         Format::Json if shown.len() == 1 => out.json(&shown[0])?,
         Format::Json => out.json(&shown)?,
-        Format::Text => {
-            let total = shown.len();
-            for (i, cert) in shown.iter().enumerate() {
-                if i > 0 {
-                    out.line("")?;
-                }
-                show_text(cert, i + 1, total, out)?;
-            }
-        }
+        Format::Text => show_all_text(&shown, out)?,
     }
     Ok(exit::OK)
+}
+
+/// Certificates as labelled fields, one block each (`cert show`, `cloud cert`).
+pub(crate) fn show_all_text(
+    shown: &[ShownCertificate],
+    out: &mut Output<'_>,
+) -> Result<(), Failure> {
+    let total = shown.len();
+    for (i, cert) in shown.iter().enumerate() {
+        if i > 0 {
+            out.line("")?;
+        }
+        show_text(cert, i + 1, total, out)?;
+    }
+    Ok(())
+}
+
+/// The certificates in `pem` (read from `source`), as `cert show` shows them with SHA-256.
+pub(crate) fn shown_from_pem(source: &str, pem: &str) -> Result<Vec<ShownCertificate>, Failure> {
+    let now = OffsetDateTime::now_utc();
+    let certs = tessera_x509::parse_certificates(pem.as_bytes()).map_err(|e| Failure::Parse {
+        path: source.to_owned(),
+        source: e,
+    })?;
+    Ok(certs
+        .iter()
+        .map(|cert| ShownCertificate {
+            source: source.to_owned(),
+            fingerprint: ShownFingerprint {
+                algorithm: Fingerprint::Sha256,
+                value: cert.thumbprint(Fingerprint::Sha256.algorithm()),
+            },
+            details: cert.details(now),
+        })
+        .collect())
 }
 
 fn show_text(

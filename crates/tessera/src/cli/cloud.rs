@@ -109,7 +109,8 @@ enum CloudCommand {
         #[arg(long)]
         yes: bool,
     },
-    /// Print the active account's certificate (PEM; `--format pem` or `text`).
+    /// Show the active account's certificate: its fields (`--format text`), PEM (`--format
+    /// pem`) or JSON with the PEM in it (`--format json`).
     Cert {
         /// Also print the chain (issuing CA, root).
         #[arg(long)]
@@ -198,9 +199,9 @@ enum CloudCommand {
         #[command(flatten)]
         password: PasswordArgs,
     },
-    /// Bind a phone with the code sent to it (`tessera enroll code` with purpose
-    /// cloud_bind_phone, or the service's `/v1/sms/code`) and, when a phone is bound already,
-    /// the code sent to that one (`tessera cloud phone-code`). This install's device signs.
+    /// Bind a phone with the code sent to it (`tessera enroll code --for bind-phone --phone
+    /// NUMBER`) and, when a phone is bound already, the code sent to that one (`tessera cloud
+    /// phone-code`). This install's device signs.
     BindPhone {
         /// Mainland China mobile number.
         #[arg(long)]
@@ -416,11 +417,19 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
                 Format::Json => out.json(&serde_json::json!({
                     "serial": a.serial, "certificate_pem": pem, "chain_pem": a.chain_pem,
                 }))?,
-                Format::Text => {
+                Format::Text if out.pem => {
                     out.line(pem.trim_end())?;
                     if chain && let Some(c) = a.chain_pem {
                         out.line(c.trim_end())?;
                     }
+                }
+                Format::Text => {
+                    let source = format!("cloud:{}", a.id);
+                    let mut shown = super::cert::shown_from_pem(&source, &pem)?;
+                    if chain && let Some(c) = &a.chain_pem {
+                        shown.extend(super::cert::shown_from_pem(&source, c)?);
+                    }
+                    super::cert::show_all_text(&shown, out)?;
                 }
             }
         }
@@ -573,61 +582,4 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
         }
     }
     Ok(exit::OK)
-}
-
-/// Exit code of a cloud failure.
-pub(crate) fn exit_code(e: &CloudError) -> u8 {
-    match e {
-        CloudError::Service { status, code, .. } => match code.as_str() {
-            "password_incorrect" | "sms_code_incorrect" | "captcha_incorrect" => {
-                exit::PIN_INCORRECT
-            }
-            "account_locked" | "sms_code_locked" => exit::LOCKED,
-            _ if *status == 404 => exit::NOT_FOUND,
-            _ if *status == 400 || *status == 422 => exit::INVALID,
-            _ => exit::REFUSED,
-        },
-        CloudError::PasswordIncorrect => exit::PIN_INCORRECT,
-        CloudError::NoAccount(_) | CloudError::NoCertificate => exit::NOT_FOUND,
-        CloudError::ShareElsewhere | CloudError::ShareKeyMismatch => exit::REFUSED,
-        CloudError::Unreachable { .. } | CloudError::Protocol(_) => exit::UNREACHABLE,
-        CloudError::NoOrganization(_) => exit::NOT_FOUND,
-        CloudError::Qr(e) => super::enroll::exit_code(e),
-        CloudError::BadUrl { .. } => exit::USAGE,
-        CloudError::Crypto(_) => exit::INVALID,
-        CloudError::Storage { .. } => exit::INTERNAL,
-        _ => exit::INTERNAL,
-    }
-}
-
-/// The localized message of a cloud failure.
-pub(crate) fn reason(l: &Localizer, e: &CloudError) -> String {
-    match e {
-        CloudError::Service { code, detail, .. } => l.text_with(
-            "err-cloud-service",
-            &[
-                ("code", V::from(code.as_str())),
-                ("detail", V::from(detail.as_str())),
-            ],
-        ),
-        CloudError::PasswordIncorrect => l.text("err-cloud-password"),
-        CloudError::NoAccount(id) => {
-            l.text_with("err-cloud-no-account", &[("id", V::from(id.as_str()))])
-        }
-        CloudError::NoCertificate => l.text("err-cloud-no-certificate"),
-        CloudError::ShareElsewhere => l.text("err-cloud-share-elsewhere"),
-        CloudError::ShareKeyMismatch => l.text("err-cloud-share-key"),
-        CloudError::Unreachable { url, reason } => l.text_with(
-            "err-cloud-unreachable",
-            &[
-                ("url", V::from(url.as_str())),
-                ("reason", V::from(reason.as_str())),
-            ],
-        ),
-        CloudError::NoOrganization(org) => {
-            l.text_with("err-cloud-no-org", &[("org", V::from(org.as_str()))])
-        }
-        CloudError::Qr(e) => super::enroll::reason(l, e),
-        other => l.text_with("err-cloud-other", &[("reason", V::from(other.to_string()))]),
-    }
 }

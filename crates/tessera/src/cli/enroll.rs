@@ -32,18 +32,30 @@ pub(crate) struct EnrollArgs {
     command: EnrollCommand,
 }
 
+/// What an SMS code from `enroll code` is for (each maps to the service's purpose).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum CodePurpose {
+    /// Prove the phone of an application.
+    Apply,
+    /// Log in to the business query.
+    Query,
+    /// Prove a phone to bind to a cloud-key account.
+    BindPhone,
+}
+
 #[derive(Debug, Subcommand)]
 enum EnrollCommand {
     /// Show the privacy notice and certificate terms an application consents to.
     Notices,
-    /// Send an SMS code to a phone: `apply` proves the phone of an application, `query` logs in.
+    /// Send an SMS code to a phone: `apply` proves the phone of an application, `query` logs in,
+    /// `bind-phone` proves a phone to bind to a cloud-key account (`tessera cloud bind-phone`).
     Code {
         /// Mainland China mobile number.
         #[arg(long)]
         phone: String,
         /// What the code is for.
-        #[arg(long = "for", value_parser = ["apply", "query"])]
-        purpose: String,
+        #[arg(long = "for", value_enum)]
+        purpose: CodePurpose,
     },
     /// Get an image captcha for the business-query login; saves the PNG and prints its id.
     Captcha {
@@ -233,10 +245,10 @@ pub(crate) fn run(args: EnrollArgs, app: &mut App, out: &mut Output<'_>) -> Resu
             }
         }
         EnrollCommand::Code { phone, purpose } => {
-            let purpose = if purpose == "apply" {
-                tessera_proto::ra::PURPOSE_APPLY
-            } else {
-                tessera_proto::ra::PURPOSE_QUERY
+            let purpose = match purpose {
+                CodePurpose::Apply => tessera_proto::ra::PURPOSE_APPLY,
+                CodePurpose::Query => tessera_proto::ra::PURPOSE_QUERY,
+                CodePurpose::BindPhone => tessera_proto::cloud::PURPOSE_BIND_PHONE,
             };
             let sent = enroll::send_code(&service(&args.server, app, None)?, &phone, purpose)?;
             match out.format {
@@ -398,68 +410,4 @@ pub(crate) fn run(args: EnrollArgs, app: &mut App, out: &mut Output<'_>) -> Resu
         }
     }
     Ok(exit::OK)
-}
-
-/// The exit code of a self-service failure (see `tessera --help`).
-pub(crate) fn exit_code(e: &EnrollError) -> u8 {
-    match e {
-        EnrollError::Service(ServiceError::Problem { status, code, .. }) => match code.as_str() {
-            "password_incorrect" | "sms_code_incorrect" | "captcha_incorrect" => {
-                exit::PIN_INCORRECT
-            }
-            "password_locked" | "sms_code_locked" => exit::LOCKED,
-            _ if *status == 404 => exit::NOT_FOUND,
-            _ if *status == 400 || *status == 422 => exit::INVALID,
-            _ => exit::REFUSED,
-        },
-        EnrollError::Service(ServiceError::Unreachable { .. } | ServiceError::Protocol(_)) => {
-            exit::UNREACHABLE
-        }
-        EnrollError::Service(ServiceError::BadUrl { .. } | ServiceError::CaFile { .. }) => {
-            exit::USAGE
-        }
-        EnrollError::Medium(e) => super::medium_exit_code(e),
-        EnrollError::NotEnrollmentQr { .. } | EnrollError::Certificate(_) => exit::PARSE,
-        EnrollError::NoSuchApplication { .. } => exit::NOT_FOUND,
-        EnrollError::File { .. } => exit::READ,
-        _ => exit::REFUSED,
-    }
-}
-
-/// A self-service failure in the user's language.
-pub(crate) fn reason(l: &tessera::i18n::Localizer, e: &EnrollError) -> String {
-    match e {
-        EnrollError::Service(ServiceError::Problem {
-            code,
-            detail,
-            tries_left,
-            days,
-            ..
-        }) => tessera::words::service_problem(l, code, detail.as_deref(), *tries_left, *days),
-        EnrollError::Service(ServiceError::Unreachable { url, reason }) => l.text_with(
-            "enroll-err-unreachable",
-            &[
-                ("url", V::from(url.as_str())),
-                ("reason", V::from(reason.as_str())),
-            ],
-        ),
-        EnrollError::Service(ServiceError::BadUrl { url }) if url.is_empty() => {
-            l.text("enroll-err-no-server")
-        }
-        EnrollError::ForgedQr { url } => {
-            l.text_with("enroll-err-forged-qr", &[("url", V::from(url.as_str()))])
-        }
-        EnrollError::ServiceKeyChanged { url } => {
-            l.text_with("enroll-err-key-changed", &[("url", V::from(url.as_str()))])
-        }
-        EnrollError::NoSession => l.text("enroll-err-no-session"),
-        EnrollError::NoSuchApplication { id } => {
-            l.text_with("enroll-err-no-application", &[("id", V::from(id.as_str()))])
-        }
-        EnrollError::Medium(m) => tessera::words::medium_reason(l, m),
-        other => l.text_with(
-            "enroll-err-service",
-            &[("detail", V::from(other.to_string()))],
-        ),
-    }
 }

@@ -12,6 +12,8 @@ use super::{Failure, Format};
 /// The output of one command run.
 pub(crate) struct Output<'a> {
     pub(crate) format: Format,
+    /// `--format pem`: a command that prints a certificate prints it as PEM.
+    pub(crate) pem: bool,
     pub(crate) l: &'a Localizer,
     colour: bool,
     stdout: std::io::StdoutLock<'static>,
@@ -33,6 +35,7 @@ impl<'a> Output<'a> {
             stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         Self {
             format,
+            pem: false,
             l,
             colour,
             stdout: stdout.lock(),
@@ -80,6 +83,12 @@ impl<'a> Output<'a> {
         } else {
             eprintln!("{message}");
         }
+    }
+
+    /// The recovery hint under an error, on stderr, uncoloured.
+    #[allow(clippy::print_stderr, reason = "the CLI's one place for error output")]
+    pub(crate) fn hint(&mut self, hint: &str) {
+        eprintln!("{}", safe_lines(hint));
     }
 }
 

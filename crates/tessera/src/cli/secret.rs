@@ -43,15 +43,19 @@ pub(crate) fn so_pin(l: &Localizer, file: Option<&Path>) -> Result<SoPin, Failur
     read_secret(l, file, "prompt-so-pin").map(SoPin::new)
 }
 
-/// A new PIN: from `file`, or typed twice at the prompt.
+/// A new PIN: from `file`, or typed twice at the prompt; refused when weak, by the same policy
+/// as the web UI's ([`tessera::holder::check_new_pin`]).
 pub(crate) fn new_pin(l: &Localizer, file: Option<&Path>) -> Result<Pin, Failure> {
-    if file.is_some() {
-        return pin(l, file, "prompt-new-pin");
-    }
-    let first = read_secret(l, None, "prompt-new-pin")?;
-    let second = read_secret(l, None, "prompt-new-pin-again")?;
-    if first != second {
-        return Err(Failure::PinMismatch);
-    }
-    Ok(Pin::new(first))
+    let new = if file.is_some() {
+        pin(l, file, "prompt-new-pin")?
+    } else {
+        let first = read_secret(l, None, "prompt-new-pin")?;
+        let second = read_secret(l, None, "prompt-new-pin-again")?;
+        if first != second {
+            return Err(Failure::PinMismatch);
+        }
+        Pin::new(first)
+    };
+    tessera::holder::check_new_pin(&new)?;
+    Ok(new)
 }

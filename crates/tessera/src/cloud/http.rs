@@ -48,12 +48,14 @@ impl From<ServiceError> for CloudError {
                 title,
                 detail,
                 tries_left,
+                retry_after,
                 ..
             } => Self::Service {
                 status,
                 code,
                 detail: detail.unwrap_or(title),
                 tries_left,
+                retry_after,
             },
             other => Self::Protocol(other.to_string()),
         }

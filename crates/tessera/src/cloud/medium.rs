@@ -6,6 +6,7 @@
 use tessera_crypto::sm2::CiphertextFormat;
 use tessera_media::cloud_key::{CloudKey, CloudKeyTransport};
 use tessera_media::{MediumError, Pin};
+use tessera_proto::ProblemCode;
 use tessera_proto::cloud::Password;
 use zeroize::Zeroizing;
 
@@ -45,12 +46,17 @@ fn password(pin: &Pin) -> Result<Password, MediumError> {
 fn medium_error(e: CloudError) -> MediumError {
     match e {
         CloudError::Service {
-            code, tries_left, ..
-        } if code == "password_incorrect" => MediumError::PinIncorrect {
+            code: ProblemCode::PasswordIncorrect,
+            tries_left,
+            ..
+        } => MediumError::PinIncorrect {
             // Without a count, one try is assumed left: never more than there is.
             retries_left: tries_left.and_then(|t| u8::try_from(t).ok()).unwrap_or(1),
         },
-        CloudError::Service { code, .. } if code == "account_locked" => MediumError::Locked,
+        CloudError::Service {
+            code: ProblemCode::AccountLocked,
+            ..
+        } => MediumError::Locked,
         // A share an earlier version sealed under the password does not open under this one
         // (the service took it: it was recovered by SMS before the share was resealed).
         CloudError::PasswordIncorrect => MediumError::PinIncorrect {
@@ -142,27 +148,30 @@ mod tests {
         assert!(matches!(
             medium_error(CloudError::Service {
                 status: 403,
-                code: "password_incorrect".into(),
+                code: ProblemCode::PasswordIncorrect,
                 detail: "wrong user ID or password, 2 tries left".into(),
                 tries_left: Some(2),
+                retry_after: None,
             }),
             MediumError::PinIncorrect { retries_left: 2 }
         ));
         assert!(matches!(
             medium_error(CloudError::Service {
                 status: 403,
-                code: "password_incorrect".into(),
+                code: ProblemCode::PasswordIncorrect,
                 detail: "wrong password".into(),
                 tries_left: None,
+                retry_after: None,
             }),
             MediumError::PinIncorrect { retries_left: 1 }
         ));
         assert!(matches!(
             medium_error(CloudError::Service {
                 status: 403,
-                code: "account_locked".into(),
+                code: ProblemCode::AccountLocked,
                 detail: "too many wrong passwords; try again in 900 seconds".into(),
                 tries_left: None,
+                retry_after: Some(900),
             }),
             MediumError::Locked
         ));

@@ -529,7 +529,7 @@ fn verify_rejects_a_certificate_signed_without_za() {
     assert_eq!(report.reason.as_deref(), Some("bad_signature"));
 }
 
-/// A data directory with one file device, `dev` (PIN `123456`), holding `client_sign`.
+/// A data directory with one file device, `dev` (PIN `482916`), holding `client_sign`.
 struct Holder {
     dir: tempfile::TempDir,
 }
@@ -541,7 +541,7 @@ impl Holder {
         let h = Self {
             dir: tempfile::tempdir().unwrap(),
         };
-        std::fs::write(h.path("pin"), "123456\n").unwrap();
+        std::fs::write(h.path("pin"), "482916\n").unwrap();
         std::fs::write(h.path("wrong"), "000000\n").unwrap();
         std::fs::write(h.path("so"), "so-secret-1\n").unwrap();
         let (pin, so) = (h.p("pin"), h.p("so"));
@@ -692,7 +692,7 @@ fn a_cached_pin_never_skips_the_pin_on_delete() {
     let mut app = App::open(Some(data.as_path())).unwrap();
     // A login caches the PIN (30 minutes by default)...
     let mut medium = app.open_medium("dev").unwrap();
-    app.login(&mut medium, &mut || Ok(Pin::new("123456")))
+    app.login(&mut medium, &mut || Ok(Pin::new("482916")))
         .unwrap();
     assert!(app.has_cached_pin(&tessera_media::Medium::info(&medium).unwrap().serial));
     drop(medium);
@@ -709,7 +709,7 @@ fn a_cached_pin_never_skips_the_pin_on_delete() {
         "{err:?}"
     );
     assert_eq!(h.certificates(), 1);
-    app.delete_certificate("dev", CLIENT_SIGN, Some(Pin::new("123456")))
+    app.delete_certificate("dev", CLIENT_SIGN, Some(Pin::new("482916")))
         .unwrap();
     assert_eq!(h.certificates(), 0);
 }

@@ -212,6 +212,10 @@ fn cloud_key_from_the_cli() {
     let done = download(&s, &h, "HOSP", "D2001");
     assert_eq!(done["new_key"], true);
 
+    // The certificate as text is its fields, not PEM; as PEM on request.
+    let text = String::from_utf8(h.ok(&["cloud", "cert"]).stdout).unwrap();
+    assert!(!text.contains("BEGIN CERTIFICATE"), "{text}");
+    assert!(text.contains("李医生") && text.contains("D2001"), "{text}");
     // The certificate, as PEM.
     let pem = h.ok(&["cloud", "cert", "--format", "pem"]).stdout;
     std::fs::write(h.path("cert.pem"), &pem).unwrap();
@@ -336,6 +340,13 @@ fn cloud_key_from_the_cli() {
     assert_eq!(accounts["active"], id2.as_str());
     h.ok(&["cloud", "switch", "D2001"]);
     assert_eq!(h.json(&["cloud", "accounts"])["active"], id.as_str());
+    // An unambiguous prefix of the id is enough; one that matches nothing is refused (exit 8).
+    h.ok(&["cloud", "switch", &id2[..8]]);
+    assert_eq!(h.json(&["cloud", "accounts"])["active"], id2.as_str());
+    let err = h.fails(&["cloud", "switch", "zz"], 8);
+    assert!(err.contains("zz"), "{err}");
+    h.ok(&["cloud", "switch", "D2001"]);
+    assert_eq!(h.json(&["cloud", "accounts"])["active"], id.as_str());
     let refreshed = h.json(&["cloud", "refresh", "--password-file", &h.p("password")]);
     assert_eq!(refreshed["renewed"], false);
     // Deleting the share asks first: without a terminal it needs --yes.
@@ -395,7 +406,22 @@ fn cloud_key_from_the_cli() {
 
     // Bind another phone: the code to the new phone, the code to the phone bound now, and this
     // install's device signature.
-    s.send_code("13900000003", "cloud_bind_phone");
+    // The code to the new phone, asked for as `bind-phone --help` says.
+    let help = String::from_utf8_lossy(&h.ok(&["cloud", "bind-phone", "--help"]).stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(help.contains("enroll code --for bind-phone"), "{help}");
+    h.ok(&[
+        "enroll",
+        "--server",
+        &s.url,
+        "code",
+        "--phone",
+        "13900000003",
+        "--for",
+        "bind-phone",
+    ]);
     let code = s.last_code("13900000003");
     h.ok(&["cloud", "phone-code", "--password-file", &h.p("password")]);
     let old_code = s.last_code("13800000001");
@@ -410,7 +436,9 @@ fn cloud_key_from_the_cli() {
             "--password-file",
             &h.p("password"),
         ],
-        5,
+        // exit 11 (an entry missing or refused), no longer 5, which is for chains and
+        // signatures (issue 14)
+        11,
     );
     assert!(err.contains("old_phone_code_required"), "{err}");
     h.ok(&[

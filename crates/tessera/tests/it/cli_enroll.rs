@@ -26,7 +26,7 @@ impl Holder {
             dir: tempfile::tempdir().unwrap(),
             server: server.to_owned(),
         };
-        std::fs::write(h.path("pin"), "123456\n").unwrap();
+        std::fs::write(h.path("pin"), "482916\n").unwrap();
         std::fs::write(h.path("so"), "so-secret-1\n").unwrap();
         std::fs::write(h.path("password"), format!("{PASSWORD}\n")).unwrap();
         std::fs::write(h.path("wrong"), "not the password 1\n").unwrap();
@@ -63,7 +63,7 @@ impl Holder {
         );
         assert!(!all.contains("panicked"), "{args:?}: {all}");
         assert!(
-            !all.contains(PASSWORD) && !all.contains("123456"),
+            !all.contains(PASSWORD) && !all.contains("482916"),
             "a secret was printed"
         );
         out

@@ -53,7 +53,7 @@ impl Client {
         let c = Self {
             dir: tempfile::tempdir().unwrap(),
         };
-        c.write("pin", "123456\n");
+        c.write("pin", "482916\n");
         c.write("so", "so-secret-1\n");
         c.write("wrong", "000000\n");
         c.write("newpin", "24680135\n");
@@ -83,7 +83,7 @@ impl Client {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-        for secret in ["123456", "so-secret-1", "24680135"] {
+        for secret in ["482916", "so-secret-1", "24680135"] {
             assert!(
                 !String::from_utf8_lossy(&out.stdout).contains(secret) && !stderr.contains(secret),
                 "a PIN was printed"
@@ -128,6 +128,48 @@ impl Client {
 
 fn openssl(args: &[&str]) -> Output {
     tessera_testkit::openssl::output(Command::new("openssl").args(args))
+}
+
+/// The CLI refuses a new PIN the web UI refuses as weak (one policy for both): exit 11, the
+/// reason in the chosen language and what to do; nothing is created.
+#[test]
+fn weak_new_pins_are_refused_as_in_the_ui() {
+    let c = Client::new();
+    let create = |lang: &str| {
+        let out = c.run(&[
+            "--lang",
+            lang,
+            "device",
+            "create",
+            "--label",
+            "weak",
+            "--pin-file",
+            &c.p("weak"),
+            "--so-pin-file",
+            &c.p("so"),
+        ]);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for (weak, why) in [
+        ("123456", "run"),
+        ("000000", "repeats"),
+        ("12345", "too short"),
+    ] {
+        c.write("weak", &format!("{weak}\n"));
+        let (code, stderr) = create("en-US");
+        assert_eq!(code, Some(11), "{weak}: {stderr}");
+        assert!(
+            stderr.contains(why) && stderr.contains("harder to guess"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(c.json::<Vec<Listed>>(&["device", "list"]).len(), 0);
+    // the same refusal in Chinese
+    let (_, stderr) = create("zh-CN");
+    assert!(stderr.contains("新密码太短"), "{stderr}");
 }
 
 #[test]

@@ -246,13 +246,15 @@ fn tokens_listed_beside_file_devices_with_their_certificates() {
     };
     let cert = hsm.key_and_certificate("USB1");
     hsm.write("so", "so-secret-1\n");
+    // a device PIN passes the one PIN policy; the tokens' 123456 was set by softhsm2-util
+    hsm.write("device-pin", "482916\n");
     hsm.tessera(&[
         "device",
         "create",
         "--label",
         "soft",
         "--pin-file",
-        &hsm.p("pin"),
+        &hsm.p("device-pin"),
         "--so-pin-file",
         &hsm.p("so"),
     ]);

@@ -6,6 +6,7 @@ use fluent_bundle::FluentValue as V;
 use super::super::view::{self, Failure};
 use crate::app::AppError;
 use crate::enroll::EnrollError;
+use crate::failure::Classify as _;
 use crate::i18n::Localizer;
 use crate::service::ServiceError;
 
@@ -41,23 +42,6 @@ impl From<AppError> for SsError {
     }
 }
 
-/// The next step after the service refused with `code` (HTTP `status`).
-fn next_for_problem(code: &str, status: u16) -> &'static str {
-    match code {
-        "password_incorrect" => "ui-ss-next-password",
-        "password_locked" | "sms_code_locked" | "renewal_key_mismatch" => "ui-ss-next-contact",
-        "sms_code_incorrect" => "ui-ss-next-code",
-        "sms_code_expired" | "sms_code_missing" => "ui-ss-next-new-code",
-        "captcha_incorrect" | "captcha_invalid" => "ui-ss-next-captcha",
-        "rate_limited" => "ui-ss-next-wait",
-        "certificate_expired" => "ui-ss-next-apply",
-        "renewal_not_open" => "ui-ss-next-renew-window",
-        "application_not_approved" => "ui-ss-next-query",
-        _ if status == 400 || status == 422 => "ui-ss-next-fix",
-        _ => "ui-ss-next-later",
-    }
-}
-
 /// The failure as the page shows it.
 pub(super) fn failure(l: &Localizer, e: &SsError) -> Failure {
     let (message, next) = match e {
@@ -66,24 +50,13 @@ pub(super) fn failure(l: &Localizer, e: &SsError) -> Failure {
         SsError::PasswordMismatch => (l.text("ui-ss-err-password-mismatch"), "ui-ss-next-fix"),
         SsError::NoConsent => (l.text("ui-ss-err-consent"), "ui-ss-next-consent"),
         SsError::NoSuchApplication => (l.text("ui-ss-err-no-application"), "ui-ss-next-query"),
-        SsError::Enroll(e) => enroll_failure(l, e),
+        SsError::Enroll(e) => return enroll_failure(l, e),
     };
     Failure::new(message, l.text(next))
 }
 
-fn enroll_failure(l: &Localizer, e: &EnrollError) -> (String, &'static str) {
-    match e {
-        EnrollError::Service(ServiceError::Problem {
-            status,
-            code,
-            detail,
-            tries_left,
-            days,
-            ..
-        }) => (
-            crate::words::service_problem(l, code, detail.as_deref(), *tries_left, *days),
-            next_for_problem(code, *status),
-        ),
+fn enroll_failure(l: &Localizer, e: &EnrollError) -> Failure {
+    let (message, next) = match e {
         EnrollError::Service(ServiceError::Unreachable { url, reason }) => (
             l.text_with(
                 "enroll-err-unreachable",
@@ -111,14 +84,13 @@ fn enroll_failure(l: &Localizer, e: &EnrollError) -> (String, &'static str) {
             l.text_with("ui-ss-err-qr", &[("reason", V::from(reason.as_str()))]),
             "ui-ss-next-qr",
         ),
-        other => (
-            l.text_with(
-                "enroll-err-service",
-                &[("detail", V::from(other.to_string()))],
-            ),
-            "ui-ss-next-later",
-        ),
-    }
+        // the service's refusals and the rest: the one classification every face uses
+        other => {
+            let c = other.classify();
+            return Failure::new(c.text(l), c.recovery_text(l));
+        }
+    };
+    Failure::new(message, l.text(next))
 }
 
 #[cfg(test)]
@@ -129,11 +101,12 @@ mod tests {
     fn problem(status: u16, code: &str) -> SsError {
         SsError::Enroll(EnrollError::Service(ServiceError::Problem {
             status,
-            code: code.to_owned(),
+            code: code.into(),
             title: String::new(),
             detail: Some("3 tries left".to_owned()),
             tries_left: Some(3),
             days: Some(12),
+            retry_after: None,
         }))
     }
 
