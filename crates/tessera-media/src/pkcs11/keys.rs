@@ -344,7 +344,10 @@ fn algorithm_of_spki(spki: &[u8]) -> Option<KeyAlgorithm> {
         PublicKey::Rsa(k) => Some(KeyAlgorithm::Rsa {
             bits: u32::try_from(k.bits()).unwrap_or(u32::MAX),
         }),
-        #[allow(unreachable_patterns)]
+        #[allow(
+            unreachable_patterns,
+            reason = "PublicKey is non_exhaustive: a key type added later is no PKCS#11 key here"
+        )]
         _ => None,
     }
 }
