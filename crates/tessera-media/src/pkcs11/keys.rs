@@ -128,19 +128,15 @@ impl Pkcs11Token {
                 .update_attributes(h, &[Attribute::Id(id.clone())])
                 .map_err(|e| self.map(e))?;
         }
-        let (algorithm, sign_alg) = crate::csr::signature_scheme(half.algorithm);
-        let csr = crate::csr::build_with(&half.spki, request, |tbs| {
-            Ok((algorithm, self.sign_with(private, &sign_alg, tbs)?))
-        })?;
-        Ok(GeneratedKey {
-            key: KeyEntry {
-                reference: KeyRef::new(id),
-                algorithm: half.algorithm,
-                public_key: half.spki,
-                exportable: request.exportable,
-            },
-            csr,
-        })
+        let entry = KeyEntry {
+            reference: KeyRef::new(id),
+            algorithm: half.algorithm,
+            public_key: half.spki,
+            exportable: request.exportable,
+        };
+        // The new key signs its own request on the token, as any key on a medium does.
+        let csr = crate::csr::build(&crate::MediumSigner::new(self, &entry), request)?;
+        Ok(GeneratedKey { key: entry, csr })
     }
 
     /// Stores a certificate for the key with the same public key (or with `CKA_ID` `id` when

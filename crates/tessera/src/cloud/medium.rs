@@ -51,8 +51,8 @@ fn medium_error(e: CloudError) -> MediumError {
             retries_left: tries_left.and_then(|t| u8::try_from(t).ok()).unwrap_or(1),
         },
         CloudError::Service { code, .. } if code == "account_locked" => MediumError::Locked,
-        // A share an earlier version sealed under the password does not open under this one
-        // (the service took it: it was recovered by SMS before the share was resealed).
+        // A share an earlier version wrapped under the password does not unwrap under this one
+        // (the service took it: it was recovered by SMS before the share was rewrapped).
         CloudError::PasswordIncorrect => MediumError::PinIncorrect {
             retries_left: MAX_RETRIES,
         },
