@@ -119,15 +119,9 @@ impl KdfParams {
     /// Bounds on read: low enough that a crafted file cannot make the app allocate without
     /// limit, high enough for any sane setting.
     pub(crate) fn check(&self) -> Result<()> {
-        let ok = (64..=4 * 1024 * 1024).contains(&self.memory_kib)
-            && (1..=64).contains(&self.iterations)
-            && (1..=16).contains(&self.parallelism)
-            && self.memory_kib >= 8 * self.parallelism;
-        if ok {
-            Ok(())
-        } else {
-            Err(FormatError::corrupt("Argon2id parameters out of range").into())
-        }
+        self.argon2()
+            .check()
+            .map_err(|_| FormatError::corrupt("Argon2id parameters out of range").into())
     }
 }
 

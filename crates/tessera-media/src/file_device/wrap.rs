@@ -22,7 +22,8 @@ impl Cipher {
 }
 
 impl KdfParams {
-    fn argon2(&self) -> Argon2Params {
+    /// The same parameters as the wrapping module takes them.
+    pub(crate) fn argon2(&self) -> Argon2Params {
         Argon2Params {
             memory_kib: self.memory_kib,
             iterations: self.iterations,
