@@ -1,6 +1,6 @@
 //! Cloud key: a two-party SM2 key (DESIGN.md, "Two-party SM2 (co-signing)") seen as a medium.
 //!
-//! The private key is split between this install (`d1`, sealed under the account password) and
+//! The private key is split between this install (`d1`, wrapped under this install's key) and
 //! the cloud-key service (`d2`); neither half is ever here whole, so the medium holds exactly one
 //! key, the account's, with its certificate. The account password plays the user PIN: the
 //! service counts wrong ones and locks the account. What the medium cannot do (make or import
@@ -55,7 +55,7 @@ pub trait CloudKeyTransport {
         format: CiphertextFormat,
     ) -> Result<Zeroizing<Vec<u8>>>;
 
-    /// Changes the password at the service and re-seals the local share under the new one.
+    /// Changes the password at the service (the local share is not wrapped under it).
     fn change_password(&mut self, old: &Pin, new: &Pin) -> Result<()>;
 }
 

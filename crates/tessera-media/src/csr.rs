@@ -1,19 +1,15 @@
-//! PKCS#10 certification requests (RFC 2986) signed by a key on a medium.
-//!
-//! Built by hand rather than through `RequestBuilder` so that SM2 keys sign the DER
-//! `CertificationRequestInfo` with SM2-with-SM3 and the default ID, as GM/T 0010 asks, with the
-//! signature as DER `SEQUENCE { r, s }`.
+//! PKCS#10 certification requests (RFC 2986) signed by a key on a medium, built by
+//! [`tessera_x509::issue::sign_csr`] through the [`Signer`] seam: SM2 keys sign the DER
+//! `CertificationRequestInfo` with SM2-with-SM3 and the default ID, as GM/T 0010 asks.
 
 use std::str::FromStr as _;
 
-use der::{Decode as _, Encode as _};
-use x509_cert::{
-    name::Name,
-    request::{CertReq, CertReqInfo, Version},
-};
+use tessera_x509::Signer;
+use x509_cert::name::Name;
 
-use crate::keys::{KeyAlgorithm, PrivateKey};
+use crate::keys::KeyAlgorithm;
 use crate::medium::{KeyEntry, Medium, SignAlg};
+use crate::signer::{MediumSigner, from_issue};
 use crate::{FormatError, Result};
 use tessera_crypto::digest::DigestAlgorithm;
 
@@ -50,34 +46,11 @@ fn invalid(reason: impl ToString) -> FormatError {
     }
 }
 
-/// DER `CertificationRequest` for `key` (RFC 2986 §4): no attributes.
-pub(crate) fn build(key: &PrivateKey, request: &CsrRequest) -> Result<Vec<u8>> {
-    build_with(&key.spki_der()?, request, |tbs| key.sign_csr(tbs))
-}
-
-/// DER `CertificationRequest` for the public key `spki` (DER SubjectPublicKeyInfo), signed by
-/// `sign`, which gets the DER `CertificationRequestInfo` and returns the signature algorithm and
-/// the signature (for keys that never leave a token).
-pub(crate) fn build_with(
-    spki: &[u8],
-    request: &CsrRequest,
-    sign: impl FnOnce(&[u8]) -> Result<(spki::AlgorithmIdentifierOwned, Vec<u8>)>,
-) -> Result<Vec<u8>> {
+/// DER `CertificationRequest` (RFC 2986 §4, no attributes) for `request.subject`, signed by
+/// `signer` (a key in memory, or [`MediumSigner`] for a key on a medium).
+pub(crate) fn build(signer: &dyn Signer, request: &CsrRequest) -> Result<Vec<u8>> {
     let subject = Name::from_str(&request.subject).map_err(invalid)?;
-    let info = CertReqInfo {
-        version: Version::V1,
-        subject,
-        public_key: spki::SubjectPublicKeyInfoOwned::from_der(spki).map_err(invalid)?,
-        attributes: Default::default(),
-    };
-    let tbs = info.to_der().map_err(invalid)?;
-    let (algorithm, signature) = sign(&tbs)?;
-    let req = CertReq {
-        info,
-        algorithm,
-        signature: der::asn1::BitString::from_bytes(&signature).map_err(invalid)?,
-    };
-    Ok(req.to_der().map_err(invalid)?)
+    tessera_x509::issue::sign_csr(signer, subject).map_err(from_issue)
 }
 
 /// How a key of `algorithm` signs a request: the PKCS#10 `signatureAlgorithm` and the medium's
@@ -125,28 +98,5 @@ pub fn request_for_key(
     key: &KeyEntry,
     request: &CsrRequest,
 ) -> Result<Vec<u8>> {
-    let (algorithm, sign_alg) = signature_scheme(key.algorithm);
-    build_with(&key.public_key, request, |tbs| {
-        Ok((algorithm, medium.sign(&key.reference, &sign_alg, tbs)?))
-    })
-}
-
-/// DER `CertificationRequest` for an SM2 key whose private half is not here (a two-party cloud
-/// key): `sign` gets the DER `CertificationRequestInfo` and returns its SM2-with-SM3 signature
-/// (default ID, DER `SEQUENCE { r, s }`).
-pub fn sm2_request_signed_by(
-    public: &tessera_crypto::sm2::Sm2PublicKey,
-    subject: &str,
-    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>>,
-) -> Result<Vec<u8>> {
-    let spki = public.to_spki_der()?;
-    build_with(&spki, &CsrRequest::new(subject), |tbs| {
-        Ok((
-            spki::AlgorithmIdentifierOwned {
-                oid: tessera_crypto::sm2::SM2_WITH_SM3_OID,
-                parameters: None,
-            },
-            sign(tbs)?,
-        ))
-    })
+    build(&MediumSigner::new(medium, key), request)
 }

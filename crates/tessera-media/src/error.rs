@@ -86,7 +86,7 @@ pub enum FormatError {
     #[error("device file format version {found} is newer than the supported {supported}")]
     NewerVersion { found: u32, supported: u32 },
     /// A stored authenticated ciphertext failed its check although the PIN was right: tampering.
-    #[error("a sealed object on the device failed its integrity check")]
+    #[error("a wrapped object on the device failed its integrity check")]
     Tampered,
     /// A PKCS#12 file could not be read: wrong password or a malformed file (RFC 7292 cannot tell
     /// them apart before the MAC).

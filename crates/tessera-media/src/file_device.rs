@@ -1,7 +1,8 @@
-//! File device (文件型设备): a soft medium kept in one file, keys sealed under the PIN.
+//! File device (文件型设备): a soft medium kept in one file, keys wrapped under the PIN.
 //!
-//! Format: `docs/file-device.md`. Key derivation: Argon2id (RFC 9106); sealing: AES-256-GCM or
-//! SM4-GCM (RFC 8998). Every write replaces the file atomically ([`atomic`]).
+//! Format: `docs/file-device.md`. Key derivation: Argon2id (RFC 9106); key wrapping
+//! (`tessera_crypto::wrap`): AES-256-GCM or SM4-GCM (RFC 8998). Every write replaces the file
+//! atomically ([`atomic`]).
 //!
 //! The retry counter stops guessing through the app only. Whoever copies the file can guess
 //! offline; against that, the Argon2id cost per guess is the defence, so choose a PIN longer than
@@ -16,7 +17,7 @@ pub(crate) mod atomic;
 mod format;
 mod lock;
 mod objects;
-mod seal;
+mod wrap;
 
 use std::path::{Path, PathBuf};
 
@@ -43,7 +44,7 @@ pub const DEFAULT_MAX_RETRIES: u8 = 6;
 pub struct CreateOptions {
     /// Name shown to the user; unique within a store.
     pub label: String,
-    /// National mode seals with SM4-GCM; standard mode with AES-256-GCM.
+    /// National mode wraps with SM4-GCM; standard mode with AES-256-GCM.
     pub mode: AlgorithmMode,
     /// Wrong PINs allowed before the device locks (1 to 100).
     pub max_retries: u8,
@@ -174,7 +175,7 @@ impl FileDeviceStore {
         options.kdf.check()?;
         let serial = hex::encode(tessera_crypto::rng::bytes::<8>()?);
         let cipher = Cipher::for_mode(options.mode);
-        let data_key = seal::random_key(cipher)?;
+        let data_key = wrap::random_key(cipher)?;
         let mut file = DeviceFile {
             format: FORMAT_NAME.into(),
             version: FORMAT_VERSION,
@@ -186,44 +187,22 @@ impl FileDeviceStore {
             kdf: options.kdf,
             pin: PinState::full(options.max_retries),
             so_pin_retries: Some(PinState::full(options.so_max_retries)),
-            user_pin: placeholder(),
-            so_pin: placeholder(),
+            user_pin: format::WrappedKey::Blob(format::B64::default()),
+            so_pin: format::WrappedKey::Blob(format::B64::default()),
             keys: Vec::new(),
             certificates: Vec::new(),
             data_objects: Vec::new(),
         };
-        file.user_pin = seal::wrap(
-            &file.kdf,
-            cipher,
-            pin.expose(),
-            &data_key,
-            &file.aad("user-pin", ""),
-        )?;
-        file.so_pin = seal::wrap(
-            &file.kdf,
-            cipher,
-            so_pin.expose(),
-            &data_key,
-            &file.aad("so-pin", ""),
-        )?;
+        file.user_pin = wrap::wrap_data_key(&file, "user-pin", pin.expose(), &data_key)?;
+        file.so_pin = wrap::wrap_data_key(&file, "so-pin", so_pin.expose(), &data_key)?;
         let path = self.dir.join(format!("{serial}.{EXTENSION}"));
         atomic::write(&path, &file.to_bytes()?)?;
         Ok(FileDevice {
             path,
             state: file,
             data_key: None,
-            unsealed: Default::default(),
+            unwrapped_keys: Default::default(),
         })
-    }
-}
-
-fn placeholder() -> format::WrappedKey {
-    format::WrappedKey {
-        salt: format::B64::default(),
-        sealed: format::Sealed {
-            nonce: format::B64::default(),
-            ciphertext: format::B64::default(),
-        },
     }
 }
 
@@ -239,13 +218,13 @@ fn check_pin_len(len: usize) -> Result<()> {
 }
 
 /// An open file device. Holds the data key in memory (zeroized on logout and drop) after a
-/// successful login, and the private keys it has unsealed since, so that repeated signatures
-/// skip the unseal, parse and public-key check (zeroized likewise).
+/// successful login, and the private keys it has unwrapped since, so that repeated signatures
+/// skip the unwrap, parse and public-key check (zeroized likewise).
 pub struct FileDevice {
     path: PathBuf,
     state: DeviceFile,
     data_key: Option<Zeroizing<Vec<u8>>>,
-    unsealed: std::collections::HashMap<String, crate::keys::PrivateKey>,
+    unwrapped_keys: std::collections::HashMap<String, crate::keys::PrivateKey>,
 }
 
 impl std::fmt::Debug for FileDevice {
@@ -268,7 +247,7 @@ impl FileDevice {
             path,
             state,
             data_key: None,
-            unsealed: Default::default(),
+            unwrapped_keys: Default::default(),
         })
     }
 
@@ -292,7 +271,7 @@ impl FileDevice {
     fn commit(&mut self, next: DeviceFile) -> Result<()> {
         atomic::write(&self.path, &next.to_bytes()?)?;
         self.state = next;
-        self.unsealed.clear();
+        self.unwrapped_keys.clear();
         Ok(())
     }
 
@@ -341,11 +320,11 @@ impl FileDevice {
             check.hold_shared()?;
             left - 1
         };
-        let (wrapped, aad) = match role {
-            Role::User => (&self.state.user_pin, self.state.aad("user-pin", "")),
-            Role::So => (&self.state.so_pin, self.state.aad("so-pin", "")),
+        let (wrapped, name) = match role {
+            Role::User => (&self.state.user_pin, "user-pin"),
+            Role::So => (&self.state.so_pin, "so-pin"),
         };
-        match seal::unwrap(&self.state.kdf, self.state.cipher, secret, wrapped, &aad)? {
+        match wrap::unwrap_data_key(&self.state, name, secret, wrapped)? {
             Some(key) => Ok((key, check)),
             None => Err(role.incorrect(left)),
         }
@@ -387,7 +366,7 @@ impl FileDevice {
     fn login_impl(&mut self, pin: &Pin) -> Result<()> {
         let key = self.verify_pin(pin)?;
         self.data_key = Some(key);
-        self.unsealed.clear();
+        self.unwrapped_keys.clear();
         Ok(())
     }
 
@@ -395,13 +374,7 @@ impl FileDevice {
         check_pin_len(new.char_len())?;
         self.data_key = None;
         let (key, check) = self.check_secret(Role::User, old.expose())?;
-        let user_pin = seal::wrap(
-            &self.state.kdf,
-            self.state.cipher,
-            new.expose(),
-            &key,
-            &self.state.aad("user-pin", ""),
-        )?;
+        let user_pin = wrap::wrap_data_key(&self.state, "user-pin", new.expose(), &key)?;
         self.settle(Role::User, check, |next| next.user_pin = user_pin)?;
         self.data_key = Some(key);
         Ok(())
@@ -414,13 +387,7 @@ impl FileDevice {
         check_pin_len(new.char_len())?;
         self.data_key = None;
         let (key, check) = self.check_secret(Role::So, so_pin.expose())?;
-        let user_pin = seal::wrap(
-            &self.state.kdf,
-            self.state.cipher,
-            new.expose(),
-            &key,
-            &self.state.aad("user-pin", ""),
-        )?;
+        let user_pin = wrap::wrap_data_key(&self.state, "user-pin", new.expose(), &key)?;
         self.settle(Role::So, check, |next| {
             next.user_pin = user_pin;
             next.pin.retries_left = next.pin.max_retries;

@@ -202,40 +202,6 @@ impl PrivateKey {
             _ => Err(mismatch("this decryption scheme")),
         }
     }
-
-    /// The signature algorithm used for this key's PKCS#10 request, and the signature.
-    pub(crate) fn sign_csr(&self, tbs: &[u8]) -> Result<(spki::AlgorithmIdentifierOwned, Vec<u8>)> {
-        use const_oid::db::rfc5912;
-        Ok(match self {
-            Self::Sm2(k) => (
-                spki::AlgorithmIdentifierOwned {
-                    oid: tessera_crypto::sm2::SM2_WITH_SM3_OID,
-                    parameters: None,
-                },
-                k.sign(DEFAULT_ID, tbs)?.to_der(),
-            ),
-            Self::Ecdsa(k) => {
-                let (oid, digest) = match k.curve() {
-                    EcCurve::P384 => (rfc5912::ECDSA_WITH_SHA_384, DigestAlgorithm::Sha384),
-                    _ => (rfc5912::ECDSA_WITH_SHA_256, DigestAlgorithm::Sha256),
-                };
-                (
-                    spki::AlgorithmIdentifierOwned {
-                        oid,
-                        parameters: None,
-                    },
-                    k.sign(digest, tbs, SignatureEncoding::Der)?,
-                )
-            }
-            Self::Rsa(k) => (
-                spki::AlgorithmIdentifierOwned {
-                    oid: rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
-                    parameters: Some(der::asn1::Null.into()),
-                },
-                k.sign(RsaPadding::Pkcs1v15, DigestAlgorithm::Sha256, tbs)?,
-            ),
-        })
-    }
 }
 
 /// The key reference for a public key: SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2

@@ -5,9 +5,10 @@
 //! public objects (certificates, public data) are readable without a PIN, private keys only after
 //! [`Medium::login`].
 //!
-//! The file device ([`file_device`]) keeps one medium in one file, private keys sealed under a key
-//! derived from the PIN with Argon2id (RFC 9106) and AES-256-GCM or SM4-GCM (RFC 8998). Format:
-//! `docs/file-device.md`.
+//! The file device ([`file_device`]) keeps one medium in one file, private keys wrapped under a
+//! key derived from the PIN with Argon2id (RFC 9106) and AES-256-GCM or SM4-GCM (RFC 8998)
+//! (`tessera_crypto::wrap`). Format: `docs/file-device.md`. A key on any medium signs requests,
+//! certificates and CRLs built by `tessera-x509` through [`MediumSigner`].
 //!
 //! PKCS#11 tokens (USB keys, smart cards, SoftHSM2): [`pkcs11`].
 //!
@@ -31,8 +32,9 @@ mod pin;
 #[cfg(feature = "pkcs11")]
 pub mod pkcs11;
 pub mod pkcs12;
+mod signer;
 
-pub use csr::{CsrRequest, request_for_key, sm2_request_signed_by};
+pub use csr::{CsrRequest, request_for_key};
 pub use error::{FormatError, MediumError};
 pub use file_device::atomic::write as write_atomic;
 pub use key_file::pkcs8_from_key_file;
@@ -42,6 +44,7 @@ pub use medium::{
     MediumKind, SignAlg,
 };
 pub use pin::{Pin, SoPin};
+pub use signer::MediumSigner;
 
 /// Result of every fallible operation on a medium.
 pub type Result<T, E = MediumError> = core::result::Result<T, E>;

@@ -28,10 +28,10 @@ pub enum MediumKind {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AlgorithmMode {
-    /// International algorithms: AES-256-GCM sealing.
+    /// International algorithms: AES-256-GCM key wrapping.
     #[default]
     Standard,
-    /// National algorithms (国密): SM4-GCM sealing (RFC 8998), SM2 keys.
+    /// National algorithms (国密): SM4-GCM key wrapping (RFC 8998), SM2 keys.
     National,
 }
 
@@ -260,7 +260,7 @@ pub trait Medium {
     /// A data object's bytes. Public objects need no login; private ones do.
     fn read_data_object(&self, name: &str) -> Result<Option<Vec<u8>>>;
 
-    /// Creates or replaces a data object; `private` ones are sealed like keys. Needs login.
+    /// Creates or replaces a data object; `private` ones are wrapped like keys. Needs login.
     fn write_data_object(&mut self, name: &str, value: &[u8], private: bool) -> Result<()>;
 
     /// Deletes a data object; says whether it was there. Needs login.

@@ -13,7 +13,7 @@
 //!
 //! Each request is a full `POST /v1/cloud/accounts/{id}/sign` as a client sends it: bearer
 //! session, device signature over the request, fresh `(e, Q1)`. The service checks the session,
-//! the account, the device signature and Q1, opens d2 from its seal, computes `(r, s2, s3)` and
+//! the account, the device signature and Q1, unwraps d2, computes `(r, s2, s3)` and
 //! writes the audit row. Requests are prepared before the clock starts (the client's `k1·G` and
 //! device signature are the client's cost, not the service's) as raw HTTP/1.1 bytes, sent on
 //! kept-alive connections; a sample of the answers is completed and verified afterwards.

@@ -1,11 +1,11 @@
 //! The CA area's state: a root and an issuing CA made at first start (SM2 by default), their
-//! keys sealed at rest under the master key ([`seal`]), issuing from CSRs, revocation and the
+//! keys wrapped at rest under the master key ([`wrap`]), issuing from CSRs, revocation and the
 //! CRL (RFC 5280 §5) kept in the store and regenerated on revocation.
 //!
-//! The engine is `tessera_x509::issue`; this module adds storage, sealing and the clock. Key
+//! The engine is `tessera_x509::issue`; this module adds storage, key wrapping and the clock. Key
 //! generation and signing run in `spawn_blocking`.
 
-pub mod seal;
+pub mod wrap;
 
 use std::str::FromStr as _;
 use std::sync::{Arc, OnceLock};
@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 
 use crate::error::ApiError;
 use crate::store::{CaKeyRow, CrlRow, NewCertificate, Store, StoreError};
-pub use seal::{MasterKey, SealError};
+pub use wrap::{MasterKey, MasterKeyError};
 
 /// Name of the root CA's row.
 pub const ROOT: &str = "root";
@@ -46,9 +46,9 @@ pub enum CaError {
     /// The store.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// Sealing or opening a key.
+    /// Wrapping or unwrapping a key under the master key.
     #[error(transparent)]
-    Seal(#[from] SealError),
+    Wrap(#[from] MasterKeyError),
     /// A stored CA row that does not read back.
     #[error("stored CA is corrupt: {0}")]
     Corrupt(String),
@@ -135,7 +135,7 @@ fn at(secs: i64) -> Result<OffsetDateTime, CaError> {
 
 impl Ca {
     /// Loads the CA from the store, or on first start creates a root (20 years) and an issuing
-    /// CA (10 years, pathLen 0) with keys of `algorithm`, sealed under `master`. The flag says
+    /// CA (10 years, pathLen 0) with keys of `algorithm`, wrapped under `master`. The flag says
     /// whether they were created. `public_url` gives the CRL and caIssuers URLs.
     pub async fn load_or_create(
         store: &Store,
@@ -196,7 +196,7 @@ impl Ca {
                 name: row_name.to_owned(),
                 algorithm: ca.key().algorithm().name(),
                 certificate: ca.certificate().der().to_vec(),
-                sealed_key: master.seal(row_name, &pkcs8)?,
+                sealed_key: master.wrap(row_name, &pkcs8)?,
             };
             store.insert_ca_key(&row, now).await?;
         }
@@ -417,7 +417,7 @@ fn normalize_serial(serial: &str) -> Result<String, CaError> {
 }
 
 fn open(master: &MasterKey, row: &CaKeyRow) -> Result<CaCertAndKey, CaError> {
-    let pkcs8 = master.open(&row.name, &row.sealed_key)?;
+    let pkcs8 = master.unwrap(&row.name, &row.sealed_key)?;
     let key = CaKey::from_pkcs8_der(&pkcs8)?;
     let cert =
         Certificate::from_der(&row.certificate).map_err(|e| CaError::Corrupt(e.to_string()))?;
@@ -435,7 +435,7 @@ pub async fn load(
     let (master, created_key) =
         MasterKey::load_or_create(&config.data_dir, config.ca.master_key.as_deref())?;
     if created_key {
-        tracing::info!("created the master key in {}", seal::MASTER_KEY_FILE);
+        tracing::info!("created the master key in {}", wrap::MASTER_KEY_FILE);
     }
     let algorithm = match config.ca.algorithm.as_deref() {
         None => CaAlgorithm::Sm2,

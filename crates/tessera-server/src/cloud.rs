@@ -1,8 +1,8 @@
 //! Cloud keys: accounts (apply, review, login with a server-side lockout counter, passwords,
 //! phone, device binding) and the service's half of two-party SM2 (DESIGN.md, "Two-party SM2").
 //!
-//! The service half `d2` is sealed under the master key (SM4-GCM, AAD `cloud:<account id>`) the
-//! moment it is made and opened only for one operation. Every point from a client is checked
+//! The service half `d2` is wrapped under the master key (`tessera_crypto::wrap`, SM4-GCM, bound
+//! to `cloud:<account id>`) the moment it is made and unwrapped only for one operation. Every point from a client is checked
 //! by `tessera_crypto::sm2::two_party` (on the curve, not the identity). Argon2id and key
 //! generation run on the blocking pool; a co-signature or decryption step, short and frequent,
 //! runs where its request does.
@@ -22,7 +22,7 @@ use tessera_crypto::sm2::{
 };
 use tessera_proto::cloud::{Account, AccountStatus, Password, SessionToken};
 
-use crate::ca::seal::MasterKey;
+use crate::ca::wrap::MasterKey;
 use crate::store::{CloudAccountRow, StoreError};
 
 /// Wrong passwords before password login locks (and refused device signatures before key use
@@ -102,7 +102,7 @@ pub enum CloudError {
         /// Seconds to wait before trying again.
         retry_after: u64,
     },
-    /// The master key could not seal or open a share, or hashing failed: a server fault.
+    /// The master key could not wrap or unwrap a share, or hashing failed: a server fault.
     #[error("internal: {0}")]
     Internal(String),
     /// The store failed.
@@ -114,7 +114,7 @@ pub enum CloudError {
 /// lookups and the bound device keys prepared for verification.
 #[derive(Debug)]
 pub struct CloudKeys {
-    /// Seals d2.
+    /// Wraps d2.
     pub master: Arc<MasterKey>,
     /// Group-committed audit rows.
     pub audit: audit::AuditQueue,
@@ -380,67 +380,66 @@ pub fn decode_hex(what: &str, text: &str, len: usize) -> Result<Vec<u8>, CloudEr
     }
 }
 
-fn seal_name(account_id: &str) -> String {
+/// The name `d2` is wrapped under (its associated data).
+fn wrap_name(account_id: &str) -> String {
     format!("cloud:{account_id}")
 }
 
-/// Two-party key generation, service side: checks `P1`, draws `d2`, seals it. Returns the
-/// joint public key (SEC1 uncompressed) and the sealed share.
+/// Two-party key generation, service side: checks `P1`, draws `d2`, wraps it. Returns the
+/// joint public key (SEC1 uncompressed) and the wrapped share.
 pub async fn keygen(
     master: Arc<MasterKey>,
     account_id: &str,
     p1: Vec<u8>,
 ) -> Result<(Vec<u8>, Vec<u8>), CloudError> {
-    let name = seal_name(account_id);
+    let name = wrap_name(account_id);
     blocking(move || {
         let (d2, public) =
             ServiceShare::generate(&p1).map_err(|e| CloudError::BadPoint(format!("P1: {e}")))?;
-        let sealed = master
-            .seal(&name, d2.to_bytes().as_slice())
+        let wrapped = master
+            .wrap(&name, d2.to_bytes().as_slice())
             .map_err(|e| CloudError::Internal(e.to_string()))?;
-        Ok((public.to_sec1_uncompressed(), sealed))
+        Ok((public.to_sec1_uncompressed(), wrapped))
     })
     .await
 }
 
-fn open_share(
+fn unwrap_share(
     master: &MasterKey,
     account_id: &str,
-    sealed: &[u8],
+    wrapped: &[u8],
 ) -> Result<ServiceShare, CloudError> {
-    let plain = zeroize::Zeroizing::new(
-        master
-            .open(&seal_name(account_id), sealed)
-            .map_err(|e| CloudError::Internal(e.to_string()))?,
-    );
+    let plain = master
+        .unwrap(&wrap_name(account_id), wrapped)
+        .map_err(|e| CloudError::Internal(e.to_string()))?;
     ServiceShare::from_bytes(&plain).map_err(|e| CloudError::Internal(e.to_string()))
 }
 
-/// Signing step 2 with the account's sealed share. Runs on the caller's thread, like the
+/// Signing step 2 with the account's wrapped share. Runs on the caller's thread, like the
 /// device signature check before it: two scalar multiplications (well under a millisecond)
 /// cost less there than a round trip through the blocking pool, whose threads would outnumber
 /// the cores under load.
 pub fn cosign(
     master: &MasterKey,
     account_id: &str,
-    sealed: &[u8],
+    wrapped: &[u8],
     e: &[u8; 32],
     q1: &[u8],
 ) -> Result<PartialSignature, CloudError> {
-    let d2 = open_share(master, account_id, sealed)?;
+    let d2 = unwrap_share(master, account_id, wrapped)?;
     d2.cosign(e, q1)
         .map_err(|e| CloudError::BadPoint(format!("Q1: {e}")))
 }
 
-/// Decryption step with the account's sealed share: `T2 = d2^-1 · T1`, on the caller's
+/// Decryption step with the account's wrapped share: `T2 = d2^-1 · T1`, on the caller's
 /// thread as [`cosign`].
 pub fn codecrypt(
     master: &MasterKey,
     account_id: &str,
-    sealed: &[u8],
+    wrapped: &[u8],
     t1: &[u8],
 ) -> Result<[u8; 65], CloudError> {
-    let d2 = open_share(master, account_id, sealed)?;
+    let d2 = unwrap_share(master, account_id, wrapped)?;
     d2.decrypt_step(t1)
         .map_err(|e| CloudError::BadPoint(format!("T1: {e}")))
 }

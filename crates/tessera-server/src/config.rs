@@ -251,7 +251,7 @@ pub struct LimitsSection {
     pub rate: crate::api::rate::RateLimits,
 }
 
-/// `[ca]`: the CA's key algorithm and the master key that seals CA keys at rest. Its `Debug`
+/// `[ca]`: the CA's key algorithm and the master key that wraps CA keys at rest. Its `Debug`
 /// never shows the master key.
 #[derive(Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -437,7 +437,7 @@ impl Config {
                 algorithm: std::env::var("TESSERA_CA_ALGORITHM")
                     .ok()
                     .or(file.ca.algorithm),
-                master_key: std::env::var(crate::ca::seal::MASTER_KEY_ENV)
+                master_key: std::env::var(crate::ca::wrap::MASTER_KEY_ENV)
                     .ok()
                     .or(file.ca.master_key),
             },

@@ -1,7 +1,7 @@
 //! The service's own signing key (SM2) and what it signs now: enrollment QR payloads.
 //!
-//! Kept as PKCS#8 PEM in `DATA_DIR/service-key.pem` (mode 0600). Sealing it under a master key
-//! comes with the CA engine.
+//! Kept as PKCS#8 PEM in `DATA_DIR/service-key.pem` (mode 0600). Wrapping it under the master key
+//! (as CA keys are, [`crate::ca::wrap`]) is still to come.
 
 use std::path::Path;
 

@@ -45,7 +45,7 @@ pub struct Shared {
     pub public_url: String,
     /// The CA, installed at start by [`crate::ca::Ca::load_or_create`].
     pub ca: crate::ca::CaSlot,
-    /// The master key that seals cloud-key shares, installed at start.
+    /// The master key that wraps cloud-key shares, installed at start.
     pub cloud: crate::cloud::CloudSlot,
     /// RA validity and renewal window (`[ra]` of the config).
     pub ra: crate::ra::RaSettings,

@@ -23,12 +23,13 @@ use time::OffsetDateTime;
 use x509_cert::ext::pkix::SubjectKeyIdentifier;
 
 pub use crl::{RevocationReason, RevokedEntry, crl};
-pub use csr::{MAX_CSR_LEN, VerifiedCsr, verify_csr, verify_csr_pem_or_der};
+pub use csr::{MAX_CSR_LEN, VerifiedCsr, sign_csr, verify_csr, verify_csr_pem_or_der};
 pub use key::{CaAlgorithm, CaKey};
 pub use profile::Profile;
 pub use x509_cert::name::Name;
 
 use crate::certificate::Certificate;
+use crate::signer::Signer;
 
 /// Why a request could not be checked or a certificate or CRL could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -90,20 +91,25 @@ pub enum IssueError {
     /// The algorithm layer failed (key generation, signing, the OS RNG).
     #[error(transparent)]
     Crypto(#[from] tessera_crypto::CryptoError),
+    /// A [`Signer`] outside this crate failed for its own reasons (a medium's PIN, a token, a
+    /// service); its error is inside, to be taken back out by the layer that made it.
+    #[error(transparent)]
+    Signer(Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// A CA: its certificate and the private key for it.
+/// A CA: its certificate and what signs for it: a [`CaKey`] in memory, or any [`Signer`] (a key
+/// on a medium).
 #[derive(Debug, Clone)]
-pub struct CaCertAndKey {
+pub struct CaCertAndKey<S = CaKey> {
     certificate: Certificate,
-    key: CaKey,
+    key: S,
     key_identifier: Vec<u8>,
 }
 
-impl CaCertAndKey {
+impl<S: Signer> CaCertAndKey<S> {
     /// Pairs `certificate` with `key`, checking that the key is the certificate's and that the
     /// certificate may sign certificates (basicConstraints cA, RFC 5280 §4.2.1.9).
-    pub fn new(certificate: Certificate, key: CaKey) -> Result<Self, IssueError> {
+    pub fn new(certificate: Certificate, key: S) -> Result<Self, IssueError> {
         let tbs = certificate.x509().tbs_certificate();
         let cert_spki = tbs
             .subject_public_key_info()
@@ -137,7 +143,7 @@ impl CaCertAndKey {
 
     /// A self-signed root CA for `key` (RFC 5280 §3.2, profile [`Profile::RootCa`]).
     pub fn self_signed(
-        key: CaKey,
+        key: S,
         subject: Name,
         not_before: OffsetDateTime,
         not_after: OffsetDateTime,
@@ -166,7 +172,7 @@ impl CaCertAndKey {
     }
 
     /// The CA's key.
-    pub fn key(&self) -> &CaKey {
+    pub fn key(&self) -> &S {
         &self.key
     }
 
@@ -256,7 +262,10 @@ impl IssueRequest {
 
 /// Issues a v3 certificate signed by `ca` (RFC 5280 §4.1): issuer = the CA's subject,
 /// serial = `request.serial` or 16 random bytes, extensions per `request.profile`.
-pub fn issue(ca: &CaCertAndKey, request: IssueRequest) -> Result<Certificate, IssueError> {
+pub fn issue<S: Signer>(
+    ca: &CaCertAndKey<S>,
+    request: IssueRequest,
+) -> Result<Certificate, IssueError> {
     let der = sign_certificate(&ca.key, ca.subject().clone(), &ca.key_identifier, request)?;
     Certificate::from_der(&der).map_err(|e| IssueError::Encoding {
         what: "certificate",
@@ -265,7 +274,7 @@ pub fn issue(ca: &CaCertAndKey, request: IssueRequest) -> Result<Certificate, Is
 }
 
 fn sign_certificate(
-    key: &CaKey,
+    key: &dyn Signer,
     issuer: x509_cert::name::Name,
     authority_key_id: &[u8],
     request: IssueRequest,
@@ -298,7 +307,7 @@ fn sign_certificate(
     let tbs = tbs::TbsCertificate {
         version: 2,
         serial_number: serial,
-        signature: key.signature_algorithm(),
+        signature: key.algorithm(),
         issuer,
         validity: tbs::Validity {
             not_before: tbs::x509_time(request.not_before)?,

@@ -3,7 +3,7 @@
 //!
 //! Every co-signed signature is checked with the plain SM2 verifier against the joint public
 //! key before it is returned (`tessera_crypto::sm2::two_party::ClientSigning::finish`). The
-//! password logs in (the service counts wrong ones); `d1` is sealed under this install's own
+//! password logs in (the service counts wrong ones); `d1` is wrapped under this install's own
 //! key (`local`), so a password changed or recovered by SMS leaves it usable.
 
 pub mod http;
@@ -25,7 +25,7 @@ use tessera_proto::cloud::{
 };
 
 use http::{Auth, CloudHttp};
-use local::{CloudDir, LocalAccount, ShareSeal};
+use local::{CloudDir, LocalAccount, ShareWrap};
 
 /// Why a cloud-key operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +59,7 @@ pub enum CloudError {
         /// Seconds until a retry can succeed (how long a locked account stays locked).
         retry_after: Option<u32>,
     },
-    /// The password does not open this install's key share (sealed by an earlier version under
+    /// The password does not open this install's key share (wrapped by an earlier version under
     /// a password the service no longer has).
     #[error("wrong password")]
     PasswordIncorrect,
@@ -364,8 +364,8 @@ impl Cloud {
                     user_id: account.user_id.clone(),
                     name: account.name.clone(),
                     public_key: made.public_key,
-                    seal: ShareSeal::Device,
-                    sealed_share: self.dir.seal_share(&d1, &account.id)?,
+                    share_wrap: ShareWrap::InstallKey,
+                    wrapped_share: self.dir.wrap_share(&d1, &account.id)?,
                     serial: None,
                     certificate_pem: None,
                     chain_pem: None,
@@ -376,7 +376,7 @@ impl Cloud {
             }
         };
         let mut local = local;
-        let d1 = self.open_share(&mut local, password)?;
+        let d1 = self.unwrap_share(&mut local, password)?;
         let public = public_key(&local)?;
         let mut ready = Ready {
             http,
@@ -418,30 +418,32 @@ impl Cloud {
 
     fn cosigned_csr(&self, ready: &Ready) -> Result<Vec<u8>, CloudError> {
         let subject = format!("CN={}", ready.account.name);
-        let mut tbs = Vec::new();
-        tessera_media::sm2_request_signed_by(&ready.public, &subject, |info| {
-            tbs = info.to_vec();
-            Ok(Vec::new())
+        let subject = <tessera_x509::issue::Name as std::str::FromStr>::from_str(&subject)
+            .map_err(|e| CloudError::Protocol(e.to_string()))?;
+        tessera_x509::issue::sign_csr(&CoSigner { ready }, subject).map_err(|e| match e {
+            tessera_x509::issue::IssueError::Signer(inner) => {
+                match inner.downcast::<CloudError>() {
+                    Ok(cloud) => *cloud,
+                    Err(other) => CloudError::Protocol(other.to_string()),
+                }
+            }
+            other => CloudError::Protocol(other.to_string()),
         })
-        .map_err(|e| CloudError::Protocol(e.to_string()))?;
-        let sig = Self::cosign(ready, &tbs)?.to_der();
-        tessera_media::sm2_request_signed_by(&ready.public, &subject, |_| Ok(sig))
-            .map_err(|e| CloudError::Protocol(e.to_string()))
     }
 
-    /// The share of `account`; one sealed under the password by an earlier version is opened
-    /// with it and resealed under this install's share key.
-    fn open_share(
+    /// The share of `account`; one wrapped under the password by an earlier version is
+    /// unwrapped with it and rewrapped under this install's share key.
+    fn unwrap_share(
         &self,
         account: &mut LocalAccount,
         password: &Password,
     ) -> Result<ClientShare, CloudError> {
-        match account.seal {
-            ShareSeal::Device => self.dir.open_share(&account.sealed_share, &account.id),
-            ShareSeal::Password => {
-                let d1 = local::open_password_share(&account.sealed_share, password)?;
-                account.sealed_share = self.dir.seal_share(&d1, &account.id)?;
-                account.seal = ShareSeal::Device;
+        match account.share_wrap {
+            ShareWrap::InstallKey | ShareWrap::InstallKeyV2 => self.dir.unwrap_share(account),
+            ShareWrap::Password => {
+                let d1 = local::unwrap_password_share(&account.wrapped_share, password)?;
+                account.wrapped_share = self.dir.wrap_share(&d1, &account.id)?;
+                account.share_wrap = ShareWrap::InstallKey;
                 self.update_account(account)?;
                 Ok(d1)
             }
@@ -465,7 +467,7 @@ impl Cloud {
         // The service checks the password (and counts a wrong one); the share is this
         // install's.
         let login = Self::login(&http, &account.org, &account.user_id, password)?;
-        let d1 = self.open_share(&mut account, password)?;
+        let d1 = self.unwrap_share(&mut account, password)?;
         let public = public_key(&account)?;
         Ok(Ready {
             http,
@@ -549,12 +551,12 @@ impl Cloud {
     }
 
     /// Checks `password` at the service, which counts a wrong one against the account's
-    /// lockout (the medium's login); a share of an earlier version is resealed meanwhile.
+    /// lockout (the medium's login); a share of an earlier version is rewrapped meanwhile.
     pub fn check_password(&self, password: &Password) -> Result<(), CloudError> {
         let mut account = self.active()?;
         let http = CloudHttp::new(&account.server)?;
         Self::login(&http, &account.org, &account.user_id, password)?;
-        self.open_share(&mut account, password).map(drop)
+        self.unwrap_share(&mut account, password).map(drop)
     }
 
     /// Decrypts an SM2 ciphertext in the given layout to the active account's key.
@@ -592,7 +594,7 @@ impl Cloud {
         Ok(changed)
     }
 
-    /// Changes the password at the service (this install's share is not sealed under it).
+    /// Changes the password at the service (this install's share is not wrapped under it).
     pub fn change_password(&self, old: &Password, new: &Password) -> Result<(), CloudError> {
         let ready = self.ready(old)?;
         ready.http.post::<_, ()>(
@@ -605,12 +607,12 @@ impl Cloud {
         )
     }
 
-    /// Reseals a share that an earlier version sealed under the password, after the password
-    /// was recovered by SMS elsewhere: `old` opens it. Nothing to do for a share already under
+    /// Rewraps a share that an earlier version wrapped under the password, after the password
+    /// was recovered by SMS elsewhere: `old` unwraps it. Nothing to do for a share already under
     /// this install's key.
-    pub fn reseal(&self, old: &Password) -> Result<(), CloudError> {
+    pub fn rewrap(&self, old: &Password) -> Result<(), CloudError> {
         let mut account = self.active()?;
-        self.open_share(&mut account, old).map(drop)
+        self.unwrap_share(&mut account, old).map(drop)
     }
 
     /// Asks for a password-recovery SMS code (after the image captcha `captcha_id`).
@@ -754,6 +756,28 @@ fn public_key(account: &LocalAccount) -> Result<Sm2PublicKey, CloudError> {
     Ok(Sm2PublicKey::from_sec1_bytes(&bytes)?)
 }
 
+/// The account's two-party key as an x509 [`Signer`](tessera_x509::Signer): SM2-with-SM3 with
+/// the default ID, co-signed with the service (its request signs itself this way).
+struct CoSigner<'a> {
+    ready: &'a Ready,
+}
+
+impl tessera_x509::Signer for CoSigner<'_> {
+    fn algorithm(&self) -> tessera_x509::signer::AlgorithmIdentifierOwned {
+        tessera_x509::signer::sm2_with_sm3()
+    }
+
+    fn spki_der(&self) -> Result<Vec<u8>, tessera_x509::issue::IssueError> {
+        Ok(self.ready.public.to_spki_der()?)
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, tessera_x509::issue::IssueError> {
+        Cloud::cosign(self.ready, message)
+            .map(|signature| signature.to_der())
+            .map_err(|e| tessera_x509::issue::IssueError::Signer(Box::new(e)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -766,8 +790,8 @@ mod tests {
             user_id: user_id.to_owned(),
             name: String::new(),
             public_key: String::new(),
-            seal: ShareSeal::default(),
-            sealed_share: String::new(),
+            share_wrap: ShareWrap::default(),
+            wrapped_share: String::new(),
             serial: None,
             certificate_pem: None,
             chain_pem: None,

@@ -2,6 +2,7 @@
 //!
 //! Parse → call the library → render. Errors become a localized message and an exit code in
 //! one place, [`cli::Failure`].
+#![forbid(unsafe_code)]
 
 mod cli;
 

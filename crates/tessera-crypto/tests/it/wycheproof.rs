@@ -11,7 +11,7 @@ use serde::{Deserialize, de::DeserializeOwned};
 use tessera_crypto::{
     digest::DigestAlgorithm,
     ecdsa::{EcCurve, EcdsaPublicKey, SignatureEncoding},
-    hmac, sm4,
+    hmac, sm4, wrap,
 };
 use tessera_testkit::{tally::Tally, testdata::read_testdata};
 
@@ -219,11 +219,17 @@ fn sm4_gcm() {
             let (aad, msg) = (unhex(&case.aad), unhex(&case.msg));
             let sealed = [unhex(&case.ct), unhex(&case.tag)].concat();
             let opened = sm4::gcm_open(&key, &nonce, &aad, &sealed);
+            // The key-wrapping module's SM4-GCM must agree case by case.
+            let unwrapped = wrap::Aead::Sm4Gcm.decrypt(&key, &nonce, &aad, &sealed);
             let agrees = if case.result.must_succeed() {
                 let seal = sm4::gcm_seal(&key, &nonce, &aad, &msg);
-                seal.as_ref().ok() == Some(&sealed) && opened.as_deref().ok() == Some(&msg)
+                let wrapped = wrap::Aead::Sm4Gcm.encrypt(&key, &nonce, &aad, &msg);
+                seal.as_ref().ok() == Some(&sealed)
+                    && wrapped.as_ref().ok() == Some(&sealed)
+                    && opened.as_deref().ok() == Some(&msg)
+                    && unwrapped.as_deref().ok() == Some(&msg)
             } else {
-                opened.is_err()
+                opened.is_err() && unwrapped.is_err()
             };
             tally.check(agrees, || {
                 format!(

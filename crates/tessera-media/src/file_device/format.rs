@@ -1,5 +1,6 @@
-//! The device file, version 2 (version 1 read and migrated on the next write): one JSON object,
-//! binary fields in standard base64 with padding (RFC 4648 §4). Spec: `docs/file-device.md`.
+//! The device file, version 3 (versions 1 and 2 read and migrated on the next write): one JSON
+//! object, binary fields in standard base64 with padding (RFC 4648 §4). Spec:
+//! `docs/file-device.md`.
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -9,11 +10,13 @@ use crate::{AlgorithmMode, FormatError, MediumError, Result};
 /// Value of the `format` field.
 pub(crate) const FORMAT_NAME: &str = "tessera-file-device";
 /// The version this code writes and the newest it reads. Version 2 added the SO PIN's retry
-/// counter; a version 1 file is read with a fresh SO counter and written back as version 2.
-pub(crate) const FORMAT_VERSION: u32 = 2;
-/// The version named in every AEAD associated data: the sealing scheme of version 1, which
-/// version 2 keeps unchanged (so that a migrated file's sealed objects still open).
-const AAD_VERSION: u32 = 1;
+/// counter (a version 1 file is read with a fresh SO counter); version 3 wraps with
+/// `tessera_crypto::wrap` (objects of versions 1 and 2 are still read, see [`Wrapped`]).
+pub(crate) const FORMAT_VERSION: u32 = 3;
+/// The version named in the associated data of objects wrapped as versions 1 and 2 did.
+const AD_VERSION_1: u32 = 1;
+/// The version named in the associated data of `tessera_crypto::wrap` blobs.
+const AD_VERSION_3: u32 = 3;
 /// Wrong SO PINs allowed before the SO PIN is blocked, for devices made without a choice and
 /// for version 1 files (which had no SO counter).
 pub const DEFAULT_SO_MAX_RETRIES: u8 = 10;
@@ -46,7 +49,7 @@ impl<'de> Deserialize<'de> for B64 {
     }
 }
 
-/// The AEAD sealing private objects.
+/// The AEAD wrapping private objects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Cipher {
     #[serde(rename = "aes-256-gcm")]
@@ -116,30 +119,42 @@ impl KdfParams {
     /// Bounds on read: low enough that a crafted file cannot make the app allocate without
     /// limit, high enough for any sane setting.
     pub(crate) fn check(&self) -> Result<()> {
-        let ok = (64..=4 * 1024 * 1024).contains(&self.memory_kib)
-            && (1..=64).contains(&self.iterations)
-            && (1..=16).contains(&self.parallelism)
-            && self.memory_kib >= 8 * self.parallelism;
-        if ok {
-            Ok(())
-        } else {
-            Err(FormatError::corrupt("Argon2id parameters out of range").into())
-        }
+        self.argon2()
+            .check()
+            .map_err(|_| FormatError::corrupt("Argon2id parameters out of range").into())
     }
 }
 
-/// AEAD output: a nonce and `ciphertext || tag`.
+/// AEAD output as versions 1 and 2 wrote it: a nonce and `ciphertext || tag`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Sealed {
+pub(crate) struct AeadV1 {
     pub(crate) nonce: B64,
     pub(crate) ciphertext: B64,
 }
 
-/// The device's data key sealed under a key derived from a PIN.
+/// A wrapped object (a key's PKCS#8, a private data object) under the data key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct WrappedKey {
-    pub(crate) salt: B64,
-    pub(crate) sealed: Sealed,
+#[serde(untagged)]
+pub(crate) enum Wrapped {
+    /// Since version 3: a `tessera_crypto::wrap` blob, as one base64 string.
+    Blob(B64),
+    /// Versions 1 and 2: `{ "nonce", "ciphertext" }`.
+    V1(AeadV1),
+}
+
+/// The device's data key wrapped under a key derived from a PIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum WrappedKey {
+    /// Since version 3: a `tessera_crypto::wrap` blob (Argon2id parameters and salt inside).
+    Blob(B64),
+    /// Versions 1 and 2: `{ "salt", "sealed": { "nonce", "ciphertext" } }`, with the file's
+    /// `kdf` parameters.
+    V1 {
+        salt: B64,
+        #[serde(rename = "sealed")]
+        aead: AeadV1,
+    },
 }
 
 /// A PIN's retry counter (the user PIN's, and since version 2 the SO PIN's).
@@ -163,7 +178,7 @@ impl PinState {
     }
 }
 
-/// A private key: public half in clear, PKCS#8 sealed.
+/// A private key: public half in clear, PKCS#8 wrapped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct StoredKey {
     /// Hex key reference (SHA-1 of the subjectPublicKey bits).
@@ -173,7 +188,7 @@ pub(crate) struct StoredKey {
     pub(crate) public_key: B64,
     pub(crate) exportable: bool,
     /// DER PKCS#8 under the data key.
-    pub(crate) private_key: Sealed,
+    pub(crate) private_key: Wrapped,
 }
 
 /// A certificate, DER.
@@ -182,14 +197,20 @@ pub(crate) struct StoredCert {
     pub(crate) der: B64,
 }
 
-/// A named data object, public (in clear) or private (sealed).
+/// A named data object, public (in clear) or private (wrapped).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct StoredData {
     pub(crate) name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) value: Option<B64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) sealed: Option<Sealed>,
+    /// Written as `wrapped`; versions 1 and 2 called it `sealed`.
+    #[serde(
+        default,
+        rename = "wrapped",
+        alias = "sealed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub(crate) wrapped: Option<Wrapped>,
 }
 
 /// The whole file.
@@ -239,14 +260,15 @@ impl DeviceFile {
         let mut file: DeviceFile =
             serde_json::from_slice(bytes).map_err(|e| FormatError::corrupt(e.to_string()))?;
         if file.version < 2 {
-            // Version 1 had no SO counter: start a full one. The file stays version 1 on disk
-            // until the next write, which writes version 2.
+            // Version 1 had no SO counter: start a full one.
             if file.so_pin_retries.is_some() {
                 return Err(FormatError::corrupt("SO PIN counter in a version 1 file").into());
             }
             file.so_pin_retries = Some(PinState::full(DEFAULT_SO_MAX_RETRIES));
-            file.version = FORMAT_VERSION;
         }
+        // An older file stays as it is on disk until the next write, which writes the current
+        // version (its objects wrapped the old way still unwrap, see [`Wrapped`]).
+        file.version = FORMAT_VERSION;
         file.check()?;
         Ok(file)
     }
@@ -280,8 +302,13 @@ impl DeviceFile {
         Ok(out)
     }
 
-    /// Associated data binding a sealed object to this device and its role in it.
-    pub(crate) fn aad(&self, role: &str, name: &str) -> Vec<u8> {
-        format!("{FORMAT_NAME}/{AAD_VERSION}|{}|{role}|{name}", self.serial).into_bytes()
+    /// Associated data binding a wrapped object to this device and its role in it.
+    pub(crate) fn ad(&self, role: &str, name: &str) -> Vec<u8> {
+        format!("{FORMAT_NAME}/{AD_VERSION_3}|{}|{role}|{name}", self.serial).into_bytes()
+    }
+
+    /// The same, for objects wrapped as versions 1 and 2 did.
+    pub(crate) fn ad_v1(&self, role: &str, name: &str) -> Vec<u8> {
+        format!("{FORMAT_NAME}/{AD_VERSION_1}|{}|{role}|{name}", self.serial).into_bytes()
     }
 }

@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 use super::{
     FileDevice,
     format::{B64, StoredCert, StoredData, StoredKey},
-    seal,
+    wrap,
 };
 use crate::{
     CertEntry, CertRef, CsrRequest, EncAlg, FormatError, GeneratedKey, KeyAlgorithm, KeyEntry,
@@ -60,17 +60,17 @@ impl FileDevice {
         })
     }
 
-    /// The private key `key`, unsealed once per login and kept until logout or the next write.
-    fn unsealed_key(&mut self, key: &KeyRef) -> Result<&PrivateKey> {
+    /// The private key `key`, unwrapped once per login and kept until logout or the next write.
+    fn unwrapped_key(&mut self, key: &KeyRef) -> Result<&PrivateKey> {
         let id = key.to_hex();
-        if !self.unsealed.contains_key(&id) {
+        if !self.unwrapped_keys.contains_key(&id) {
             let private = self.private_key(key)?;
-            self.unsealed.insert(id.clone(), private);
+            self.unwrapped_keys.insert(id.clone(), private);
         }
-        self.unsealed.get(&id).ok_or(MediumError::NoSuchKey)
+        self.unwrapped_keys.get(&id).ok_or(MediumError::NoSuchKey)
     }
 
-    /// Unseals a private key and checks it against its stored public half.
+    /// Unwraps a private key and checks it against its stored public half.
     fn private_key(&self, key: &KeyRef) -> Result<PrivateKey> {
         let data_key = self.data_key()?;
         let hex = key.to_hex();
@@ -80,9 +80,14 @@ impl FileDevice {
             .iter()
             .find(|k| k.id == hex)
             .ok_or(MediumError::NoSuchKey)?;
-        let aad = self.state.aad("key", &stored.id);
-        let pkcs8 = seal::open(self.state.cipher, data_key, &aad, &stored.private_key)?
-            .ok_or(FormatError::Tampered)?;
+        let pkcs8 = wrap::unwrap_object(
+            &self.state,
+            data_key,
+            "key",
+            &stored.id,
+            &stored.private_key,
+        )?
+        .ok_or(FormatError::Tampered)?;
         let private = PrivateKey::from_pkcs8(&pkcs8)?;
         if private.spki_der()? != stored.public_key.0 {
             return Err(FormatError::Tampered.into());
@@ -90,19 +95,18 @@ impl FileDevice {
         Ok(private)
     }
 
-    /// Seals `key` into a stored key; the caller adds it.
-    fn seal_key(&self, key: &PrivateKey, exportable: bool) -> Result<(StoredKey, KeyEntry)> {
+    /// Wraps `key` into a stored key; the caller adds it.
+    fn wrap_key(&self, key: &PrivateKey, exportable: bool) -> Result<(StoredKey, KeyEntry)> {
         let data_key = self.data_key()?;
         let spki = key.spki_der()?;
         let id = key_id_of_spki(&spki)?;
-        let aad = self.state.aad("key", &id.to_hex());
         let pkcs8 = key.to_pkcs8()?;
         let stored = StoredKey {
             id: id.to_hex(),
             algorithm: key.algorithm().name(),
             public_key: B64(spki),
             exportable,
-            private_key: seal::seal(self.state.cipher, data_key, &aad, &pkcs8)?,
+            private_key: wrap::wrap_object(&self.state, data_key, "key", &id.to_hex(), &pkcs8)?,
         };
         let entry = key_entry(&stored)?;
         Ok((stored, entry))
@@ -143,7 +147,7 @@ impl Medium for FileDevice {
 
     fn logout(&mut self) {
         self.data_key = None;
-        self.unsealed.clear();
+        self.unwrapped_keys.clear();
     }
 
     fn change_pin(&mut self, old: &Pin, new: &Pin) -> Result<()> {
@@ -158,7 +162,7 @@ impl Medium for FileDevice {
         self.data_key()?;
         let key = PrivateKey::generate(spec)?;
         let csr = csr::build(&key, request)?;
-        let (stored, entry) = self.seal_key(&key, request.exportable)?;
+        let (stored, entry) = self.wrap_key(&key, request.exportable)?;
         self.update(|next| {
             next.keys.push(stored);
             Ok(())
@@ -193,7 +197,7 @@ impl Medium for FileDevice {
     ) -> Result<(KeyEntry, Vec<CertEntry>)> {
         self.data_key()?;
         let key = PrivateKey::from_pkcs8(pkcs8)?;
-        let (stored, entry) = self.seal_key(&key, exportable)?;
+        let (stored, entry) = self.wrap_key(&key, exportable)?;
         for der in certificates {
             Certificate::from_der(der)?;
         }
@@ -269,11 +273,11 @@ impl Medium for FileDevice {
     }
 
     fn sign(&mut self, key: &KeyRef, alg: &SignAlg, data: &[u8]) -> Result<Vec<u8>> {
-        self.unsealed_key(key)?.sign(alg, data)
+        self.unwrapped_key(key)?.sign(alg, data)
     }
 
     fn decrypt(&mut self, key: &KeyRef, alg: &EncAlg, data: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        self.unsealed_key(key)?.decrypt(alg, data)
+        self.unwrapped_key(key)?.decrypt(alg, data)
     }
 
     fn data_objects(&self) -> Result<Vec<String>> {
@@ -291,12 +295,12 @@ impl Medium for FileDevice {
         let Some(obj) = self.state.data_objects.iter().find(|d| d.name == name) else {
             return Ok(None);
         };
-        match (&obj.value, &obj.sealed) {
+        match (&obj.value, &obj.wrapped) {
             (Some(v), None) => Ok(Some(v.0.clone())),
-            (None, Some(sealed)) => {
-                let aad = self.state.aad("data", name);
-                let plain = seal::open(self.state.cipher, self.data_key()?, &aad, sealed)?
-                    .ok_or(FormatError::Tampered)?;
+            (None, Some(wrapped)) => {
+                let plain =
+                    wrap::unwrap_object(&self.state, self.data_key()?, "data", name, wrapped)?
+                        .ok_or(FormatError::Tampered)?;
                 Ok(Some(plain.to_vec()))
             }
             _ => Err(FormatError::corrupt("data object neither public nor private").into()),
@@ -307,17 +311,22 @@ impl Medium for FileDevice {
         Self::check_name(name)?;
         let data_key = self.data_key()?;
         let obj = if private {
-            let aad = self.state.aad("data", name);
             StoredData {
                 name: name.to_owned(),
                 value: None,
-                sealed: Some(seal::seal(self.state.cipher, data_key, &aad, value)?),
+                wrapped: Some(wrap::wrap_object(
+                    &self.state,
+                    data_key,
+                    "data",
+                    name,
+                    value,
+                )?),
             }
         } else {
             StoredData {
                 name: name.to_owned(),
                 value: Some(B64(value.to_vec())),
-                sealed: None,
+                wrapped: None,
             }
         };
         self.update(|next| {

@@ -128,19 +128,15 @@ impl Pkcs11Token {
                 .update_attributes(h, &[Attribute::Id(id.clone())])
                 .map_err(|e| self.map(e))?;
         }
-        let (algorithm, sign_alg) = crate::csr::signature_scheme(half.algorithm);
-        let csr = crate::csr::build_with(&half.spki, request, |tbs| {
-            Ok((algorithm, self.sign_with(private, &sign_alg, tbs)?))
-        })?;
-        Ok(GeneratedKey {
-            key: KeyEntry {
-                reference: KeyRef::new(id),
-                algorithm: half.algorithm,
-                public_key: half.spki,
-                exportable: request.exportable,
-            },
-            csr,
-        })
+        let entry = KeyEntry {
+            reference: KeyRef::new(id),
+            algorithm: half.algorithm,
+            public_key: half.spki,
+            exportable: request.exportable,
+        };
+        // The new key signs its own request on the token, as any key on a medium does.
+        let csr = crate::csr::build(&crate::MediumSigner::new(self, &entry), request)?;
+        Ok(GeneratedKey { key: entry, csr })
     }
 
     /// Stores a certificate for the key with the same public key (or with `CKA_ID` `id` when
@@ -344,7 +340,10 @@ fn algorithm_of_spki(spki: &[u8]) -> Option<KeyAlgorithm> {
         PublicKey::Rsa(k) => Some(KeyAlgorithm::Rsa {
             bits: u32::try_from(k.bits()).unwrap_or(u32::MAX),
         }),
-        #[allow(unreachable_patterns)]
+        #[allow(
+            unreachable_patterns,
+            reason = "PublicKey is non_exhaustive: a key type added later is no PKCS#11 key here"
+        )]
         _ => None,
     }
 }

@@ -38,19 +38,21 @@ fn default_kdf_meets_the_floor_and_is_stored() {
 }
 
 #[test]
-fn national_mode_seals_with_sm4_gcm() {
+fn national_mode_wraps_with_sm4_gcm() {
     let (_d, store) = store();
     let dev = create(&store, "国密", AlgorithmMode::National);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dev.path()).unwrap()).unwrap();
     assert_eq!(json["cipher"], "sm4-gcm");
     assert_eq!(json["mode"], "national");
-    // 16-byte data key + 16-byte tag.
+    // 16-byte data key + 16-byte tag, SM4-GCM named in the wrapped blob's header.
     use base64::Engine as _;
     let wrapped = base64::engine::general_purpose::STANDARD
-        .decode(json["user_pin"]["sealed"]["ciphertext"].as_str().unwrap())
+        .decode(json["user_pin"].as_str().unwrap())
         .unwrap();
-    assert_eq!(wrapped.len(), 32);
+    let (header, _, ciphertext) = tessera_crypto::wrap::Header::parse(&wrapped).unwrap();
+    assert_eq!(header.aead, tessera_crypto::wrap::Aead::Sm4Gcm);
+    assert_eq!(ciphertext.len(), 32);
 }
 
 #[test]
@@ -101,13 +103,13 @@ fn newer_version_is_refused() {
         .path()
         .to_owned();
     let text = std::fs::read_to_string(&path).unwrap();
-    let newer = text.replace("\"version\": 2", "\"version\": 3");
+    let newer = text.replace("\"version\": 3", "\"version\": 4");
     std::fs::write(&path, &newer).unwrap();
     assert!(matches!(
         FileDevice::open(&path),
         Err(MediumError::Format(FormatError::NewerVersion {
-            found: 3,
-            supported: 2
+            found: 4,
+            supported: 3
         }))
     ));
 }
@@ -142,7 +144,7 @@ fn on_disk(path: &std::path::Path) -> serde_json::Value {
 }
 
 #[test]
-fn version_1_file_opens_signs_and_becomes_version_2_on_its_first_write() {
+fn version_1_file_opens_signs_and_becomes_the_current_version_on_its_first_write() {
     let (_d, store) = store();
     let path = store.dir().join("5aa1f676d68ef028.tdev");
     std::fs::copy(V1_FIXTURE, &path).unwrap();
@@ -158,11 +160,11 @@ fn version_1_file_opens_signs_and_becomes_version_2_on_its_first_write() {
 
     dev.login(&Pin::new("123456")).unwrap();
     let json = on_disk(&path);
-    assert_eq!(json["version"], 2);
+    assert_eq!(json["version"], 3);
     assert_eq!(json["so_pin_retries"]["max_retries"], 10);
     assert_eq!(json["so_pin_retries"]["retries_left"], 10);
     assert_eq!(json["pin"]["retries_left"], 6);
-    // The key sealed by the version 1 code still opens (same AAD) and signs.
+    // The key wrapped by the version 1 code still unwraps (its own AAD) and signs.
     let cert = dev.certificates().unwrap().remove(0);
     let key = cert.key.expect("the key is on the device");
     let data = b"migrated";
@@ -188,6 +190,78 @@ fn version_1_file_opens_signs_and_becomes_version_2_on_its_first_write() {
         .unwrap();
     dev.login(&Pin::new("24680135")).unwrap();
     assert_eq!(dev.info().unwrap().so_pin_retries_left, Some(10));
+}
+
+/// `tests/data/v2-device.tdev`: written by the format-2 code (see `tests/data/README.md`):
+/// standard mode (AES-256-GCM), a P-256 key (`v2-device-key.p8`), a private and a public data
+/// object.
+const V2_FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/v2-device.tdev");
+const V2_KEY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/v2-device-key.p8");
+
+#[test]
+fn version_2_file_opens_and_what_it_wrapped_survives_rewrapping() {
+    let (_d, store) = store();
+    let fixture: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(V2_FIXTURE).unwrap()).unwrap();
+    let path = store
+        .dir()
+        .join(format!("{}.tdev", fixture["serial"].as_str().unwrap()));
+    std::fs::copy(V2_FIXTURE, &path).unwrap();
+    let pkcs8 = std::fs::read(V2_KEY).unwrap();
+    let mut dev = store.open_device("v2-fixture").unwrap();
+    assert_eq!(on_disk(&path)["version"], 2);
+    dev.login(&Pin::new("123456")).unwrap();
+    assert_eq!(on_disk(&path)["version"], 3);
+    let key = dev.keys().unwrap().remove(0);
+    assert_eq!(dev.export_key(&key.reference).unwrap().as_slice(), pkcs8);
+    assert_eq!(
+        dev.read_data_object("private-note").unwrap().unwrap(),
+        b"kept since version 2"
+    );
+    assert_eq!(
+        dev.read_data_object("public-note").unwrap().unwrap(),
+        b"in clear"
+    );
+    // Objects of version 2 stay as they are until written anew.
+    assert!(on_disk(&path)["keys"][0]["private_key"].is_object());
+
+    dev.change_pin(&Pin::new("123456"), &Pin::new("654321"))
+        .unwrap();
+    dev.write_data_object("private-note", b"rewritten", true)
+        .unwrap();
+    let json = on_disk(&path);
+    assert!(json["user_pin"].is_string(), "the data key is rewrapped");
+    assert!(
+        json["so_pin"].is_object(),
+        "the SO PIN's wrap waits for its own use"
+    );
+    let note = json["data_objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "private-note")
+        .unwrap();
+    assert!(note["wrapped"].is_string() && note.get("sealed").is_none());
+
+    // Read back from disk: old and new wrapping side by side.
+    dev.logout();
+    let mut dev = store.open_device("v2-fixture").unwrap();
+    dev.login(&Pin::new("654321")).unwrap();
+    assert_eq!(dev.export_key(&key.reference).unwrap().as_slice(), pkcs8);
+    assert_eq!(
+        dev.read_data_object("private-note").unwrap().unwrap(),
+        b"rewritten"
+    );
+    dev.logout();
+    assert!(matches!(
+        dev.login(&Pin::new("123456")),
+        Err(MediumError::PinIncorrect { .. })
+    ));
+    // The SO PIN wrapped by the version 2 code still unlocks.
+    dev.unlock(&SoPin::new("12345678"), &Pin::new("24680135"))
+        .unwrap();
+    dev.login(&Pin::new("24680135")).unwrap();
+    assert_eq!(dev.export_key(&key.reference).unwrap().as_slice(), pkcs8);
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! CA rows: keys (sealed), issued certificates and their revocation, the CRL state.
+//! CA rows: keys (wrapped under the master key), issued certificates and their revocation, the CRL state.
 
 use super::{Result, Store, StoreError, conflict_or, dispatch};
 
@@ -11,7 +11,7 @@ pub struct CaKeyRow {
     pub algorithm: String,
     /// The CA certificate, DER.
     pub certificate: Vec<u8>,
-    /// The private key sealed under the master key.
+    /// The private key wrapped under the master key.
     pub sealed_key: Vec<u8>,
 }
 

@@ -5,7 +5,7 @@ use sqlx::{PgExecutor, SqliteExecutor};
 use super::{AuditEntry, Backend, Kept, KeptConnection, Result, Store, conflict_or, dispatch};
 
 /// A cloud-key account as stored. `password_hash` and `sealed_share` are secrets at rest
-/// (an Argon2id hash; d2 sealed under the master key); `Debug` leaves them out.
+/// (an Argon2id hash; d2 wrapped under the master key); `Debug` leaves them out.
 #[derive(Clone, sqlx::FromRow)]
 pub struct CloudAccountRow {
     /// Account id.
@@ -37,7 +37,7 @@ pub struct CloudAccountRow {
     pub device_label: Option<String>,
     /// Joint public key, SEC1 uncompressed.
     pub public_key: Option<Vec<u8>>,
-    /// d2 sealed under the master key.
+    /// d2 wrapped under the master key .
     pub sealed_share: Option<Vec<u8>>,
     /// Serial of the current certificate.
     pub certificate_serial: Option<String>,
@@ -383,7 +383,7 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Stores the joint public key and the sealed d2; false when the account has a key.
+    /// Stores the joint public key and the wrapped d2; false when the account has a key.
     pub async fn set_cloud_key(
         &self,
         id: &str,

@@ -88,7 +88,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 }
 
 #[tokio::test]
-async fn issue_revoke_crl_sealed_restart() {
+async fn issue_revoke_crl_wrapped_restart() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let db = dir.join("tessera.sqlite3");
@@ -296,9 +296,12 @@ async fn issue_revoke_crl_sealed_restart() {
         assert_eq!(ct, "application/problem+json");
     }
 
-    // Sealed at rest: the PKCS#8 of neither CA key is in the database files.
+    // Wrapped at rest: the PKCS#8 of neither CA key is in the database files.
     let root_row = store.ca_key("root").await.unwrap().unwrap();
-    let pkcs8 = master.open("root", &root_row.sealed_key).unwrap();
+    let pkcs8 = master
+        .unwrap("root", &root_row.sealed_key)
+        .unwrap()
+        .to_vec();
     assert_ne!(pkcs8, root_row.sealed_key);
     let mut files = Vec::new();
     for suffix in ["", "-wal"] {

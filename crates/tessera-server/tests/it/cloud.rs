@@ -238,14 +238,12 @@ async fn full_flow(store: Store) {
     }
     // The certificate comes from a CSR co-signed with the joint key.
     // The request info is built once to learn what to sign, then again with the signature.
-    let mut tbs = Vec::new();
-    tessera_media::sm2_request_signed_by(&u.public, "CN=ignored", |info| {
-        tbs = info.to_vec();
-        Ok(Vec::new())
-    })
-    .unwrap();
+    let subject = <tessera_x509::issue::Name as std::str::FromStr>::from_str("CN=ignored").unwrap();
+    let first = Presigned::new(&u.public, Vec::new());
+    tessera_x509::issue::sign_csr(&first, subject.clone()).unwrap();
+    let tbs = first.seen.borrow().clone();
     let sig = cosign(&state, &u, &tbs).await;
-    let csr = tessera_media::sm2_request_signed_by(&u.public, "CN=ignored", |_| Ok(sig)).unwrap();
+    let csr = tessera_x509::issue::sign_csr(&Presigned::new(&u.public, sig), subject).unwrap();
     let csr_pem =
         pem_rfc7468::encode_string("CERTIFICATE REQUEST", pem_rfc7468::LineEnding::LF, &csr)
             .unwrap();
@@ -1731,4 +1729,37 @@ async fn stale_nonces_are_forgotten() {
             .unwrap(),
         [true, false]
     );
+}
+
+/// A [`tessera_x509::Signer`] for the joint key that answers with a signature made beforehand
+/// (the co-signature is async here) and keeps what it was asked to sign.
+struct Presigned {
+    spki: Vec<u8>,
+    signature: Vec<u8>,
+    seen: std::cell::RefCell<Vec<u8>>,
+}
+
+impl Presigned {
+    fn new(public: &tessera_crypto::sm2::Sm2PublicKey, signature: Vec<u8>) -> Self {
+        Self {
+            spki: public.to_spki_der().unwrap(),
+            signature,
+            seen: Default::default(),
+        }
+    }
+}
+
+impl tessera_x509::Signer for Presigned {
+    fn algorithm(&self) -> tessera_x509::signer::AlgorithmIdentifierOwned {
+        tessera_x509::signer::sm2_with_sm3()
+    }
+
+    fn spki_der(&self) -> Result<Vec<u8>, tessera_x509::issue::IssueError> {
+        Ok(self.spki.clone())
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, tessera_x509::issue::IssueError> {
+        *self.seen.borrow_mut() = message.to_vec();
+        Ok(self.signature.clone())
+    }
 }

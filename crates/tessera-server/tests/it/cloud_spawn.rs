@@ -133,11 +133,12 @@ async fn no_secret_in_logs_or_database_after_a_full_flow() {
     let (master, created) = MasterKey::load_or_create(&data, None).unwrap();
     assert!(!created);
     let d2 = master
-        .open(
+        .unwrap(
             &format!("cloud:{}", u.id),
             row.sealed_share.as_deref().unwrap(),
         )
-        .unwrap();
+        .unwrap()
+        .to_vec();
     assert_eq!(d2.len(), 32);
     let d1 = u.d1.to_bytes();
 

@@ -728,7 +728,7 @@ async fn ca_over_the_store(store: &Store) {
     )
     .await
     .unwrap_err();
-    assert!(matches!(wrong, CaError::Seal(_)), "{wrong:?}");
+    assert!(matches!(wrong, CaError::Wrap(_)), "{wrong:?}");
 
     store
         .insert_certificate(&new_certificate("0c0d", &[0x30, 4]))

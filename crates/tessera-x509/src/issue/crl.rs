@@ -18,6 +18,7 @@ use x509_cert::{
 };
 
 use super::{CaCertAndKey, IssueError, tbs};
+use crate::signer::Signer;
 
 const ID_CE_CRL_REASONS: const_oid::ObjectIdentifier =
     const_oid::ObjectIdentifier::new_unwrap("2.5.29.21");
@@ -108,8 +109,8 @@ pub struct RevokedEntry {
 /// Signs a v2 CRL (RFC 5280 §5.1) for `ca` listing `revoked`, valid from `this_update` to
 /// `next_update` (§5.1.2.5: conforming CAs include nextUpdate), numbered `crl_number`
 /// (§5.2.3: monotonically increasing).
-pub fn crl(
-    ca: &CaCertAndKey,
+pub fn crl<S: Signer>(
+    ca: &CaCertAndKey<S>,
     revoked: &[RevokedEntry],
     this_update: OffsetDateTime,
     next_update: OffsetDateTime,
@@ -161,7 +162,7 @@ pub fn crl(
         },
     ];
 
-    let signature_algorithm = ca.key.signature_algorithm();
+    let signature_algorithm = ca.key.algorithm();
     let tbs_list = TbsCertList {
         version: Version::V2,
         signature: signature_algorithm.clone(),

@@ -1,6 +1,6 @@
-//! Checking a PKCS#10 certification request (RFC 2986) before a CA acts on it: the structure,
-//! and the signature over `certificationRequestInfo` by the key it carries (proof of
-//! possession, RFC 2986 §3 step 3).
+//! PKCS#10 certification requests (RFC 2986): making one signed by any [`Signer`], and checking
+//! one before a CA acts on it: the structure, and the signature over `certificationRequestInfo`
+//! by the key it carries (proof of possession, RFC 2986 §3 step 3).
 
 use const_oid::ObjectIdentifier;
 use der::{
@@ -16,8 +16,10 @@ use tessera_crypto::{
 };
 use x509_cert::{
     name::Name,
-    request::{CertReqInfo, Version},
+    request::{CertReq, CertReqInfo, Version},
 };
+
+use crate::signer::Signer;
 
 use super::{
     IssueError,
@@ -82,6 +84,33 @@ fn malformed(reason: impl ToString) -> IssueError {
     IssueError::MalformedCsr {
         reason: reason.to_string(),
     }
+}
+
+/// DER `CertificationRequest` (RFC 2986 §4) for `subject` and the signer's key, no attributes,
+/// signed by `signer` over the DER `CertificationRequestInfo`. Written by hand rather than
+/// through `RequestBuilder` so that SM2 signs with SM2-with-SM3 over the default ID (GM/T 0010)
+/// and any medium can sign.
+pub fn sign_csr(signer: &dyn Signer, subject: Name) -> Result<Vec<u8>, IssueError> {
+    let enc = super::tbs::encoding;
+    let spki = signer.spki_der()?;
+    let info = CertReqInfo {
+        version: Version::V1,
+        subject,
+        public_key: spki::SubjectPublicKeyInfoOwned::from_der(&spki).map_err(|_| {
+            IssueError::UnsupportedKey {
+                reason: "malformed SubjectPublicKeyInfo",
+            }
+        })?,
+        attributes: Default::default(),
+    };
+    let signature = signer.sign(&info.to_der().map_err(enc("CertificationRequestInfo"))?)?;
+    CertReq {
+        info,
+        algorithm: signer.algorithm(),
+        signature: der::asn1::BitString::from_bytes(&signature).map_err(enc("signature"))?,
+    }
+    .to_der()
+    .map_err(enc("CertificationRequest"))
 }
 
 /// Parses a DER PKCS#10 request and verifies its signature with the key inside it.

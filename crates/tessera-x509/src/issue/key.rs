@@ -190,3 +190,17 @@ impl CaKey {
         })
     }
 }
+
+impl crate::signer::Signer for CaKey {
+    fn algorithm(&self) -> AlgorithmIdentifierOwned {
+        self.signature_algorithm()
+    }
+
+    fn spki_der(&self) -> Result<Vec<u8>, IssueError> {
+        CaKey::spki_der(self)
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, IssueError> {
+        CaKey::sign(self, message)
+    }
+}

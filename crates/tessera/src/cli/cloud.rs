@@ -487,7 +487,7 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
         } => {
             let old = password(l, &p)?;
             if reseal {
-                cloud.reseal(&old)?;
+                cloud.rewrap(&old)?;
                 out.line(&l.text("cloud-resealed"))?;
             } else {
                 let new = new_password(l, new_password_file.as_deref())?;

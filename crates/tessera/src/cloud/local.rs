@@ -3,16 +3,17 @@
 //! - `device.key`: this install's SM2 device key (PKCS#8), made once, mode 0600. It has no PIN
 //!   (it must sign without one); the file's permissions are its protection, and a copy of it is
 //!   useless without the account password, which the service checks.
-//! - `share.key`: 16 random bytes made once, mode 0600, the SM4 key that seals each account's
-//!   client share `d1` on this install. The password is not part of the seal: it only logs in
+//! - `share.key`: 16 random bytes made once, mode 0600, the key-encryption key that wraps each
+//!   account's client share `d1` on this install. The password is not part of it: it only logs in
 //!   to the service, so a password recovered by SMS leaves the share usable. Whoever copies the
 //!   data folder gets `d1`, which signs nothing without a password login and the service's half
 //!   `d2` (the service's lockout guards the password).
 //! - `accounts.json`: the accounts of this install and which one is active. Each holds `d1`
-//!   sealed with SM4-GCM under `share.key` (AAD: a version label and the account id), the joint
-//!   public key and the certificate. Accounts written by earlier versions hold `d1` sealed under
-//!   a key derived from the account password with Argon2id (RFC 9106; m = 19 MiB, t = 2); the
-//!   first use with the password reseals them under `share.key`.
+//!   wrapped under `share.key` with `tessera_crypto::wrap` (SM4-GCM, bound to the account id),
+//!   the joint public key and the certificate. Accounts written by earlier versions hold `d1`
+//!   either under `share.key` as `nonce || SM4-GCM(d1)` (still read as it is), or under a key
+//!   derived from the account password with Argon2id (RFC 9106; m = 19 MiB, t = 2), which the
+//!   first use with the password rewraps under `share.key`. [`ShareWrap`] says which.
 //!
 //! Writes are atomic (temporary file, fsync, rename).
 
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tessera_crypto::sm2::Sm2PrivateKey;
 use tessera_crypto::sm2::two_party::ClientShare;
+use tessera_crypto::wrap::{self as key_wrap, Aead, Argon2Params, Kek, Secret, WrapError};
 use tessera_proto::cloud::Password;
 use zeroize::Zeroizing;
 
@@ -41,12 +43,14 @@ pub struct LocalAccount {
     pub name: String,
     /// Joint public key, hex SEC1 uncompressed.
     pub public_key: String,
-    /// How `sealed_share` is sealed; absent in files of earlier versions (the password).
-    #[serde(default)]
-    pub seal: ShareSeal,
-    /// Under `share.key`: `nonce (12) || SM4-GCM(d1)`, hex; under the password (earlier
-    /// versions): `salt (16) || nonce (12) || SM4-GCM(d1)`, hex.
-    pub sealed_share: String,
+    /// How `wrapped_share` is wrapped; absent in files of the first version (the password).
+    /// Written as `share_wrap`; files of earlier versions call it `seal`.
+    #[serde(default, alias = "seal")]
+    pub share_wrap: ShareWrap,
+    /// `d1` as [`Self::share_wrap`] says, hex. Written as `wrapped_share`; files of earlier
+    /// versions call it `sealed_share`.
+    #[serde(alias = "sealed_share")]
+    pub wrapped_share: String,
     /// Serial of the certificate, lowercase hex.
     pub serial: Option<String>,
     /// The certificate, PEM.
@@ -66,15 +70,22 @@ impl std::fmt::Debug for LocalAccount {
     }
 }
 
-/// What a stored share is sealed under.
+/// What a stored share is wrapped under, and how.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ShareSeal {
-    /// A key derived from the account password (files of earlier versions).
+pub enum ShareWrap {
+    /// `salt (16) || nonce (12) || SM4-GCM(d1)` under a key derived from the account password
+    /// (files of the first version).
     #[default]
+    #[serde(rename = "password")]
     Password,
-    /// This install's `share.key`.
-    Device,
+    /// `nonce (12) || SM4-GCM(d1)` under this install's `share.key` (files of the second
+    /// version).
+    #[serde(rename = "device")]
+    InstallKeyV2,
+    /// A `tessera_crypto::wrap` blob under this install's `share.key` (what this version
+    /// writes).
+    #[serde(rename = "install_key")]
+    InstallKey,
 }
 
 /// `accounts.json`.
@@ -136,7 +147,7 @@ impl CloudDir {
         }
     }
 
-    /// This install's share-sealing key, made on first use (mode 0600).
+    /// This install's share-wrapping key, made on first use (mode 0600).
     pub fn share_key(&self) -> Result<Zeroizing<[u8; 16]>, CloudError> {
         let path = self.dir.join("share.key");
         match std::fs::read(&path) {
@@ -158,29 +169,56 @@ impl CloudDir {
         }
     }
 
-    /// Seals `d1` of `account_id` under this install's share key: `nonce || SM4-GCM(d1)`, hex.
-    pub fn seal_share(&self, d1: &ClientShare, account_id: &str) -> Result<String, CloudError> {
+    fn share_kek(&self) -> Result<Kek, CloudError> {
         let key = self.share_key()?;
-        let nonce = tessera_crypto::rng::bytes::<12>()?;
-        let aad = [DEVICE_SHARE_AAD, account_id.as_bytes()].concat();
-        let sealed = tessera_crypto::sm4::gcm_seal(&key, &nonce, &aad, d1.to_bytes().as_slice())?;
-        Ok(hex::encode([nonce.as_slice(), &sealed].concat()))
+        Kek::from_bytes(key.as_slice()).map_err(|e| CloudError::Protocol(e.to_string()))
     }
 
-    /// Opens a share sealed by [`Self::seal_share`].
-    pub fn open_share(&self, sealed: &str, account_id: &str) -> Result<ClientShare, CloudError> {
-        let bytes = hex::decode(sealed).map_err(|e| CloudError::Protocol(e.to_string()))?;
-        if bytes.len() < 12 + 16 {
-            return Err(CloudError::Protocol("sealed share too short".into()));
-        }
-        let (nonce, body) = bytes.split_at(12);
-        let nonce: [u8; 12] = nonce
-            .try_into()
-            .map_err(|_| CloudError::Protocol("nonce".into()))?;
-        let key = self.share_key()?;
-        let aad = [DEVICE_SHARE_AAD, account_id.as_bytes()].concat();
-        let plain = tessera_crypto::sm4::gcm_open(&key, &nonce, &aad, body)
-            .map_err(|_| CloudError::ShareKeyMismatch)?;
+    /// Wraps `d1` of `account_id` under this install's share key ([`ShareWrap::InstallKey`]),
+    /// hex.
+    pub fn wrap_share(&self, d1: &ClientShare, account_id: &str) -> Result<String, CloudError> {
+        let blob = key_wrap::wrap_with_kek(
+            &self.share_kek()?,
+            Aead::Sm4Gcm,
+            &share_ad(account_id),
+            d1.to_bytes().as_slice(),
+        )
+        .map_err(|e| CloudError::Protocol(e.to_string()))?;
+        Ok(hex::encode(blob))
+    }
+
+    /// Unwraps the share of `account` kept under this install's share key (either format); a
+    /// share under the password needs it ([`unwrap_password_share`]).
+    pub fn unwrap_share(&self, account: &LocalAccount) -> Result<ClientShare, CloudError> {
+        let bytes =
+            hex::decode(&account.wrapped_share).map_err(|e| CloudError::Protocol(e.to_string()))?;
+        let plain = match account.share_wrap {
+            ShareWrap::InstallKey => {
+                key_wrap::unwrap_with_kek(&self.share_kek()?, &share_ad(&account.id), &bytes)
+                    .map_err(|e| match e {
+                        WrapError::Unwrap => CloudError::ShareKeyMismatch,
+                        other => CloudError::Protocol(other.to_string()),
+                    })?
+            }
+            ShareWrap::InstallKeyV2 => {
+                if bytes.len() < 12 + 16 {
+                    return Err(CloudError::Protocol("wrapped share too short".into()));
+                }
+                let (nonce, body) = bytes.split_at(12);
+                let nonce: [u8; 12] = nonce
+                    .try_into()
+                    .map_err(|_| CloudError::Protocol("nonce".into()))?;
+                let key = self.share_key()?;
+                let aad = [V2_SHARE_AAD, account.id.as_bytes()].concat();
+                tessera_crypto::sm4::gcm_open(&key, &nonce, &aad, body)
+                    .map_err(|_| CloudError::ShareKeyMismatch)?
+            }
+            ShareWrap::Password => {
+                return Err(CloudError::Protocol(
+                    "this share is wrapped under the password".into(),
+                ));
+            }
+        };
         Ok(ClientShare::from_bytes(&plain)?)
     }
 
@@ -203,23 +241,30 @@ impl CloudDir {
     }
 }
 
-fn password_key(password: &Password, salt: &[u8]) -> Result<Zeroizing<[u8; 16]>, CloudError> {
-    let mut key = Zeroizing::new([0u8; 16]);
-    argon2::Argon2::default()
-        .hash_password_into(password.expose().as_bytes(), salt, key.as_mut())
-        .map_err(|e| CloudError::Protocol(format!("argon2: {e}")))?;
-    Ok(key)
+/// Associated data of a share wrapped under `share.key`: its purpose and its account.
+fn share_ad(account_id: &str) -> Vec<u8> {
+    format!("tessera cloud d1: {account_id}").into_bytes()
 }
 
-const SHARE_AAD: &[u8] = b"tessera cloud d1 v1";
-const DEVICE_SHARE_AAD: &[u8] = b"tessera cloud d1 v2 ";
+fn password_key(password: &Password, salt: &[u8]) -> Result<Zeroizing<Vec<u8>>, CloudError> {
+    // Argon2's defaults as the first version used them: m = 19 MiB, t = 2, p = 1.
+    Argon2Params::default()
+        .derive(&Secret::new(password.expose().as_bytes()), salt, 16)
+        .map_err(|e| CloudError::Protocol(format!("argon2: {e}")))
+}
 
-/// Opens a `d1` sealed under the password by earlier versions; a wrong password is
-/// [`CloudError::PasswordIncorrect`].
-pub fn open_password_share(sealed: &str, password: &Password) -> Result<ClientShare, CloudError> {
-    let bytes = hex::decode(sealed).map_err(|e| CloudError::Protocol(e.to_string()))?;
+const V1_SHARE_AAD: &[u8] = b"tessera cloud d1 v1";
+const V2_SHARE_AAD: &[u8] = b"tessera cloud d1 v2 ";
+
+/// Unwraps a `d1` the first version wrapped under the password ([`ShareWrap::Password`]); a
+/// wrong password is [`CloudError::PasswordIncorrect`].
+pub fn unwrap_password_share(
+    wrapped: &str,
+    password: &Password,
+) -> Result<ClientShare, CloudError> {
+    let bytes = hex::decode(wrapped).map_err(|e| CloudError::Protocol(e.to_string()))?;
     if bytes.len() < 16 + 12 + 16 {
-        return Err(CloudError::Protocol("sealed share too short".into()));
+        return Err(CloudError::Protocol("wrapped share too short".into()));
     }
     let (salt, rest) = bytes.split_at(16);
     let (nonce, body) = rest.split_at(12);
@@ -227,17 +272,78 @@ pub fn open_password_share(sealed: &str, password: &Password) -> Result<ClientSh
         .try_into()
         .map_err(|_| CloudError::Protocol("nonce".into()))?;
     let key = password_key(password, salt)?;
-    let plain = tessera_crypto::sm4::gcm_open(&key, &nonce, SHARE_AAD, body)
+    let plain = Aead::Sm4Gcm
+        .decrypt(&key, &nonce, V1_SHARE_AAD, body)
         .map_err(|_| CloudError::PasswordIncorrect)?;
     Ok(ClientShare::from_bytes(&plain)?)
 }
 
-/// Seals `d1` under a password as earlier versions did (to test their migration).
+/// Wraps `d1` under a password as the first version did (to test its migration).
 #[doc(hidden)]
-pub fn seal_password_share(d1: &ClientShare, password: &Password) -> Result<String, CloudError> {
+pub fn wrap_password_share_v1(d1: &ClientShare, password: &Password) -> Result<String, CloudError> {
     let salt = tessera_crypto::rng::bytes::<16>()?;
     let nonce = tessera_crypto::rng::bytes::<12>()?;
     let key = password_key(password, &salt)?;
-    let sealed = tessera_crypto::sm4::gcm_seal(&key, &nonce, SHARE_AAD, d1.to_bytes().as_slice())?;
-    Ok(hex::encode([salt.as_slice(), &nonce, &sealed].concat()))
+    let wrapped = Aead::Sm4Gcm.encrypt(&key, &nonce, V1_SHARE_AAD, d1.to_bytes().as_slice())?;
+    Ok(hex::encode([salt.as_slice(), &nonce, &wrapped].concat()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    /// `tests/data/cloud-v2/`: `share.key` and `accounts.json` as the code of commit edb9be9
+    /// wrote them (see `tests/data/README.md`): one share under `share.key` in the second
+    /// version's format, one under the password in the first version's.
+    #[test]
+    fn accounts_of_earlier_versions_unwrap() {
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cloud-v2");
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("cloud")).unwrap();
+        for f in ["share.key", "accounts.json"] {
+            std::fs::copy(
+                fixture.join("cloud").join(f),
+                tmp.path().join("cloud").join(f),
+            )
+            .unwrap();
+        }
+        let dir = CloudDir::new(tmp.path());
+        let file = dir.load().unwrap();
+        let device = &file.accounts[0];
+        assert_eq!(device.share_wrap, ShareWrap::InstallKeyV2);
+        assert_eq!(
+            dir.unwrap_share(device).unwrap().to_bytes().as_slice(),
+            &[0x11; 32]
+        );
+        let old = &file.accounts[1];
+        assert_eq!(old.share_wrap, ShareWrap::Password);
+        assert!(matches!(
+            unwrap_password_share(&old.wrapped_share, &Password::new("wrong")),
+            Err(CloudError::PasswordIncorrect)
+        ));
+        let d1 =
+            unwrap_password_share(&old.wrapped_share, &Password::new("fixture-pass-1")).unwrap();
+        assert_eq!(d1.to_bytes().as_slice(), &[0x22; 32]);
+
+        // Written anew: the current format, which the same install key opens, for this account
+        // only; the file keeps reading back.
+        let mut renewed = old.clone();
+        renewed.wrapped_share = dir.wrap_share(&d1, &old.id).unwrap();
+        renewed.share_wrap = ShareWrap::InstallKey;
+        assert_eq!(
+            dir.unwrap_share(&renewed).unwrap().to_bytes().as_slice(),
+            &[0x22; 32]
+        );
+        let mut moved = renewed.clone();
+        moved.id = "acct-device".into();
+        assert!(matches!(
+            dir.unwrap_share(&moved),
+            Err(CloudError::ShareKeyMismatch)
+        ));
+        let json = serde_json::to_string(&renewed).unwrap();
+        assert!(json.contains("\"share_wrap\":\"install_key\"") && json.contains("wrapped_share"));
+        let back: LocalAccount = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, renewed);
+    }
 }

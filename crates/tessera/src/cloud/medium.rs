@@ -57,8 +57,8 @@ fn medium_error(e: CloudError) -> MediumError {
             code: ProblemCode::AccountLocked,
             ..
         } => MediumError::Locked,
-        // A share an earlier version sealed under the password does not open under this one
-        // (the service took it: it was recovered by SMS before the share was resealed).
+        // A share an earlier version wrapped under the password does not open under this one
+        // (the service took it: it was recovered by SMS before the share was rewrapped).
         CloudError::PasswordIncorrect => MediumError::PinIncorrect {
             retries_left: MAX_RETRIES,
         },

@@ -4,7 +4,7 @@
 //! download, cert --format pem, sign, decrypt), `openssl pkeyutl` as the outside oracle, several
 //! accounts with switch and delete (confirmed), password change, bind phone (with the code to
 //! the phone bound before), recovery by captcha + SMS after which the install's key signs with
-//! the new password (OpenSSL verifies), migration of a share sealed under the password by an
+//! the new password (OpenSSL verifies), migration of a share wrapped under the password by an
 //! earlier version, signature image, app sessions, lockout, and no secret in the client's data
 //! folder.
 
@@ -538,15 +538,15 @@ fn password_change_and_lockout_from_the_cli() {
     let id = apply(&s, &h, "HOSP", "L4004", "13800000004");
     s.admin("POST", &format!("/v1/admin/cloud/accounts/{id}/approve"));
     download(&s, &h, "HOSP", "L4004");
-    // An install of an earlier version kept d1 sealed under the password: the first use with
-    // the password reseals it under the install's own key.
+    // An install of an earlier version kept d1 wrapped under the password: the first use with
+    // the password rewraps it under the install's own key.
     let dir = tessera::cloud::local::CloudDir::new(&h.path("data"));
     let mut file = dir.load().unwrap();
     let account = &mut file.accounts[0];
-    let d1 = dir.open_share(&account.sealed_share, &account.id).unwrap();
-    account.sealed_share =
-        tessera::cloud::local::seal_password_share(&d1, &Password::new(PASSWORD)).unwrap();
-    account.seal = tessera::cloud::local::ShareSeal::Password;
+    let d1 = dir.unwrap_share(account).unwrap();
+    account.wrapped_share =
+        tessera::cloud::local::wrap_password_share_v1(&d1, &Password::new(PASSWORD)).unwrap();
+    account.share_wrap = tessera::cloud::local::ShareWrap::Password;
     dir.save(&file).unwrap();
     std::fs::write(h.path("old"), "x").unwrap();
     h.ok(&[
@@ -561,11 +561,11 @@ fn password_change_and_lockout_from_the_cli() {
     ]);
     let file = dir.load().unwrap();
     assert_eq!(
-        file.accounts[0].seal,
-        tessera::cloud::local::ShareSeal::Device
+        file.accounts[0].share_wrap,
+        tessera::cloud::local::ShareWrap::InstallKey
     );
     assert_eq!(
-        dir.open_share(&file.accounts[0].sealed_share, &file.accounts[0].id)
+        dir.unwrap_share(&file.accounts[0])
             .unwrap()
             .to_bytes()
             .as_slice(),

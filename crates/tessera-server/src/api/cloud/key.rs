@@ -42,13 +42,13 @@ fn approved(row: &CloudAccountRow) -> Result<(), CloudError> {
     }
 }
 
-fn sealed_share(row: &CloudAccountRow) -> Result<&[u8], CloudError> {
+fn wrapped_share(row: &CloudAccountRow) -> Result<&[u8], CloudError> {
     row.sealed_share
         .as_deref()
         .ok_or(CloudError::KeyState("the account has no key yet"))
 }
 
-/// Key generation, step 2 (service): checks `P1`, draws and seals `d2`, returns `P`.
+/// Key generation, step 2 (service): checks `P1`, draws and wraps `d2`, returns `P`.
 #[utoipa::path(post, path = "/v1/cloud/accounts/{id}/key", tag = "cloud",
     security(("cloud_session" = [], "device_signature" = [])),
     params(("id" = String, Path, description = "account id")), request_body = KeygenRequest,
@@ -66,10 +66,10 @@ pub(crate) async fn keygen(
         return Err(CloudError::KeyState("the account has a key already").into());
     }
     let p1 = cloud::decode_hex("p1", &req.body.p1, 65)?;
-    let (public, sealed) = cloud::keygen(state.cloud.master()?, &row.id, p1).await?;
+    let (public, wrapped) = cloud::keygen(state.cloud.master()?, &row.id, p1).await?;
     if !state
         .store
-        .set_cloud_key(&row.id, &public, &sealed, state.clock.now())
+        .set_cloud_key(&row.id, &public, &wrapped, state.clock.now())
         .await?
     {
         return Err(CloudError::KeyState("the account has a key already").into());
@@ -196,7 +196,7 @@ pub(crate) async fn sign(
     let answer = cloud::cosign(
         state.cloud.master()?.as_ref(),
         &row.id,
-        sealed_share(row)?,
+        wrapped_share(row)?,
         &e,
         &q1,
     )?;
@@ -226,7 +226,7 @@ pub(crate) async fn decrypt(
     let t2 = cloud::codecrypt(
         state.cloud.master()?.as_ref(),
         &row.id,
-        sealed_share(row)?,
+        wrapped_share(row)?,
         &t1,
     )?;
     audit_key_use(&state, &actor(row), "cloud.decrypt", &row.id, ip, &rid).await?;
