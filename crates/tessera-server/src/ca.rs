@@ -5,7 +5,9 @@
 //! The engine is `tessera_x509::issue`; this module adds storage, sealing and the clock. Key
 //! generation and signing run in `spawn_blocking`.
 
+pub mod api;
 pub mod seal;
+pub(crate) mod store;
 
 use std::str::FromStr as _;
 use std::sync::{Arc, OnceLock};
