@@ -141,8 +141,8 @@ impl KeptConnection {
         now: i64,
     ) -> Result<Vec<Admission>> {
         let result = match self.get().await? {
-            Some(Kept::Sqlite(conn)) => admit_sqlite(&mut **conn, requests, now).await,
-            Some(Kept::Postgres(conn)) => admit_postgres(&mut **conn, requests, now).await,
+            Some(Kept::Sqlite(conn)) => admit_sqlite(conn, requests, now).await,
+            Some(Kept::Postgres(conn)) => admit_postgres(conn, requests, now).await,
             None => self.store.admit_device_requests(requests, now).await,
         };
         self.checked(result)
