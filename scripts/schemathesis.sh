@@ -6,7 +6,9 @@ set -euo pipefail
 trap 'echo "scripts/schemathesis.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 
-venv=target/schemathesis-venv
+# Cargo's target directory, which CARGO_TARGET_DIR or a config file may have moved from target/.
+target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+venv="$target/schemathesis-venv"
 if [ ! -x "$venv/bin/schemathesis" ]; then
     python3 -m venv "$venv" 2>/dev/null || {
         export DEBIAN_FRONTEND=noninteractive
@@ -18,7 +20,7 @@ fi
 
 cargo build --locked -q -p tessera-server --bin tessera-server
 data=$(mktemp -d)
-target/debug/tessera-server --data-dir "$data" --listen 127.0.0.1:0 >"$data/stdout" 2>"$data/stderr" &
+"$target"/debug/tessera-server --data-dir "$data" --listen 127.0.0.1:0 >"$data/stdout" 2>"$data/stderr" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$data"' EXIT
 url=""

@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --release --locked -p tessera-server -p tessera
+# Cargo's target directory, which CARGO_TARGET_DIR or a config file may have moved from target/.
+target=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 log=$(mktemp)
-target/release/tessera-server "$@" > >(tee "$log") &
+"$target"/release/tessera-server "$@" > >(tee "$log") &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; rm -f "$log"' EXIT INT TERM
 
@@ -21,7 +23,7 @@ for _ in $(seq 1 150); do
 done
 [ -n "$url" ] || { echo "tessera-server did not start" >&2; exit 1; }
 
-target/release/tessera settings set server "$url" >/dev/null
+"$target"/release/tessera settings set server "$url" >/dev/null
 echo
 echo "Client UI (connected to $url):"
-target/release/tessera ui ${TESSERA_UI_NO_OPEN:+--no-open}
+"$target"/release/tessera ui ${TESSERA_UI_NO_OPEN:+--no-open}

@@ -1,18 +1,17 @@
-//! The HTTP face: `app()` joins one router per area and the cross-cutting layers.
+//! The HTTP server: `app()` joins the router of each business area (`crate::ca::api`,
+//! `crate::cloud::api`, …) with the service's own routes (health, metrics, the API document,
+//! the console, releases, the operator's audit and SMS views) and the cross-cutting layers
+//! (request ids, rate limits, metrics, body limit, panics as problems). The extractors every
+//! area uses are in [`extract`].
 
 pub mod admin;
-pub mod ca;
-pub mod cloud;
 pub mod console;
 pub mod extract;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
-pub mod orgs;
-pub mod ra;
 pub mod rate;
 pub mod releases;
-pub mod sms;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -42,16 +41,17 @@ pub fn app(state: AppState) -> Router {
         .nest(
             "/v1/admin",
             admin::router()
-                .merge(ca::admin_router())
-                .merge(cloud::admin::router())
-                .merge(ra::admin_router()),
+                .merge(crate::orgs::api::admin::router())
+                .merge(crate::ca::api::admin_router())
+                .merge(crate::cloud::api::admin::router())
+                .merge(crate::ra::api::admin_router()),
         )
-        .nest("/v1/ra", ra::router())
+        .nest("/v1/ra", crate::ra::api::router())
         .nest("/v1", releases::router())
-        .nest("/v1/ca", ca::router())
-        .nest("/v1/cloud", cloud::router())
-        .nest("/v1", orgs::router())
-        .nest("/v1", sms::router())
+        .nest("/v1/ca", crate::ca::api::router())
+        .nest("/v1/cloud", crate::cloud::api::router())
+        .nest("/v1", crate::orgs::api::router())
+        .nest("/v1", crate::sms::api::router())
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(

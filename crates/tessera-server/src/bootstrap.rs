@@ -5,13 +5,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::api::extract::admin_token_hash;
+use crate::audit::{Action, AuditError, Event, Origin};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::files::{FileError, create_dir, read_secret, write_secret};
 use crate::identity::{IdentityError, ServiceKey};
 use crate::pepper::Pepper;
 use crate::qr::QrError;
-use crate::store::{AuditEntry, Project, RaPolicy, Store, StoreError};
+use crate::store::{Project, RaPolicy, Store, StoreError};
 
 /// File names inside the data folder.
 pub mod paths {
@@ -40,6 +41,9 @@ pub enum BootstrapError {
     /// The store.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The audit trail.
+    #[error(transparent)]
+    Audit(#[from] AuditError),
     /// The service key.
     #[error(transparent)]
     Identity(#[from] IdentityError),
@@ -55,6 +59,12 @@ pub enum BootstrapError {
     /// The OS random generator failed.
     #[error("random generator: {0}")]
     Random(#[from] tessera_crypto::CryptoError),
+    /// An operator command was pointed at a data folder without a database (it would have
+    /// made an empty one and answered from it).
+    #[error(
+        "no database in {0}: name the service's data folder with --data-dir or TESSERA_DATA_DIR (or --database-url)"
+    )]
+    NoDatabase(PathBuf),
 }
 
 /// An admin token in clear; `Debug` hides it. Printed once, then only its hash is kept.
@@ -97,6 +107,16 @@ pub async fn open_store(config: &Config) -> Result<Store, BootstrapError> {
         Some(url) => Store::connect(url).await?,
         None => Store::open_sqlite(&config.data_dir.join(paths::DATABASE)).await?,
     })
+}
+
+/// Opens the store of a data folder that a service has used already, for the operator
+/// commands: [`BootstrapError::NoDatabase`] when the folder holds no SQLite database, instead
+/// of creating an empty one (nothing is created). A `--database-url` is opened as given.
+pub async fn open_existing_store(config: &Config) -> Result<Store, BootstrapError> {
+    if config.database_url.is_none() && !config.data_dir.join(paths::DATABASE).is_file() {
+        return Err(BootstrapError::NoDatabase(config.data_dir.clone()));
+    }
+    open_store(config).await
 }
 
 /// Loads `DIR/hash-key`, creating it on first use.
@@ -162,18 +182,17 @@ pub async fn first_start(
     }
     write_secret(&token_file, format!("{}\n", token.expose()).as_bytes())?;
     for (action, subject) in [
-        ("organization.create", DEMO_ORG),
-        ("project.create", DEMO_PROJECT),
-        ("admin_token.create", "initial"),
+        (Action::OrganizationCreate, DEMO_ORG),
+        (Action::ProjectCreate, DEMO_PROJECT),
+        (Action::AdminTokenCreate, "initial"),
     ] {
-        let entry = AuditEntry {
-            at: now,
+        let event = Event {
             actor: "system",
             action,
-            subject: Some(subject),
-            ..Default::default()
+            subject,
+            origin: &Origin::default(),
         };
-        store.audit(&entry).await?;
+        crate::audit::write(store, now, event).await?;
     }
     let payload = key.sign_enrollment(public_url, &project.code)?;
     let qr_text = payload

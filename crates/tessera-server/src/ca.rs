@@ -5,6 +5,8 @@
 //! The engine is `tessera_x509::issue`; this module adds storage, key wrapping and the clock. Key
 //! generation and signing run in `spawn_blocking`.
 
+pub mod api;
+pub(crate) mod store;
 pub mod wrap;
 
 use std::str::FromStr as _;

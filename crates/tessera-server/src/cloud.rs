@@ -1,29 +1,30 @@
-//! Cloud keys: accounts (apply, review, login with a server-side lockout counter, passwords,
-//! phone, device binding) and the service's half of two-party SM2 (DESIGN.md, "Two-party SM2").
+//! The cloud-key area (`/v1/cloud`): accounts ([`accounts`]: apply, review, login with a
+//! server-side lockout counter, passwords, phone, device binding) and the service's half of
+//! two-party SM2 ([`keys`]; DESIGN.md, "Two-party SM2"). [`api`] maps HTTP onto both, [`store`]
+//! holds the area's SQL; the batched session lookups and device nonces are [`sessions`] and
+//! [`nonces`].
 //!
-//! The service half `d2` is wrapped under the master key (`tessera_crypto::wrap`, SM4-GCM, bound
-//! to `cloud:<account id>`) the moment it is made and unwrapped only for one operation. Every point from a client is checked
-//! by `tessera_crypto::sm2::two_party` (on the curve, not the identity). Argon2id and key
-//! generation run on the blocking pool; a co-signature or decryption step, short and frequent,
-//! runs where its request does.
+//! The service half `d2` is wrapped under the master key (`tessera_crypto::wrap`, SM4-GCM,
+//! bound to `cloud:<account id>`) the moment it is made and unwrapped only for one operation.
+//! Every point from a client is checked by `tessera_crypto::sm2::two_party` (on the curve, not
+//! the identity). Argon2id and key generation run on the blocking pool; a co-signature or
+//! decryption step, short and frequent, runs where its request does.
 
-pub mod audit;
-mod batch;
+pub mod accounts;
+pub mod api;
+pub mod keys;
 pub mod nonces;
 pub mod sessions;
+pub(crate) mod store;
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use sha2::{Digest as _, Sha256};
-use tessera_crypto::sm2::{
-    Sm2PreparedKey, Sm2PublicKey, Sm2Signature,
-    two_party::{PartialSignature, ServiceShare},
-};
-use tessera_proto::cloud::{Account, AccountStatus, Password, SessionToken};
+use tessera_crypto::sm2::{Sm2PreparedKey, Sm2PublicKey, Sm2Signature};
 
+use crate::audit::Audit;
 use crate::ca::wrap::MasterKey;
-use crate::store::{CloudAccountRow, StoreError};
+use crate::store::{Admission, CloudAccountRow, ShareKey, StoreError};
 
 /// Wrong passwords before password login locks (and refused device signatures before key use
 /// locks, counted apart).
@@ -110,14 +111,12 @@ pub enum CloudError {
     Store(#[from] StoreError),
 }
 
-/// What the cloud area needs beyond the store: the master key, the audit writer, the session
-/// lookups and the bound device keys prepared for verification.
+/// What the cloud area needs beyond the store: the master key, the session lookups, the bound
+/// device keys prepared for verification and the device-nonce batches.
 #[derive(Debug)]
 pub struct CloudKeys {
     /// Wraps d2.
     pub master: Arc<MasterKey>,
-    /// Group-committed audit rows.
-    pub audit: audit::AuditQueue,
     /// Batched session lookups.
     pub sessions: sessions::SessionLookups,
     /// Device keys that signed recently.
@@ -178,18 +177,30 @@ impl DeviceKeys {
     }
 }
 
-/// The master key, audit writer and session lookups, installed at start (as [`crate::ca::CaSlot`] holds the CA).
-#[derive(Debug, Clone, Default)]
-pub struct CloudSlot(Arc<OnceLock<Arc<CloudKeys>>>);
+/// The master key, session lookups and nonce batches, installed at start (as
+/// [`crate::ca::CaSlot`] holds the CA), beside the service's audit writer.
+#[derive(Debug, Clone)]
+pub struct CloudSlot {
+    keys: Arc<OnceLock<Arc<CloudKeys>>>,
+    audit: Audit,
+}
 
 impl CloudSlot {
-    /// Puts the master key in and starts the audit writer and the session lookups on the
-    /// current tokio runtime; a second call keeps the first.
+    /// An empty slot whose [`CloudSlot::install`] also starts `audit`'s group-committing writer.
+    pub fn new(audit: Audit) -> Self {
+        Self {
+            keys: Arc::default(),
+            audit,
+        }
+    }
+
+    /// Puts the master key in and starts the session lookups, the nonce batches and the audit
+    /// writer on the current tokio runtime; a second call keeps the first.
     pub fn install(&self, key: Arc<MasterKey>, store: &crate::store::Store) {
-        let _ = self.0.get_or_init(|| {
+        self.audit.start_writer();
+        let _ = self.keys.get_or_init(|| {
             Arc::new(CloudKeys {
                 master: key,
-                audit: audit::AuditQueue::start(store),
                 sessions: sessions::SessionLookups::start(store),
                 device_keys: DeviceKeys::default(),
                 nonces: nonces::DeviceNonces::start(store),
@@ -198,7 +209,7 @@ impl CloudSlot {
     }
 
     fn keys(&self) -> Result<&Arc<CloudKeys>, CloudError> {
-        self.0
+        self.keys
             .get()
             .ok_or_else(|| CloudError::Internal("the cloud area is not initialised".into()))
     }
@@ -206,11 +217,6 @@ impl CloudSlot {
     /// The master key, or an internal error if the service started without one.
     pub fn master(&self) -> Result<Arc<MasterKey>, CloudError> {
         Ok(self.keys()?.master.clone())
-    }
-
-    /// The audit writer.
-    pub fn audit(&self) -> Result<audit::AuditQueue, CloudError> {
-        Ok(self.keys()?.audit.clone())
     }
 
     /// The account of the live session whose token hashes to `token_hash`
@@ -227,17 +233,18 @@ impl CloudSlot {
             .map_err(CloudError::Internal)
     }
 
-    /// Remembers the nonce of a device-signed request until `expires_at`; false when it was
-    /// seen before ([`nonces::DeviceNonces`]).
-    pub async fn remember_nonce(
+    /// Remembers the nonce of a device-signed request until `expires_at` and fetches (and
+    /// counts the use of) `share` with it ([`nonces::DeviceNonces::admit`]).
+    pub async fn admit(
         &self,
         nonce: [u8; 16],
         expires_at: i64,
+        share: Option<ShareKey>,
         now: i64,
-    ) -> Result<bool, CloudError> {
+    ) -> Result<Admission, CloudError> {
         self.keys()?
             .nonces
-            .remember(nonce, expires_at, now)
+            .admit(nonce, expires_at, share, now)
             .await
             .map_err(CloudError::Internal)
     }
@@ -255,7 +262,8 @@ impl CloudSlot {
     }
 }
 
-async fn blocking<T: Send + 'static>(
+/// Runs `f` on the blocking pool (Argon2id, key generation).
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, CloudError> + Send + 'static,
 ) -> Result<T, CloudError> {
     tokio::task::spawn_blocking(f)
@@ -263,111 +271,11 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| CloudError::Internal(e.to_string()))?
 }
 
-/// The service's password policy ([`crate::password::check_policy`]).
-pub fn check_password_policy(p: &Password) -> Result<(), CloudError> {
-    crate::password::check_policy(p).map_err(|e| CloudError::Invalid(e.into()))
-}
-
-/// Argon2id PHC string of `password` ([`crate::password::hash`]).
-pub async fn hash_password(password: &Password) -> Result<String, CloudError> {
-    crate::password::hash(password)
-        .await
-        .map_err(password_error)
-}
-
-/// A full Argon2 gate stays a 503 with `Retry-After`; any other hashing failure is a fault.
-fn password_error(e: crate::password::PasswordError) -> CloudError {
-    match e {
-        crate::password::PasswordError::Busy { retry_after } => CloudError::Busy { retry_after },
-        other => CloudError::Internal(other.to_string()),
-    }
-}
-
-/// Whether `password` matches the stored PHC string ([`crate::password::verify`]).
-pub async fn verify_password(password: &Password, phc: &str) -> Result<bool, CloudError> {
-    crate::password::verify(password, phc)
-        .await
-        .map_err(password_error)
-}
-
-/// An Argon2id hash of a random password, made once with the same parameters as real ones
-/// ([`crate::password::hash`]).
-static DUMMY_HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
-
-/// The same work as checking a password, for a user that does not exist: a verification
-/// against a dummy hash, so that unknown and known users are answered in the same time.
-pub async fn verify_dummy_password(password: &Password) -> Result<(), CloudError> {
-    let dummy = DUMMY_HASH
-        .get_or_try_init(|| async {
-            let random = tessera_crypto::rng::bytes::<16>()
-                .map_err(|_| CloudError::Internal("random generator failed".into()))?;
-            hash_password(&Password::new(hex::encode(random))).await
-        })
-        .await?;
-    verify_password(password, dummy).await.map(drop)
-}
-
 /// A fresh random id (16 bytes, hex).
 pub fn new_id() -> Result<String, CloudError> {
     tessera_crypto::rng::bytes::<16>()
         .map(hex::encode)
         .map_err(|_| CloudError::Internal("random generator failed".into()))
-}
-
-/// A fresh session token and the SHA-256 stored for it.
-pub fn new_session() -> Result<(SessionToken, [u8; 32]), CloudError> {
-    let raw = tessera_crypto::rng::bytes::<32>()
-        .map_err(|_| CloudError::Internal("random generator failed".into()))?;
-    let token = SessionToken::new(hex::encode(raw));
-    let hash = session_hash(token.expose());
-    Ok((token, hash))
-}
-
-/// SHA-256 of a session token, as stored.
-pub fn session_hash(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
-}
-
-/// A phone number as shown to others: `138****0000`.
-pub fn mask_phone(p: &str) -> String {
-    let chars: Vec<char> = p.chars().collect();
-    if chars.len() < 7 {
-        return "****".into();
-    }
-    let head: String = chars[..3].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}****{tail}")
-}
-
-/// The account as its owner and the operator see it.
-pub fn account_view(row: &CloudAccountRow) -> Account {
-    Account {
-        id: row.id.clone(),
-        org: row.org.clone(),
-        user_id: row.user_id.clone(),
-        name: row.name.clone(),
-        phone: row.phone.as_deref().map(mask_phone),
-        status: AccountStatus::parse(&row.status).unwrap_or(AccountStatus::Pending),
-        device_bound: row.device_key.is_some(),
-        has_key: row.public_key.is_some(),
-        certificate_serial: row.certificate_serial.clone(),
-        created_at: row.created_at,
-    }
-}
-
-/// Checks a user ID: 1-64 of letters, digits and `-_.@`.
-pub fn check_user_id(user_id: &str) -> Result<(), CloudError> {
-    let ok = (1..=64).contains(&user_id.len())
-        && user_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.@".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(CloudError::Invalid(
-            "user ID must be 1-64 of letters, digits, - _ . @".into(),
-        ))
-    }
 }
 
 /// Decodes lowercase or uppercase hex of exactly `len` bytes, as a 400 for points.
@@ -378,97 +286,4 @@ pub fn decode_hex(what: &str, text: &str, len: usize) -> Result<Vec<u8>, CloudEr
             "{what} must be hex of {len} bytes"
         ))),
     }
-}
-
-/// The name `d2` is wrapped under (its associated data).
-fn wrap_name(account_id: &str) -> String {
-    format!("cloud:{account_id}")
-}
-
-/// Two-party key generation, service side: checks `P1`, draws `d2`, wraps it. Returns the
-/// joint public key (SEC1 uncompressed) and the wrapped share.
-pub async fn keygen(
-    master: Arc<MasterKey>,
-    account_id: &str,
-    p1: Vec<u8>,
-) -> Result<(Vec<u8>, Vec<u8>), CloudError> {
-    let name = wrap_name(account_id);
-    blocking(move || {
-        let (d2, public) =
-            ServiceShare::generate(&p1).map_err(|e| CloudError::BadPoint(format!("P1: {e}")))?;
-        let wrapped = master
-            .wrap(&name, d2.to_bytes().as_slice())
-            .map_err(|e| CloudError::Internal(e.to_string()))?;
-        Ok((public.to_sec1_uncompressed(), wrapped))
-    })
-    .await
-}
-
-fn unwrap_share(
-    master: &MasterKey,
-    account_id: &str,
-    wrapped: &[u8],
-) -> Result<ServiceShare, CloudError> {
-    let plain = master
-        .unwrap(&wrap_name(account_id), wrapped)
-        .map_err(|e| CloudError::Internal(e.to_string()))?;
-    ServiceShare::from_bytes(&plain).map_err(|e| CloudError::Internal(e.to_string()))
-}
-
-/// Signing step 2 with the account's wrapped share. Runs on the caller's thread, like the
-/// device signature check before it: two scalar multiplications (well under a millisecond)
-/// cost less there than a round trip through the blocking pool, whose threads would outnumber
-/// the cores under load.
-pub fn cosign(
-    master: &MasterKey,
-    account_id: &str,
-    wrapped: &[u8],
-    e: &[u8; 32],
-    q1: &[u8],
-) -> Result<PartialSignature, CloudError> {
-    let d2 = unwrap_share(master, account_id, wrapped)?;
-    d2.cosign(e, q1)
-        .map_err(|e| CloudError::BadPoint(format!("Q1: {e}")))
-}
-
-/// Decryption step with the account's wrapped share: `T2 = d2^-1 · T1`, on the caller's
-/// thread as [`cosign`].
-pub fn codecrypt(
-    master: &MasterKey,
-    account_id: &str,
-    wrapped: &[u8],
-    t1: &[u8],
-) -> Result<[u8; 65], CloudError> {
-    let d2 = unwrap_share(master, account_id, wrapped)?;
-    d2.decrypt_step(t1)
-        .map_err(|e| CloudError::BadPoint(format!("T1: {e}")))
-}
-
-/// Moves a pending account to `to` (approved or rejected) and audits it as `actor`; the admin
-/// API and `tessera-server admin accounts approve` both come here.
-pub async fn review_account(
-    store: &crate::store::Store,
-    id: &str,
-    to: AccountStatus,
-    actor: &str,
-    origin: (Option<&str>, Option<&str>),
-    now: i64,
-) -> Result<CloudAccountRow, CloudError> {
-    if !store.review_cloud_account(id, to.as_str(), now).await? {
-        return Err(CloudError::Invalid(format!("no pending account {id}")));
-    }
-    let action = format!("cloud.account.{}", to.as_str());
-    let entry = crate::store::AuditEntry {
-        at: now,
-        actor,
-        action: &action,
-        subject: Some(id),
-        source_ip: origin.0,
-        request_id: origin.1,
-    };
-    store.audit(&entry).await?;
-    store
-        .cloud_account(id)
-        .await?
-        .ok_or_else(|| CloudError::Invalid(format!("no account {id}")))
 }

@@ -35,7 +35,8 @@ pub struct Cli {
 /// Where the data lives.
 #[derive(Debug, Clone, Args, Default)]
 pub struct CommonArgs {
-    /// Data folder (database, keys, admin token). Default: the OS data folder for Tessera.
+    /// Data folder (database, keys, admin token). Default: the OS data folder for Tessera. The
+    /// operator commands (`sms tail`, `admin …`) refuse a folder without a database.
     #[arg(long, env = "TESSERA_DATA_DIR", global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// Database URL, `postgres://…` or `sqlite:…`; default: `DIR/tessera.sqlite3`.

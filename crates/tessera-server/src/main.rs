@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser as _;
+use tessera_server::audit::Audit;
 use tessera_server::bootstrap::{self, FirstStart};
 use tessera_server::clock::{Clock, SystemClock};
 use tessera_server::config::{
@@ -71,13 +72,14 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn open_for_tool(common: &CommonArgs) -> anyhow::Result<Store> {
-    let config = Config::resolve(common, &Default::default())?;
-    Ok(bootstrap::open_store(&config).await?)
+/// The store of an existing data folder; an operator command never creates one.
+async fn open_for_tool(config: &Config) -> anyhow::Result<Store> {
+    Ok(bootstrap::open_existing_store(config).await?)
 }
 
 async fn sms_tail(common: &CommonArgs, lines: i64, follow: bool, json: bool) -> anyhow::Result<()> {
-    let store = open_for_tool(common).await?;
+    let config = Config::resolve(common, &Default::default())?;
+    let store = open_for_tool(&config).await?;
     let mut last = 0;
     let mut batch = store.outbox_tail(lines.max(0)).await?;
     loop {
@@ -108,8 +110,8 @@ async fn sms_tail(common: &CommonArgs, lines: i64, follow: bool, json: bool) -> 
 async fn applications(common: &CommonArgs, command: ApplicationsCommand) -> anyhow::Result<()> {
     use tessera_server::ra::{self, Decision, Origin};
     let config = Config::resolve(common, &Default::default())?;
-    let store = bootstrap::open_store(&config).await?;
-    let clock = SystemClock;
+    let store = open_for_tool(&config).await?;
+    let audit = Audit::new(store.clone(), Arc::new(SystemClock));
     let sender = sms_sender(&config, &store, Arc::new(SystemClock))?;
     let actor = format!(
         "admin-cli:{}",
@@ -146,7 +148,7 @@ async fn applications(common: &CommonArgs, command: ApplicationsCommand) -> anyh
     let a = ra::review(
         &store,
         sender.as_ref(),
-        &clock,
+        &audit,
         &id,
         &decision,
         &actor,
@@ -162,8 +164,9 @@ async fn applications(common: &CommonArgs, command: ApplicationsCommand) -> anyh
 /// `tessera-server admin accounts …`: cloud-key accounts, as `/v1/admin/cloud/accounts`.
 async fn accounts(common: &CommonArgs, command: AccountsCommand) -> anyhow::Result<()> {
     use tessera_proto::cloud::AccountStatus;
-    use tessera_server::cloud;
-    let store = open_for_tool(common).await?;
+    use tessera_server::cloud::accounts;
+    let config = Config::resolve(common, &Default::default())?;
+    let store = open_for_tool(&config).await?;
     let actor = format!(
         "admin-cli:{}",
         std::env::var("USER").unwrap_or_else(|_| "operator".into())
@@ -171,7 +174,7 @@ async fn accounts(common: &CommonArgs, command: AccountsCommand) -> anyhow::Resu
     let (id, to) = match command {
         AccountsCommand::List { status, json } => {
             let rows = store.list_cloud_accounts(status.as_deref()).await?;
-            let list: Vec<_> = rows.iter().map(cloud::account_view).collect();
+            let list: Vec<_> = rows.iter().map(accounts::account_view).collect();
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else if list.is_empty() {
@@ -194,7 +197,8 @@ async fn accounts(common: &CommonArgs, command: AccountsCommand) -> anyhow::Resu
         AccountsCommand::Approve { id } => (id, AccountStatus::Approved),
         AccountsCommand::Reject { id } => (id, AccountStatus::Rejected),
     };
-    let row = cloud::review_account(&store, &id, to, &actor, (None, None), SystemClock.now())
+    let audit = Audit::new(store.clone(), Arc::new(SystemClock));
+    let row = accounts::review_account(&store, &audit, &id, to, &actor, &Default::default())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{} {}", row.id, row.status);

@@ -57,10 +57,21 @@ impl fmt::Display for PhoneNumber {
 
 impl fmt::Debug for PhoneNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let head = self.0.get(..3).unwrap_or("");
-        let tail = self.0.get(7..).unwrap_or("");
-        write!(f, "PhoneNumber({head}****{tail})")
+        write!(f, "PhoneNumber({})", mask_phone(&self.0))
     }
+}
+
+/// A phone number as shown to others (applicants' and accounts' views, audit actors, notices):
+/// `138****0000`, the first three and last four kept; `****` for anything shorter than seven
+/// characters.
+pub fn mask_phone(p: &str) -> String {
+    let chars: Vec<char> = p.chars().collect();
+    if chars.len() < 7 {
+        return "****".into();
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
 }
 
 #[cfg(test)]
@@ -86,6 +97,12 @@ mod tests {
             format!("{:?}", PhoneNumber::parse("19912345678").unwrap()),
             "PhoneNumber(199****5678)"
         );
+    }
+
+    #[test]
+    fn masks_keep_three_and_four() {
+        assert_eq!(mask_phone("13812340000"), "138****0000");
+        assert_eq!(mask_phone("123456"), "****");
     }
 
     #[test]

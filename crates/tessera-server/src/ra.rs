@@ -14,8 +14,10 @@
 //!
 //! Every state change writes an audit row.
 
+pub mod api;
 pub mod id_card;
 pub mod pre_entered;
+pub(crate) mod store;
 
 use der::Encode as _;
 use sha2::{Digest as _, Sha256};
@@ -27,7 +29,6 @@ use tessera_x509::certificate::NameDetails;
 use tessera_x509::issue::{Name, Profile};
 
 use crate::AppState;
-use crate::clock::Clock;
 use crate::phone::PhoneNumber;
 use crate::sms::SmsSender;
 use crate::store::{ApplicationRow, RaPolicy, Store};
@@ -141,7 +142,7 @@ pub enum RaError {
 type Result<T, E = crate::ApiError> = std::result::Result<T, E>;
 
 pub use crate::audit::Origin;
-use crate::audit::record as audit;
+use crate::audit::{Action, Audit, Event};
 
 /// The notices and their versions.
 pub fn notices() -> Notices {
@@ -218,11 +219,7 @@ fn status_of(row: &ApplicationRow) -> Result<ApplicationStatus> {
 
 /// The wire view; `full` adds the unmasked phone and ID number (operators only).
 pub fn view(row: &ApplicationRow, full: bool) -> Result<Application> {
-    let phone_masked = format!(
-        "{}****{}",
-        row.phone.get(..3).unwrap_or(""),
-        row.phone.get(7..).unwrap_or("")
-    );
+    let phone_masked = crate::phone::mask_phone(&row.phone);
     Ok(Application {
         id: row.id.clone(),
         project: row.project.clone(),
@@ -330,25 +327,25 @@ pub async fn apply(state: &AppState, req: ApplyRequest, origin: &Origin) -> Resu
             .await?;
     }
     let actor = format!("applicant:{}", view(&row, false)?.phone_masked);
-    audit(
-        &state.store,
-        state.clock.as_ref(),
-        &actor,
-        "ra.apply",
-        &id,
-        origin,
-    )
-    .await;
-    if pre_entered {
-        audit(
-            &state.store,
-            state.clock.as_ref(),
-            "pre-entered",
-            "ra.approve",
-            &id,
+    state
+        .audit
+        .record(Event {
+            actor: &actor,
+            action: Action::RaApply,
+            subject: &id,
             origin,
-        )
+        })
         .await;
+    if pre_entered {
+        state
+            .audit
+            .record(Event {
+                actor: "pre-entered",
+                action: Action::RaApprove,
+                subject: &id,
+                origin,
+            })
+            .await;
     }
     Ok(Applied {
         application: view(&row, false)?,
@@ -370,7 +367,7 @@ pub enum Decision {
 pub async fn review(
     store: &Store,
     sender: &dyn SmsSender,
-    clock: &dyn Clock,
+    audit: &Audit,
     id: &str,
     decision: &Decision,
     actor: &str,
@@ -393,7 +390,7 @@ pub async fn review(
             (ApplicationStatus::Rejected, Some(reason.to_owned()))
         }
     };
-    let now = clock.now();
+    let now = audit.clock().now();
     if !store
         .review_application(id, status.as_str(), reason.as_deref(), actor, now)
         .await?
@@ -404,10 +401,17 @@ pub async fn review(
         .into());
     }
     let action = match status {
-        ApplicationStatus::Approved => "ra.approve",
-        _ => "ra.reject",
+        ApplicationStatus::Approved => Action::RaApprove,
+        _ => Action::RaReject,
     };
-    audit(store, clock, actor, action, id, origin).await;
+    audit
+        .record(Event {
+            actor,
+            action,
+            subject: id,
+            origin,
+        })
+        .await;
     let text = match &reason {
         None => "【Tessera】您的证书申请已通过审核，请在应用的“业务查询”中安装证书。".to_owned(),
         Some(r) => format!("【Tessera】您的证书申请未通过审核，原因：{r}"),
@@ -452,15 +456,15 @@ pub async fn login(state: &AppState, req: QueryLogin, origin: &Origin) -> Result
         .insert_ra_session(&token_hash(&token), phone.as_str(), now, now + SESSION_TTL)
         .await?;
     let actor = format!("applicant:{phone:?}");
-    audit(
-        &state.store,
-        state.clock.as_ref(),
-        &actor,
-        "ra.login",
-        "business-query",
-        origin,
-    )
-    .await;
+    state
+        .audit
+        .record(Event {
+            actor: &actor,
+            action: Action::RaLogin,
+            subject: "business-query",
+            origin,
+        })
+        .await;
     Ok(QuerySession {
         token,
         expires_in: SESSION_TTL.unsigned_abs(),
@@ -581,15 +585,15 @@ pub async fn install(
     };
     let actor = format!("applicant:{}", view(&row, false)?.phone_masked);
     if !ok {
-        audit(
-            &state.store,
-            state.clock.as_ref(),
-            &actor,
-            "ra.install.wrong-password",
-            id,
-            origin,
-        )
-        .await;
+        state
+            .audit
+            .record(Event {
+                actor: &actor,
+                action: Action::RaInstallWrongPassword,
+                subject: id,
+                origin,
+            })
+            .await;
         return Err(if tries >= MAX_PASSWORD_TRIES {
             RaError::PasswordLocked
         } else {
@@ -641,24 +645,24 @@ pub async fn install(
         }
         .into());
     }
-    audit(
-        &state.store,
-        state.clock.as_ref(),
-        &actor,
-        "ra.install",
-        id,
-        origin,
-    )
-    .await;
-    audit(
-        &state.store,
-        state.clock.as_ref(),
-        &actor,
-        "ca.issue",
-        &new.serial,
-        origin,
-    )
-    .await;
+    state
+        .audit
+        .record(Event {
+            actor: &actor,
+            action: Action::RaInstall,
+            subject: id,
+            origin,
+        })
+        .await;
+    state
+        .audit
+        .record(Event {
+            actor: &actor,
+            action: Action::CaIssue,
+            subject: &new.serial,
+            origin,
+        })
+        .await;
     Ok(issued(&ca, &new))
 }
 
@@ -734,15 +738,15 @@ pub async fn renew(
         return Err(RaError::AlreadyRenewed.into());
     }
     let actor = format!("certificate:{serial}");
-    audit(
-        &state.store,
-        state.clock.as_ref(),
-        &actor,
-        "ra.renew",
-        &new.serial,
-        origin,
-    )
-    .await;
+    state
+        .audit
+        .record(Event {
+            actor: &actor,
+            action: Action::RaRenew,
+            subject: &new.serial,
+            origin,
+        })
+        .await;
     Ok(issued(&ca, &new))
 }
 

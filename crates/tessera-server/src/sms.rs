@@ -1,8 +1,10 @@
 //! SMS: the `SmsSender` trait with its two senders (outbox, HTTP gateway) and the one-time
 //! codes sent through it (`codes`).
 
+pub mod api;
 mod codes;
 mod gateway;
+pub(crate) mod store;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -33,6 +33,8 @@ pub struct Shared {
     pub store: Store,
     /// The clock every expiry is measured with.
     pub clock: Arc<dyn Clock>,
+    /// The audit trail: every state change is recorded through it.
+    pub audit: crate::audit::Audit,
     /// SMS codes.
     pub sms: SmsCodes,
     /// Image captchas.
@@ -114,7 +116,10 @@ impl AppState {
         );
         let captchas = Captchas::new(store.clone(), clock.clone(), pepper, CAPTCHA_TTL);
         let release = Arc::new(crate::api::releases::own_release(clock.now()));
+        let audit = crate::audit::Audit::new(store.clone(), clock.clone());
         Self(Arc::new(Shared {
+            cloud: crate::cloud::CloudSlot::new(audit.clone()),
+            audit,
             store,
             clock,
             sms,
@@ -123,7 +128,6 @@ impl AppState {
             service_key,
             public_url,
             ca: crate::ca::CaSlot::default(),
-            cloud: crate::cloud::CloudSlot::default(),
             ra: crate::ra::RaSettings::default(),
             release,
             rate: crate::api::rate::RateLimiter::default(),

@@ -1,4 +1,7 @@
-//! `Store`: every query of the service, over SQLite (default) or PostgreSQL.
+//! `Store`: the database plumbing of the service, over SQLite (default) or PostgreSQL: the
+//! pools, migrations, kept connections and the shared tables (audit, admin tokens). Each
+//! business area writes its own queries in its `store` module (`crate::cloud::store`, …) as
+//! `impl Store` blocks; their row types are re-exported here.
 //!
 //! One enum dispatches to the two pools; each query is written once, with `$N` placeholders
 //! (SQLite accepts them too) and types both backends decode alike: `BIGINT` ↔ `i64`,
@@ -7,11 +10,6 @@
 
 mod audit;
 mod auth;
-mod ca;
-mod cloud;
-mod orgs;
-mod ra;
-mod sms;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -21,12 +19,15 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
+pub use crate::ca::store::{CaKeyRow, CrlRow, NewCertificate, RevokedRow};
+pub use crate::cloud::store::{
+    Admission, AppSessionRow, CloudAccountRow, DeviceRequest, KeyShareRow, SessionAccountRow,
+    ShareKey,
+};
+pub use crate::orgs::store::{Organization, Project, RaPolicy};
+pub use crate::ra::store::{ApplicationRow, IssuedRow, PreEnteredRow};
+pub use crate::sms::store::SmsCodeRow;
 pub use audit::{AuditEntry, AuditRecord};
-pub use ca::{CaKeyRow, CrlRow, NewCertificate, RevokedRow};
-pub use cloud::{AppSessionRow, CloudAccountRow, SessionAccountRow};
-pub use orgs::{Organization, Project, RaPolicy};
-pub use ra::{ApplicationRow, IssuedRow, PreEnteredRow};
-pub use sms::SmsCodeRow;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
@@ -79,7 +80,7 @@ pub enum StoreError {
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[derive(Debug, Clone)]
-enum Backend {
+pub(crate) enum Backend {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -128,12 +129,12 @@ macro_rules! dispatch {
         }
     };
 }
-use dispatch;
+pub(crate) use dispatch;
 
 /// The service's database. Cheap to clone (pools are shared).
 #[derive(Debug, Clone)]
 pub struct Store {
-    backend: Backend,
+    pub(crate) backend: Backend,
 }
 
 impl Store {
@@ -273,7 +274,7 @@ async fn check_sqlite_version(pool: &SqlitePool) -> Result<()> {
 /// since keeping two of them would starve every other query.
 #[derive(Debug)]
 pub struct KeptConnection {
-    store: Store,
+    pub(crate) store: Store,
     conn: Option<Kept>,
 }
 
@@ -281,7 +282,7 @@ pub struct KeptConnection {
 const KEEP_FROM: u32 = 4;
 
 #[derive(Debug)]
-enum Kept {
+pub(crate) enum Kept {
     Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
     Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
 }
@@ -299,7 +300,7 @@ impl Store {
 impl KeptConnection {
     /// The kept connection, taken from the pool if there is none yet; `None` when the pool is
     /// too small to spare one and stays shared.
-    async fn get(&mut self) -> Result<Option<&mut Kept>> {
+    pub(crate) async fn get(&mut self) -> Result<Option<&mut Kept>> {
         if self.conn.is_none() {
             self.conn = match &self.store.backend {
                 Backend::Sqlite(pool) if pool.options().get_max_connections() >= KEEP_FROM => {
@@ -314,7 +315,7 @@ impl KeptConnection {
 
     /// Passes `result` on; after an error the connection is dropped, and the next query takes
     /// another.
-    fn checked<T>(&mut self, result: Result<T>) -> Result<T> {
+    pub(crate) fn checked<T>(&mut self, result: Result<T>) -> Result<T> {
         if result.is_err() {
             self.conn = None;
         }
@@ -323,7 +324,7 @@ impl KeptConnection {
 }
 
 /// Maps a unique-key violation to [`StoreError::Conflict`], anything else through `From`.
-fn conflict_or(err: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+pub(crate) fn conflict_or(err: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
     match &err {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
             StoreError::Conflict { what: what() }

@@ -1,16 +1,17 @@
-//! Extractors: JSON bodies whose rejections become problems, the admin bearer token, and the
-//! client address.
+//! Extractors: JSON bodies whose rejections become problems, the one bearer-token parser, the
+//! admin token, the client address, and [`Ctx`], what every handler needs besides its body.
 
 use std::net::SocketAddr;
 
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
+use crate::audit::Origin;
 use crate::error::ApiError;
 
 /// `Json<T>` whose every rejection (syntax, shape, content type, size) is a 4xx [`ApiError`].
@@ -70,11 +71,58 @@ impl<S: Send + Sync> FromRequest<S> for ApiText {
     }
 }
 
+/// The token of `Authorization: Bearer <token>`: the one parser of the service (admin tokens,
+/// cloud-key sessions, business-query sessions). The text is returned as sent; each kind of
+/// token trims it or not as it always did.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+}
+
+/// The bearer token of a request, if it carries one ([`bearer`]), for a handler that reads it
+/// itself (logging out). `Debug` does not show it.
+#[derive(Clone, Default)]
+pub struct Bearer(Option<String>);
+
+impl Bearer {
+    /// The token text, if any.
+    pub fn token(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl std::fmt::Debug for Bearer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Bearer(***)"
+        } else {
+            "Bearer(None)"
+        })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Bearer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(bearer(&parts.headers).map(str::to_owned)))
+    }
+}
+
 /// An authenticated operator: the request carried `Authorization: Bearer <admin token>`.
 #[derive(Debug, Clone)]
 pub struct Admin {
     /// The token's label, for the audit trail.
     pub label: String,
+}
+
+impl Admin {
+    /// The audit actor: `admin:<label>`.
+    pub fn actor(&self) -> String {
+        format!("admin:{}", self.label)
+    }
 }
 
 /// SHA-256 of an admin token as stored.
@@ -89,12 +137,7 @@ impl FromRequestParts<AppState> for Admin {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiError::Unauthorized)?;
+        let token = bearer(&parts.headers).ok_or(ApiError::Unauthorized)?;
         let label = state
             .store
             .admin_token_label(&admin_token_hash(token))
@@ -126,10 +169,51 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 }
 
 /// Where a request came from, for the audit trail.
-pub fn origin(ip: ClientIp, rid: &RequestId) -> crate::audit::Origin {
-    crate::audit::Origin {
+pub fn origin(ip: ClientIp, rid: &RequestId) -> Origin {
+    Origin {
         ip: ip.0.map(|ip| ip.to_string()),
         request_id: rid.0.clone(),
+    }
+}
+
+/// What a handler needs besides its body: the state, the caller `A` (an [`Admin`], a cloud
+/// session, …; `()` when anyone may call) and where the request came from. Extracted in that
+/// order, so a missing or wrong token is refused before anything else is read.
+#[derive(Debug, Clone)]
+pub struct Ctx<A = ()> {
+    /// The service state.
+    pub state: AppState,
+    /// The authenticated caller.
+    pub auth: A,
+    /// Client address and request id, for the audit trail.
+    pub origin: Origin,
+}
+
+impl<A> FromRequestParts<AppState> for Ctx<A>
+where
+    A: FromRequestParts<AppState> + Send,
+    A::Rejection: Into<ApiError>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let auth = A::from_request_parts(parts, state)
+            .await
+            .map_err(Into::into)?;
+        let Ok(ip) = ClientIp::from_request_parts(parts, state).await;
+        let Ok(rid) = RequestId::from_request_parts(parts, state).await;
+        Ok(Self {
+            state: state.clone(),
+            auth,
+            origin: origin(ip, &rid),
+        })
+    }
+}
+
+impl<A> Ctx<A> {
+    /// The client address as text, if known (SMS limits per address).
+    pub fn ip(&self) -> Option<&str> {
+        self.origin.ip.as_deref()
     }
 }
 

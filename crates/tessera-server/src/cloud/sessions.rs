@@ -4,7 +4,7 @@
 //! The query runs after the request arrived, so a session ended (or an account changed) before
 //! that is seen as ended.
 
-use super::batch::{Batcher, Serve};
+use crate::batch::{Batcher, Serve};
 use crate::store::{CloudAccountRow, KeptConnection, Store};
 
 /// Lookups per query at most.

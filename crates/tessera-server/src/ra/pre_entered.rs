@@ -3,12 +3,14 @@
 //! The header names the columns, in any order: `name`, `id_number`, `phone`, `organization`
 //! (or 姓名, 身份证号, 手机号, 单位). Each line is checked as an application would be; good lines
 //! are stored (a known ID number's details are replaced), bad ones reported by line number.
+//! Only a project whose policy is `pre_entered` takes them: a `review` project never reads
+//! them, so an import there is refused rather than reported as done.
 
 use tessera_proto::ra::{CsvLineError, PreEnteredImport};
 
 use super::id_card;
 use crate::phone::PhoneNumber;
-use crate::store::{Store, StoreError};
+use crate::store::{Project, RaPolicy, Store, StoreError};
 
 /// Most records one import takes.
 pub const MAX_RECORDS: usize = 10_000;
@@ -99,13 +101,20 @@ pub fn parse(text: &str) -> Result<ParsedCsv, String> {
     Ok(ParsedCsv { people, errors })
 }
 
-/// Parses and stores the records of `text` for the project with row id `project_id`.
+/// Parses and stores the records of `text` for `project`, which must have the `pre_entered`
+/// policy ([`ImportError::NotPreEntered`] otherwise, before anything is read or stored).
 pub async fn import(
     store: &Store,
-    project_id: i64,
+    project: &Project,
     text: &str,
     now: i64,
 ) -> Result<PreEnteredImport, ImportError> {
+    if project.ra_policy != RaPolicy::PreEntered {
+        return Err(ImportError::NotPreEntered {
+            project: project.code.clone(),
+        });
+    }
+    let project_id = project.id;
     let ParsedCsv { people, errors } = parse(text).map_err(ImportError::Format)?;
     let mut imported = 0;
     for p in &people {
@@ -131,6 +140,14 @@ pub enum ImportError {
     /// The file is not usable CSV (no header, missing column, too long); safe to show.
     #[error("{0}")]
     Format(String),
+    /// The project reviews every application and never reads pre-entered people; safe to show.
+    #[error(
+        "project {project} reviews every application; pre-entered people are read only by a project with ra_policy pre_entered"
+    )]
+    NotPreEntered {
+        /// The project's code.
+        project: String,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

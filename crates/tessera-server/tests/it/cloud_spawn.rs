@@ -128,15 +128,16 @@ async fn no_secret_in_logs_or_database_after_a_full_flow() {
     let store = Store::open_sqlite(&data.join("tessera.sqlite3"))
         .await
         .unwrap();
-    let row = store.cloud_account(&u.id).await.unwrap().unwrap();
+    let share = store
+        .cloud_key_share(&tessera_server::store::ShareKey::own(u.id.clone()))
+        .await
+        .unwrap()
+        .unwrap();
     store.close().await;
     let (master, created) = MasterKey::load_or_create(&data, None).unwrap();
     assert!(!created);
     let d2 = master
-        .unwrap(
-            &format!("cloud:{}", u.id),
-            row.sealed_share.as_deref().unwrap(),
-        )
+        .unwrap(&format!("cloud:{}", u.id), &share.sealed_share)
         .unwrap()
         .to_vec();
     assert_eq!(d2.len(), 32);

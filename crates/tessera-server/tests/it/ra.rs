@@ -741,6 +741,39 @@ async fn pre_entered_flow(h: &Harness) {
     let csv = "name,id_number,phone,organization\n\
                王五,320106199003071234,13800000005,示例医院\n\
                坏行,320106199003071235,13800000006,示例医院\n";
+    // A review project never reads pre-entered people: the import is refused, and nothing is
+    // stored (it used to answer `imported: 1` and change nothing).
+    let r = h
+        .call_raw(
+            "POST",
+            "/v1/admin/projects/STAFF/pre-entered",
+            Some(TOKEN),
+            "text/csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    r.refused(422, "invalid_field");
+    assert!(
+        r.json["detail"].as_str().unwrap().contains("pre_entered"),
+        "{}",
+        r.json
+    );
+    let staff = h
+        .state
+        .store
+        .project_by_code("STAFF")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        h.state
+            .store
+            .pre_entered(staff.id, "320106199003071234")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
     let r = h
         .call_raw(
             "POST",

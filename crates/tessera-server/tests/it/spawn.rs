@@ -552,6 +552,63 @@ fn refuses_plain_http_off_loopback() {
     assert!(err.contains("refusing plain HTTP"), "{err}");
 }
 
+/// The operator commands find the data folder through `--data-dir`, `TESSERA_DATA_DIR` or the
+/// OS default, and refuse one without a database (non-zero exit, a clear message) instead of
+/// making an empty database and answering from it.
+#[tokio::test]
+async fn operator_commands_refuse_a_folder_without_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("none");
+    let home = dir.path().join("home");
+    let commands: [&[&str]; 3] = [
+        &["sms", "tail"],
+        &["admin", "applications", "list"],
+        &["admin", "accounts", "list"],
+    ];
+    for args in commands {
+        for how in ["flag", "env", "default"] {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera-server"));
+            cmd.args(args)
+                .env_remove("TESSERA_DATA_DIR")
+                .env_remove("TESSERA_DATABASE_URL")
+                .env_remove("XDG_DATA_HOME")
+                .env("HOME", &home)
+                .env("RUST_LOG", "warn");
+            match how {
+                "flag" => cmd.arg("--data-dir").arg(&empty),
+                "env" => cmd.env("TESSERA_DATA_DIR", &empty),
+                _ => &mut cmd,
+            };
+            let out = cmd.output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{args:?} {how}: {err}");
+            assert!(err.contains("no database in"), "{args:?} {how}: {err}");
+            assert!(err.contains("TESSERA_DATA_DIR"), "{err}");
+        }
+    }
+    assert!(!empty.exists() && !home.exists(), "nothing is created");
+
+    // a folder with a database, named by the environment alone
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    tessera_server::store::Store::open_sqlite(&data.join("tessera.sqlite3"))
+        .await
+        .unwrap()
+        .close()
+        .await;
+    let out = Command::new(env!("CARGO_BIN_EXE_tessera-server"))
+        .args(["sms", "tail"])
+        .env("TESSERA_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+}
+
 #[tokio::test]
 async fn tls_from_pem_files() {
     let dir = tempfile::tempdir().unwrap();

@@ -13,7 +13,8 @@ use tessera_server::pepper::Pepper;
 use tessera_server::phone::PhoneNumber;
 use tessera_server::sms::{OutboxSender, SmsCodes, SmsError, SmsLimits};
 use tessera_server::store::{
-    AuditEntry, CaKeyRow, CloudAccountRow, CrlRow, NewCertificate, RaPolicy, Store, StoreError,
+    Admission, AuditEntry, CaKeyRow, CloudAccountRow, CrlRow, DeviceRequest, NewCertificate,
+    RaPolicy, ShareKey, Store, StoreError,
 };
 use tessera_x509::issue::{CaAlgorithm, RevocationReason};
 
@@ -28,6 +29,7 @@ async fn suite(store: Store) {
     outbox(&store).await;
     audit(&store).await;
     cloud_sessions(&store).await;
+    cloud_key_shares(&store).await;
     captcha_rows(&store).await;
     sms_code_rules(&store).await;
     sms_limit_holds_under_concurrency(&store).await;
@@ -285,6 +287,98 @@ async fn cloud_sessions(store: &Store) {
             .unwrap()
             .is_empty()
     );
+}
+
+/// Key shares (0041): stored with the key, one per (account, grant); each use fetched and
+/// counted in one statement; admitted with its request's nonce, a replay fetching nothing.
+async fn cloud_key_shares(store: &Store) {
+    let own = ShareKey::own("acct-1");
+    assert!(store.cloud_key_share(&own).await.unwrap().is_none());
+    assert!(
+        store
+            .set_cloud_key("acct-1", b"public", b"sealed-1", T0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .set_cloud_key("acct-1", b"public-2", b"sealed-2", T0)
+            .await
+            .unwrap(),
+        "a second key is refused"
+    );
+    let row = store.cloud_key_share(&own).await.unwrap().unwrap();
+    assert_eq!(
+        (row.sealed_share.as_slice(), row.uses),
+        (&b"sealed-1"[..], 0)
+    );
+    assert!(!format!("{row:?}").contains("sealed"), "{row:?}");
+
+    assert_eq!(
+        store.use_cloud_key_share(&own, T0 + 1).await.unwrap(),
+        Some(b"sealed-1".to_vec())
+    );
+    let row = store.cloud_key_share(&own).await.unwrap().unwrap();
+    assert_eq!((row.uses, row.last_used_at), (1, Some(T0 + 1)));
+    let granted = ShareKey {
+        account_id: "acct-1".into(),
+        grant_id: Some("grant-1".into()),
+    };
+    assert_eq!(store.use_cloud_key_share(&granted, T0).await.unwrap(), None);
+    assert!(store.cloud_key_share(&granted).await.unwrap().is_none());
+
+    let request = |n: u8, share: Option<&ShareKey>| DeviceRequest {
+        nonce: [n; 16],
+        expires_at: T0 + 300,
+        share: share.cloned(),
+    };
+    let no_key = ShareKey::own("acct-2");
+    let answers = store
+        .admit_device_requests(
+            &[
+                request(1, Some(&own)),
+                request(2, Some(&own)),
+                request(1, Some(&own)),
+                request(3, None),
+                request(4, Some(&no_key)),
+            ],
+            T0 + 2,
+        )
+        .await
+        .unwrap();
+    let share = |bytes: &[u8]| Admission::Admitted {
+        sealed_share: Some(bytes.to_vec()),
+    };
+    let none = Admission::Admitted { sealed_share: None };
+    assert_eq!(
+        answers,
+        [
+            share(b"sealed-1"),
+            share(b"sealed-1"),
+            Admission::Replayed,
+            none.clone(),
+            none.clone(),
+        ]
+    );
+    assert!(!format!("{answers:?}").contains("sealed-1"));
+    let row = store.cloud_key_share(&own).await.unwrap().unwrap();
+    assert_eq!((row.uses, row.last_used_at), (3, Some(T0 + 2)), "two uses");
+
+    // On a kept connection (the nonce task's): a replay fetches and counts nothing.
+    let mut kept = store.kept_connection();
+    for _ in 0..2 {
+        let again = kept
+            .admit_device_requests(&[request(2, Some(&own)), request(3, None)], T0 + 3)
+            .await
+            .unwrap();
+        assert_eq!(again, [Admission::Replayed, Admission::Replayed]);
+    }
+    let fresh = kept
+        .admit_device_requests(&[request(5, Some(&own))], T0 + 4)
+        .await
+        .unwrap();
+    assert_eq!(fresh, [share(b"sealed-1")]);
+    assert_eq!(store.cloud_key_share(&own).await.unwrap().unwrap().uses, 4);
 }
 
 async fn captcha_rows(store: &Store) {
@@ -814,6 +908,108 @@ async fn postgres() {
     let again = Store::connect(&url).await.unwrap();
     assert_eq!(again.list_projects(None).await.unwrap().len(), 3);
     again.close().await;
+}
+
+/// The migrations before `0041_cloud_key_shares` of `dialect`, in a folder of their own.
+fn migrations_before_0041(dialect: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(dialect);
+    for entry in std::fs::read_dir(&from).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.as_str() < "0041" {
+            std::fs::copy(&path, dir.path().join(&name)).unwrap();
+        }
+    }
+    dir
+}
+
+/// An account with a key as today's code stored it before 0041: d2 sealed in
+/// `cloud_accounts.sealed_share`.
+const OLD_ACCOUNT: &str = "INSERT INTO cloud_accounts (id, org, user_id, name, password_hash, \
+     status, public_key, sealed_share, created_at, updated_at) \
+     VALUES ('old-acct', 'ORG', 'U9', 'Old', '$argon2id$x', 'approved', $1, $2, 1, 2)";
+
+/// After 0041 the share written before it is read, used and counted; the account reads too.
+async fn old_share_is_read(store: Store) {
+    let own = ShareKey::own("old-acct");
+    let row = store.cloud_key_share(&own).await.unwrap().unwrap();
+    assert_eq!(
+        (row.sealed_share.as_slice(), row.uses, row.created_at),
+        (&b"old-sealed"[..], 0, 2)
+    );
+    let account = store.cloud_account("old-acct").await.unwrap().unwrap();
+    assert_eq!(account.public_key.as_deref(), Some(&b"old-public"[..]));
+    let answers = store
+        .admit_device_requests(
+            &[DeviceRequest {
+                nonce: [9; 16],
+                expires_at: T0,
+                share: Some(own.clone()),
+            }],
+            T0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        answers,
+        [Admission::Admitted {
+            sealed_share: Some(b"old-sealed".to_vec())
+        }]
+    );
+    assert_eq!(store.cloud_key_share(&own).await.unwrap().unwrap().uses, 1);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn sqlite_shares_written_before_0041_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    let old = migrations_before_0041("sqlite");
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::migrate::Migrator::new(old.path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    sqlx::query(OLD_ACCOUNT)
+        .bind(&b"old-public"[..])
+        .bind(&b"old-sealed"[..])
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    old_share_is_read(Store::open_sqlite(&path).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn postgres_shares_written_before_0041_are_read() {
+    let Some(cluster) = support::pg::PgCluster::start() else {
+        return;
+    };
+    let url = cluster.database("tessera_old_shares").await;
+    let old = migrations_before_0041("postgres");
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::migrate::Migrator::new(old.path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    sqlx::query(OLD_ACCOUNT)
+        .bind(&b"old-public"[..])
+        .bind(&b"old-sealed"[..])
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    old_share_is_read(Store::connect(&url).await.unwrap()).await;
 }
 
 #[tokio::test]

@@ -14,10 +14,10 @@ use tokio::sync::{mpsc, oneshot};
 /// request failed in a way its server could not answer (a panic, a short list of answers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the {0} task gave no answer")]
-pub(super) struct NoAnswer(pub(super) &'static str);
+pub(crate) struct NoAnswer(pub(crate) &'static str);
 
 /// What a batch task does with each batch.
-pub(super) trait Serve: Send + 'static {
+pub(crate) trait Serve: Send + 'static {
     /// What a caller hands over.
     type Request: Send + 'static;
     /// What it gets back.
@@ -33,7 +33,7 @@ pub(super) trait Serve: Send + 'static {
 type Job<S> = (<S as Serve>::Request, oneshot::Sender<<S as Serve>::Answer>);
 
 /// The sending side of a batch task; cheap to clone.
-pub(super) struct Batcher<S: Serve> {
+pub(crate) struct Batcher<S: Serve> {
     name: &'static str,
     tx: mpsc::UnboundedSender<Job<S>>,
 }
@@ -58,7 +58,7 @@ impl<S: Serve> Batcher<S> {
     /// `max` requests at a time. A batch that panics is answered with [`NoAnswer`] and the task
     /// goes on with a new server from `make` (a fresh store connection), so one bad batch is
     /// not an outage.
-    pub(super) fn start(
+    pub(crate) fn start(
         name: &'static str,
         max: usize,
         make: impl Fn() -> S + Send + 'static,
@@ -107,7 +107,7 @@ impl<S: Serve> Batcher<S> {
     }
 
     /// Hands `request` to the task and waits for its answer.
-    pub(super) async fn call(&self, request: S::Request) -> Result<S::Answer, NoAnswer> {
+    pub(crate) async fn call(&self, request: S::Request) -> Result<S::Answer, NoAnswer> {
         let (done, answer) = oneshot::channel();
         self.tx
             .send((request, done))

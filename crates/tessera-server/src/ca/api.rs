@@ -9,9 +9,10 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use tessera_x509::issue::{Profile, RevocationReason};
 
-use super::admin::audit;
-use super::extract::{Admin, ApiJson, ClientIp, RequestId};
 use crate::AppState;
+use crate::api::admin::audit;
+use crate::api::extract::{Admin, ApiJson, Ctx};
+use crate::audit::Action;
 use crate::error::ApiError;
 
 /// Public CA routes (nested under `/v1/ca`).
@@ -89,12 +90,10 @@ pub(crate) async fn crl(State(state): State<AppState>) -> Result<impl IntoRespon
     responses((status = 200, body = IssuedBody), (status = 401, body = tessera_proto::Problem),
         (status = 422, body = tessera_proto::Problem)))]
 pub(crate) async fn issue(
-    admin: Admin,
-    State(state): State<AppState>,
-    ip: ClientIp,
-    rid: RequestId,
+    ctx: Ctx<Admin>,
     ApiJson(body): ApiJson<IssueBody>,
 ) -> Result<Json<IssuedBody>, ApiError> {
+    let state = &ctx.state;
     let ca = state.ca.get()?;
     let profile_name = body.profile.as_deref().unwrap_or("signing");
     let profile = Profile::from_name(profile_name)
@@ -109,15 +108,7 @@ pub(crate) async fn issue(
             state.clock.now(),
         )
         .await?;
-    audit(
-        &state,
-        &admin,
-        "certificate.issue",
-        &issued.serial,
-        ip,
-        &rid,
-    )
-    .await;
+    audit(&ctx, Action::CertificateIssue, &issued.serial).await;
     Ok(Json(IssuedBody {
         serial: issued.serial,
         certificate_pem: issued.certificate.to_pem(),
@@ -133,18 +124,16 @@ pub(crate) async fn issue(
     responses((status = 204, description = "revoked"), (status = 401, body = tessera_proto::Problem),
         (status = 404, body = tessera_proto::Problem), (status = 422, body = tessera_proto::Problem)))]
 pub(crate) async fn revoke(
-    admin: Admin,
-    State(state): State<AppState>,
+    ctx: Ctx<Admin>,
     Path(serial): Path<String>,
-    ip: ClientIp,
-    rid: RequestId,
     ApiJson(body): ApiJson<RevokeBody>,
 ) -> Result<axum::http::StatusCode, ApiError> {
+    let state = &ctx.state;
     let ca = state.ca.get()?;
     let reason_name = body.reason.as_deref().unwrap_or("unspecified");
     let reason = RevocationReason::from_name(reason_name)
         .ok_or_else(|| ApiError::Invalid(format!("unknown revocation reason {reason_name}")))?;
     ca.revoke(&serial, reason, state.clock.now()).await?;
-    audit(&state, &admin, "certificate.revoke", &serial, ip, &rid).await;
+    audit(&ctx, Action::CertificateRevoke, &serial).await;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

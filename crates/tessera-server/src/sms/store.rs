@@ -2,7 +2,7 @@
 
 use tessera_proto::sms::OutboxMessage;
 
-use super::{Result, Store, dispatch};
+use crate::store::{Result, Store, dispatch};
 
 /// The newest unused code of a phone for a purpose.
 #[derive(Clone)]

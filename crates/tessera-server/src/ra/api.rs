@@ -3,8 +3,8 @@
 //! [`crate::ra`]; this module only maps HTTP onto them.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -13,8 +13,9 @@ use tessera_proto::ra::{
     PreEnteredImport, QueryLogin, QuerySession, Rejection, RenewRequest,
 };
 
-use super::extract::{Admin, ApiJson, ApiQuery, ApiText, ClientIp, RequestId, origin};
 use crate::AppState;
+use crate::api::extract::{Admin, ApiJson, ApiQuery, ApiText, Ctx, bearer};
+use crate::audit::Action;
 use crate::error::ApiError;
 use crate::ra::{self, Decision, RaError};
 
@@ -48,12 +49,7 @@ impl axum::extract::FromRequestParts<AppState> for QuerySessionPhone {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(RaError::SessionInvalid)?;
+        let token = bearer(&parts.headers).ok_or(RaError::SessionInvalid)?;
         Ok(Self(ra::session_phone(state, token.trim()).await?))
     }
 }
@@ -69,12 +65,10 @@ pub(crate) async fn notices() -> Json<Notices> {
     responses((status = 201, body = Applied), (status = 400, body = tessera_proto::Problem),
         (status = 404, body = tessera_proto::Problem), (status = 422, body = tessera_proto::Problem)))]
 pub(crate) async fn apply(
-    State(state): State<AppState>,
-    ip: ClientIp,
-    rid: RequestId,
+    ctx: Ctx,
     ApiJson(body): ApiJson<ApplyRequest>,
 ) -> Result<(StatusCode, Json<Applied>), ApiError> {
-    let applied = ra::apply(&state, body, &origin(ip, &rid)).await?;
+    let applied = ra::apply(&ctx.state, body, &ctx.origin).await?;
     Ok((StatusCode::CREATED, Json(applied)))
 }
 
@@ -83,12 +77,10 @@ pub(crate) async fn apply(
     responses((status = 201, body = QuerySession), (status = 400, body = tessera_proto::Problem),
         (status = 422, body = tessera_proto::Problem)))]
 pub(crate) async fn login(
-    State(state): State<AppState>,
-    ip: ClientIp,
-    rid: RequestId,
+    ctx: Ctx,
     ApiJson(body): ApiJson<QueryLogin>,
 ) -> Result<(StatusCode, Json<QuerySession>), ApiError> {
-    let session = ra::login(&state, body, &origin(ip, &rid)).await?;
+    let session = ra::login(&ctx.state, body, &ctx.origin).await?;
     Ok((StatusCode::CREATED, Json(session)))
 }
 
@@ -128,14 +120,12 @@ pub(crate) async fn my_application(
         (status = 403, body = tessera_proto::Problem), (status = 404, body = tessera_proto::Problem),
         (status = 409, body = tessera_proto::Problem), (status = 422, body = tessera_proto::Problem)))]
 pub(crate) async fn install(
-    State(state): State<AppState>,
-    QuerySessionPhone(phone): QuerySessionPhone,
+    ctx: Ctx<QuerySessionPhone>,
     Path(id): Path<String>,
-    ip: ClientIp,
-    rid: RequestId,
     ApiJson(body): ApiJson<InstallRequest>,
 ) -> Result<(StatusCode, Json<IssuedCertificate>), ApiError> {
-    let issued = ra::install(&state, &phone, &id, body, &origin(ip, &rid)).await?;
+    let QuerySessionPhone(phone) = &ctx.auth;
+    let issued = ra::install(&ctx.state, phone, &id, body, &ctx.origin).await?;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
@@ -145,12 +135,10 @@ pub(crate) async fn install(
         (status = 404, body = tessera_proto::Problem), (status = 409, body = tessera_proto::Problem),
         (status = 422, body = tessera_proto::Problem)))]
 pub(crate) async fn renew(
-    State(state): State<AppState>,
-    ip: ClientIp,
-    rid: RequestId,
+    ctx: Ctx,
     ApiJson(body): ApiJson<RenewRequest>,
 ) -> Result<(StatusCode, Json<IssuedCertificate>), ApiError> {
-    let issued = ra::renew(&state, body, &origin(ip, &rid)).await?;
+    let issued = ra::renew(&ctx.state, body, &ctx.origin).await?;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
@@ -197,24 +185,21 @@ pub(crate) async fn get_application(
 }
 
 async fn decide(
-    admin: Admin,
-    state: &AppState,
+    ctx: &Ctx<Admin>,
     id: &str,
     decision: Decision,
-    ip: ClientIp,
-    rid: RequestId,
 ) -> Result<Json<Application>, ApiError> {
-    let actor = format!("admin:{}", admin.label);
+    let state = &ctx.state;
     let sender = state.sms.sender();
     Ok(Json(
         ra::review(
             &state.store,
             sender.as_ref(),
-            state.clock.as_ref(),
+            &state.audit,
             id,
             &decision,
-            &actor,
-            &origin(ip, &rid),
+            &ctx.auth.actor(),
+            &ctx.origin,
         )
         .await?,
     ))
@@ -226,13 +211,10 @@ async fn decide(
     responses((status = 200, body = Application), (status = 401, body = tessera_proto::Problem),
         (status = 404, body = tessera_proto::Problem), (status = 409, body = tessera_proto::Problem)))]
 pub(crate) async fn approve(
-    admin: Admin,
-    State(state): State<AppState>,
+    ctx: Ctx<Admin>,
     Path(id): Path<String>,
-    ip: ClientIp,
-    rid: RequestId,
 ) -> Result<Json<Application>, ApiError> {
-    decide(admin, &state, &id, Decision::Approve, ip, rid).await
+    decide(&ctx, &id, Decision::Approve).await
 }
 
 /// Rejects a pending application with a reason; the applicant gets an SMS.
@@ -243,14 +225,11 @@ pub(crate) async fn approve(
         (status = 404, body = tessera_proto::Problem), (status = 409, body = tessera_proto::Problem),
         (status = 422, body = tessera_proto::Problem)))]
 pub(crate) async fn reject(
-    admin: Admin,
-    State(state): State<AppState>,
+    ctx: Ctx<Admin>,
     Path(id): Path<String>,
-    ip: ClientIp,
-    rid: RequestId,
     ApiJson(body): ApiJson<Rejection>,
 ) -> Result<Json<Application>, ApiError> {
-    decide(admin, &state, &id, Decision::Reject(body.reason), ip, rid).await
+    decide(&ctx, &id, Decision::Reject(body.reason)).await
 }
 
 /// Imports pre-entered people of a project from CSV (`text/csv`, UTF-8; header `name,
@@ -261,24 +240,25 @@ pub(crate) async fn reject(
     responses((status = 200, body = PreEnteredImport), (status = 401, body = tessera_proto::Problem),
         (status = 404, body = tessera_proto::Problem), (status = 422, body = tessera_proto::Problem)))]
 pub(crate) async fn import_pre_entered(
-    admin: Admin,
-    State(state): State<AppState>,
+    ctx: Ctx<Admin>,
     Path(code): Path<String>,
-    ip: ClientIp,
-    rid: RequestId,
     ApiText(body): ApiText,
 ) -> Result<Json<PreEnteredImport>, ApiError> {
+    let state = &ctx.state;
     let project = state
         .store
         .project_by_code(&code)
         .await?
         .ok_or_else(|| ApiError::Missing(format!("project {code}")))?;
-    let result = ra::pre_entered::import(&state.store, project.id, &body, state.clock.now())
+    let result = ra::pre_entered::import(&state.store, &project, &body, state.clock.now())
         .await
         .map_err(|e| match e {
             ra::pre_entered::ImportError::Format(text) => ApiError::Invalid(text),
+            e @ ra::pre_entered::ImportError::NotPreEntered { .. } => {
+                ApiError::Invalid(e.to_string())
+            }
             ra::pre_entered::ImportError::Store(e) => e.into(),
         })?;
-    super::admin::audit(&state, &admin, "ra.pre-entered.import", &code, ip, &rid).await;
+    crate::api::admin::audit(&ctx, Action::RaPreEnteredImport, &code).await;
     Ok(Json(result))
 }

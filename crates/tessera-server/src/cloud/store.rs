@@ -1,11 +1,18 @@
-//! Cloud-key accounts, their login sessions and application sessions (`0030_cloud.sql`).
+//! Cloud-key accounts, their login sessions and application sessions (`0030_cloud.sql`); the
+//! key shares in [`shares`] (`0041_cloud_key_shares.sql`).
+
+mod shares;
 
 use sqlx::{PgExecutor, SqliteExecutor};
 
-use super::{AuditEntry, Backend, Kept, KeptConnection, Result, Store, conflict_or, dispatch};
+pub use shares::{Admission, DeviceRequest, KeyShareRow, ShareKey};
 
-/// A cloud-key account as stored. `password_hash` and `sealed_share` are secrets at rest
-/// (an Argon2id hash; d2 wrapped under the master key); `Debug` leaves them out.
+use crate::store::{
+    AuditEntry, Backend, Kept, KeptConnection, Result, Store, conflict_or, dispatch,
+};
+
+/// A cloud-key account as stored. `password_hash` is a secret at rest (an Argon2id hash);
+/// `Debug` leaves it out. The wrapped d2 is in its own table ([`KeyShareRow`]).
 #[derive(Clone, sqlx::FromRow)]
 pub struct CloudAccountRow {
     /// Account id.
@@ -37,8 +44,6 @@ pub struct CloudAccountRow {
     pub device_label: Option<String>,
     /// Joint public key, SEC1 uncompressed.
     pub public_key: Option<Vec<u8>>,
-    /// d2 wrapped under the master key .
-    pub sealed_share: Option<Vec<u8>>,
     /// Serial of the current certificate.
     pub certificate_serial: Option<String>,
     /// Unix seconds.
@@ -71,7 +76,6 @@ impl CloudAccountRow {
             device_key: None,
             device_label: None,
             public_key: None,
-            sealed_share: None,
             certificate_serial: None,
             created_at,
         }
@@ -106,7 +110,7 @@ macro_rules! select_session_accounts {
     () => {
         "SELECT s.token_hash, s.expires_at, a.id, a.org, a.user_id, a.name, a.phone, \
          a.password_hash, a.status, a.failed_logins, a.locked_until, a.device_failures, \
-         a.device_locked_until, a.device_key, a.device_label, a.public_key, a.sealed_share, a.certificate_serial, a.created_at"
+         a.device_locked_until, a.device_key, a.device_label, a.public_key, a.certificate_serial, a.created_at"
     };
 }
 
@@ -127,7 +131,7 @@ macro_rules! select_accounts {
     ($rest:literal) => {
         concat!(
             "SELECT id, org, user_id, name, phone, password_hash, status, failed_logins, \
-             locked_until, device_failures, device_locked_until, device_key, device_label, public_key, sealed_share, \
+             locked_until, device_failures, device_locked_until, device_key, device_label, public_key, \
              certificate_serial, created_at FROM cloud_accounts ",
             $rest
         )
@@ -383,7 +387,8 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Stores the joint public key and the wrapped d2; false when the account has a key.
+    /// Stores the joint public key and the owner's wrapped d2 (in `cloud_key_shares`, grant
+    /// NULL), in one transaction; false (nothing stored) when the account has a key.
     pub async fn set_cloud_key(
         &self,
         id: &str,
@@ -391,18 +396,34 @@ impl Store {
         sealed_share: &[u8],
         now: i64,
     ) -> Result<bool> {
-        let n = dispatch!(self, pool => sqlx::query(
-            "UPDATE cloud_accounts SET public_key = $2, sealed_share = $3, updated_at = $4 \
-             WHERE id = $1 AND public_key IS NULL",
-        )
-        .bind(id)
-        .bind(public_key)
-        .bind(sealed_share)
-        .bind(now)
-        .execute(pool)
-        .await?
-        .rows_affected());
-        Ok(n == 1)
+        dispatch!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE cloud_accounts SET public_key = $2, updated_at = $3 \
+                 WHERE id = $1 AND public_key IS NULL",
+            )
+            .bind(id)
+            .bind(public_key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n != 1 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            sqlx::query(
+                "INSERT INTO cloud_key_shares (account_id, grant_id, sealed_share, uses, created_at) \
+                 VALUES ($1, NULL, $2, 0, $3)",
+            )
+            .bind(id)
+            .bind(sealed_share)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(true)
     }
 
     /// Records the serial of the account's current certificate.

@@ -1,7 +1,7 @@
 //! RA self-service rows: applications, pre-entered records, business-query sessions, and the
 //! renewal link between certificates. The rules live in `crate::ra`.
 
-use super::{Result, Store, StoreError, dispatch};
+use crate::store::{Result, Store, StoreError, dispatch};
 
 /// An application as stored (the password only as its Argon2id hash).
 #[derive(Clone, sqlx::FromRow)]

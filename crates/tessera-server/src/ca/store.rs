@@ -1,6 +1,6 @@
 //! CA rows: keys (wrapped under the master key), issued certificates and their revocation, the CRL state.
 
-use super::{Result, Store, StoreError, conflict_or, dispatch};
+use crate::store::{Result, Store, StoreError, conflict_or, dispatch};
 
 /// A CA key as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]

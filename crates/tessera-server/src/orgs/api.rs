@@ -1,6 +1,8 @@
 //! The organizations directory: organizations and their projects, and the service's public key
 //! that signs enrollment QR payloads.
 
+pub mod admin;
+
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};

@@ -7,8 +7,8 @@ use serde::Deserialize;
 use tessera_proto::cloud::{Account, AccountStatus};
 
 use crate::AppState;
-use crate::api::extract::{Admin, ApiQuery, ClientIp, RequestId};
-use crate::cloud;
+use crate::api::extract::{Admin, ApiQuery, Ctx};
+use crate::cloud::{CloudError, accounts};
 use crate::error::ApiError;
 
 /// The admin routes (merged under `/v1/admin`).
@@ -36,33 +36,25 @@ pub(crate) async fn list(
     ApiQuery(q): ApiQuery<AccountsQuery>,
 ) -> Result<Json<Vec<Account>>, ApiError> {
     let rows = state.store.list_cloud_accounts(q.status.as_deref()).await?;
-    Ok(Json(rows.iter().map(cloud::account_view).collect()))
+    Ok(Json(rows.iter().map(accounts::account_view).collect()))
 }
 
-async fn review(
-    state: &AppState,
-    admin: &Admin,
-    id: &str,
-    to: AccountStatus,
-    ip: ClientIp,
-    rid: &RequestId,
-) -> Result<Json<Account>, ApiError> {
-    let actor = format!("admin:{}", admin.label);
-    let ip = ip.0.map(|ip| ip.to_string());
-    let row = cloud::review_account(
+async fn review(ctx: &Ctx<Admin>, id: &str, to: AccountStatus) -> Result<Json<Account>, ApiError> {
+    let state = &ctx.state;
+    let row = accounts::review_account(
         &state.store,
+        &state.audit,
         id,
         to,
-        &actor,
-        (ip.as_deref(), rid.0.as_deref()),
-        state.clock.now(),
+        &ctx.auth.actor(),
+        &ctx.origin,
     )
     .await
     .map_err(|e| match e {
-        cloud::CloudError::Invalid(_) => ApiError::Missing(format!("pending account {id}")),
+        CloudError::Invalid(_) => ApiError::Missing(format!("pending account {id}")),
         other => other.into(),
     })?;
-    Ok(Json(cloud::account_view(&row)))
+    Ok(Json(accounts::account_view(&row)))
 }
 
 /// Approves a pending account.
@@ -70,13 +62,10 @@ async fn review(
     security(("admin_token" = [])), params(("id" = String, Path, description = "account id")),
     responses((status = 200, body = Account), (status = 404, body = tessera_proto::Problem)))]
 pub(crate) async fn approve(
-    admin: Admin,
-    State(state): State<AppState>,
+    ctx: Ctx<Admin>,
     Path(id): Path<String>,
-    ip: ClientIp,
-    rid: RequestId,
 ) -> Result<Json<Account>, ApiError> {
-    review(&state, &admin, &id, AccountStatus::Approved, ip, &rid).await
+    review(&ctx, &id, AccountStatus::Approved).await
 }
 
 /// Rejects a pending account.
@@ -84,11 +73,8 @@ pub(crate) async fn approve(
     security(("admin_token" = [])), params(("id" = String, Path, description = "account id")),
     responses((status = 200, body = Account), (status = 404, body = tessera_proto::Problem)))]
 pub(crate) async fn reject(
-    admin: Admin,
-    State(state): State<AppState>,
+    ctx: Ctx<Admin>,
     Path(id): Path<String>,
-    ip: ClientIp,
-    rid: RequestId,
 ) -> Result<Json<Account>, ApiError> {
-    review(&state, &admin, &id, AccountStatus::Rejected, ip, &rid).await
+    review(&ctx, &id, AccountStatus::Rejected).await
 }

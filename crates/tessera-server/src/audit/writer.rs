@@ -1,9 +1,9 @@
-//! Group commit for the cloud area's audit rows: each request hands its row to one writer task
-//! and waits until the transaction holding it has committed, so a co-signature is never
-//! answered before its audit row is stored, while one commit (one sync on SQLite) covers every
-//! row that arrived meanwhile.
+//! Group commit of audit rows: each request hands its row to one writer task and waits until
+//! the transaction holding it has committed, so a co-signature is never answered before its
+//! audit row is stored, while one commit (one sync on SQLite) covers every row that arrived
+//! meanwhile.
 
-use super::batch::{Batcher, Serve};
+use crate::batch::{Batcher, Serve};
 use crate::store::{AuditEntry, KeptConnection, Store};
 
 /// Rows written per transaction at most.

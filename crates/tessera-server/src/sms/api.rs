@@ -8,8 +8,8 @@ use axum::routing::post;
 use axum::{Json, Router};
 use tessera_proto::sms::{CaptchaChallenge, SmsCodeRequest, SmsCodeSent};
 
-use super::extract::{ApiJson, ClientIp};
 use crate::AppState;
+use crate::api::extract::{ApiJson, ClientIp};
 use crate::error::ApiError;
 use crate::phone::PhoneNumber;
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Result, Store, StoreError, conflict_or, dispatch};
+use crate::store::{Result, Store, StoreError, conflict_or, dispatch};
 
 /// How a project's applications become certificates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
