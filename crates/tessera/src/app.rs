@@ -231,8 +231,8 @@ impl App {
     /// Changes one setting in the file as it is now (another process may have changed others
     /// since this one read it) and keeps the result.
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        self.settings = Settings::update(&self.data_dir, |s| s.set(key, value))?;
-        self.settings_stamp = Settings::stamp(&self.data_dir);
+        (self.settings, self.settings_stamp) =
+            Settings::update(&self.data_dir, |s| s.set(key, value))?;
         Ok(())
     }
 

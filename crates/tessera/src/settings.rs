@@ -194,11 +194,13 @@ impl Settings {
     /// Changes the settings file in `data_dir` by `change`, read afresh under an exclusive lock
     /// (`settings.json.lock`, `flock(2)`), so that two processes (the UI and the CLI) each
     /// keep what the other wrote: a change is applied to the file as it is now, not to a copy
-    /// read when the process started. Returns the settings as written.
+    /// read when the process started. Returns the settings as written and the file's stamp
+    /// ([`Settings::stamp`]) taken while the lock is still held, so that no other writer's
+    /// change can hide behind it.
     pub fn update(
         data_dir: &Path,
         change: impl FnOnce(&mut Self) -> Result<(), SettingsError>,
-    ) -> Result<Self, SettingsError> {
+    ) -> Result<(Self, Option<std::time::SystemTime>), SettingsError> {
         std::fs::create_dir_all(data_dir).map_err(|source| SettingsError::Io {
             path: data_dir.to_owned(),
             source,
@@ -217,8 +219,9 @@ impl Settings {
         let mut settings = Self::load(data_dir)?;
         change(&mut settings)?;
         settings.save(data_dir)?;
+        let stamp = Self::stamp(data_dir);
         drop(lock);
-        Ok(settings)
+        Ok((settings, stamp))
     }
 
     /// When the settings file was last written, to notice another process's change.
