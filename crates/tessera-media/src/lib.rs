@@ -29,7 +29,7 @@ mod key_file;
 mod keys;
 mod medium;
 mod pin;
-#[cfg(feature = "pkcs11")]
+#[cfg(all(feature = "pkcs11", not(target_arch = "wasm32")))]
 pub mod pkcs11;
 pub mod pkcs12;
 mod signer;

@@ -21,9 +21,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
 use fluent_bundle::FluentValue as V;
-use tessera::app::{App, AppError};
-use tessera::failure::{Classified, Classify as _};
-use tessera::i18n::{Lang, Localizer};
+use tessera_core::app::{App, AppError};
+use tessera_core::failure::{Classified, Classify as _};
+use tessera_core::i18n::{Lang, Localizer};
 use tessera_media::{Medium, MediumError};
 
 pub(crate) use output::Output;
@@ -133,10 +133,10 @@ pub(crate) enum Failure {
     App(#[from] AppError),
     /// A self-service step failed.
     #[error(transparent)]
-    Enroll(#[from] tessera::enroll::EnrollError),
+    Enroll(#[from] tessera_core::enroll::EnrollError),
     /// A cloud-key step failed.
     #[error(transparent)]
-    Cloud(#[from] tessera::cloud::CloudError),
+    Cloud(#[from] tessera_core::cloud::CloudError),
     /// No PIN file was given and there is no terminal to ask on.
     #[error("no PIN given")]
     NoPin,
@@ -161,7 +161,7 @@ pub(crate) enum Failure {
 }
 
 /// Exit codes, as documented in `tessera --help`.
-pub(crate) use tessera::failure::exit;
+pub(crate) use tessera_core::failure::exit;
 
 impl From<MediumError> for Failure {
     fn from(e: MediumError) -> Self {
@@ -169,8 +169,8 @@ impl From<MediumError> for Failure {
     }
 }
 
-impl From<tessera::settings::SettingsError> for Failure {
-    fn from(e: tessera::settings::SettingsError) -> Self {
+impl From<tessera_core::settings::SettingsError> for Failure {
+    fn from(e: tessera_core::settings::SettingsError) -> Self {
         Self::App(AppError::Settings(e))
     }
 }
@@ -331,7 +331,9 @@ fn with_examples(mut cmd: clap::Command, path: &str, l: &Localizer) -> clap::Com
 }
 
 /// Runs the command line and returns the process exit code.
-pub(crate) fn run() -> ExitCode {
+/// Runs the command line: parse, call the core, render; returns the exit code.
+pub fn run() -> ExitCode {
+    crate::net::install();
     let lang = Lang::detect(lang_from_args().as_deref());
     let l = Localizer::new(lang);
     let matches = match command(&l).try_get_matches() {
@@ -420,7 +422,7 @@ pub(crate) fn read_input(path: &str) -> Result<Vec<u8>, Failure> {
 }
 
 /// The PIN from `--pin-file` or a prompt, as the app core asks for it.
-fn ask_pin<'a>(
+pub(crate) fn ask_pin<'a>(
     l: &'a Localizer,
     pin_file: Option<&'a Path>,
 ) -> impl FnMut() -> Result<tessera_media::Pin, AppError> + 'a {
@@ -439,17 +441,6 @@ pub(crate) fn login(
     pin_file: Option<&Path>,
 ) -> Result<(), Failure> {
     Ok(app.login(medium, &mut ask_pin(l, pin_file))?)
-}
-
-/// Logs in to `medium` with `--pin-file` or a prompt, never with a cached PIN (deleting asks
-/// for the PIN every time).
-pub(crate) fn login_asking(
-    app: &mut App,
-    medium: &mut dyn Medium,
-    l: &Localizer,
-    pin_file: Option<&Path>,
-) -> Result<(), Failure> {
-    Ok(app.login_asking(medium, &mut ask_pin(l, pin_file))?)
 }
 
 #[cfg(test)]

@@ -1,24 +1,10 @@
-//! The Tessera client: the app core the faces (CLI, web UI, local app API) sit on.
-//!
-//! The app core ([`app`]) owns flows over media, the PIN cache ([`pin_cache`]) and settings
-//! ([`settings`]); the holder's flows for the UI are in [`holder`] and [`start`], the log and its
-//! export in [`logs`], update checks in [`update`]; [`i18n`] and [`words`] hold the user-facing
-//! text; [`ui`] is the web face.
+//! The faces of the Tessera client over [`tessera_core`]: the command line ([`cli`], run by
+//! the `tessera` binary) and the web UI ([`ui`], started by `tessera ui`); [`net`] is the native HTTP transport the core reaches services
+//! through, and [`third_party`] the crates this program is built from (shown in Settings).
+//! Faces parse, call the core and render: the decisions are in the core.
 #![forbid(unsafe_code)]
 
-pub mod app;
-pub mod cloud;
-pub mod enroll;
-pub mod failure;
-pub mod holder;
-pub mod i18n;
-pub mod logs;
-pub mod personal;
-pub mod pin_cache;
-pub mod service;
-pub mod settings;
-pub mod start;
+pub mod cli;
+pub mod net;
 pub mod third_party;
 pub mod ui;
-pub mod update;
-pub mod words;

@@ -1,13 +1,6 @@
-//! `tessera`: the command-line face of the Tessera client.
-//!
-//! Parse → call the library → render. Errors become a localized message and an exit code in
-//! one place, [`cli::Failure`].
+//! `tessera`: the command-line face of the Tessera client ([`tessera::cli`]).
 #![forbid(unsafe_code)]
 
-mod cli;
-
-use std::process::ExitCode;
-
-fn main() -> ExitCode {
-    cli::run()
+fn main() -> std::process::ExitCode {
+    tessera::cli::run()
 }

@@ -3,7 +3,7 @@
 //! Server-rendered pages (askama templates in `ui/templates`) with a little progressive
 //! enhancement (`ui/static/app.js`: copy on tap, thumbprint switch, auto-submitting selects);
 //! every page works without script. The handlers extract, call the app core, and render: the
-//! flows are in [`crate::holder`], [`crate::start`], [`crate::logs`], [`crate::update`].
+//! flows are in [`tessera_core::holder`], [`tessera_core::start`], [`tessera_core::logs`], [`tessera_core::update`].
 //!
 //! Safety of a local web app ([`guard`]): the listener is bound to a loopback address only; each
 //! launch draws a random token, carried in the opening URL and good for one visit, which trades
@@ -24,8 +24,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::app::{App, AppError};
-use crate::i18n::{Lang, Localizer};
+use tessera_core::app::{App, AppError};
+use tessera_core::i18n::{Lang, Localizer};
 
 /// How `tessera ui` was asked to run.
 #[derive(Debug, Clone)]
@@ -187,6 +187,7 @@ pub fn run(options: UiOptions, ready: impl FnOnce(&str)) -> Result<(), UiError> 
             addr: options.listen,
         });
     }
+    crate::net::install();
     let app = App::open(options.data_dir.as_deref())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -3,7 +3,7 @@
 use clap::{Subcommand, ValueEnum};
 use fluent_bundle::FluentValue as V;
 use serde::{Deserialize, Serialize};
-use tessera::i18n::Localizer;
+use tessera_core::i18n::Localizer;
 use tessera_crypto::digest::DigestAlgorithm;
 use tessera_x509::{
     Certificate, CertificateDetails, Field, ParseError, TrustStore, ValidationOptions,
@@ -186,7 +186,7 @@ pub(crate) fn run(
     data_dir: Option<&std::path::Path>,
     out: &mut Output<'_>,
 ) -> Result<u8, Failure> {
-    let app = || tessera::app::App::open(data_dir);
+    let app = || tessera_core::app::App::open(data_dir);
     match cmd {
         CertCommand::Show { files, fingerprint } => show(&files, fingerprint, out),
         CertCommand::Verify { chain, roots, at } => verify(&chain, roots.as_deref(), at, out),
@@ -357,14 +357,14 @@ fn label_width(s: &str) -> usize {
         .sum()
 }
 
-pub(super) use tessera::words::fluent_id;
+pub(super) use tessera_core::words::fluent_id;
 
 fn field_label(l: &Localizer, field: &Field) -> String {
-    tessera::words::field_label(l, field)
+    tessera_core::words::field_label(l, field)
 }
 
 fn field_value(l: &Localizer, field: &Field) -> String {
-    tessera::words::field_value(l, field)
+    tessera_core::words::field_value(l, field)
 }
 
 fn verify(

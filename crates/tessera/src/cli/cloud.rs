@@ -1,14 +1,14 @@
 //! `tessera cloud …`: cloud keys (two-party SM2 with a cloud-key service). The flows are in
-//! `tessera::cloud`; this face gathers input, reads passwords from a prompt or
+//! `tessera_core::cloud`; this face gathers input, reads passwords from a prompt or
 //! `--password-file` (never argv) and prints.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use fluent_bundle::FluentValue as V;
-use tessera::app::App;
-use tessera::cloud::{Cloud, CloudError};
-use tessera::i18n::Localizer;
+use tessera_core::app::App;
+use tessera_core::cloud::{Cloud, CloudError};
+use tessera_core::i18n::Localizer;
 use tessera_proto::cloud::{AccountApplication, Password};
 
 use super::{Failure, Format, Output, exit, read_input, secret};

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Subcommand, ValueEnum};
 use fluent_bundle::FluentValue as V;
 use serde::Serialize;
-use tessera::app::App;
+use tessera_core::app::App;
 use tessera_media::{AlgorithmMode, Medium as _, MediumInfo, file_device::CreateOptions};
 
 use super::output::terminal_safe;
@@ -104,7 +104,7 @@ pub(crate) fn run(cmd: DeviceCommand, app: &mut App, out: &mut Output<'_>) -> Re
                         Err(e) => Listed {
                             path,
                             info: None,
-                            error: Some(tessera::words::medium_reason(l, &e)),
+                            error: Some(tessera_core::words::medium_reason(l, &e)),
                         },
                     }
                 })
@@ -184,7 +184,7 @@ pub(crate) fn run(cmd: DeviceCommand, app: &mut App, out: &mut Output<'_>) -> Re
     Ok(exit::OK)
 }
 
-fn info_line(l: &tessera::i18n::Localizer, info: &MediumInfo) -> String {
+fn info_line(l: &tessera_core::i18n::Localizer, info: &MediumInfo) -> String {
     let state = if info.locked {
         l.text("device-locked")
     } else {

@@ -1,14 +1,14 @@
 //! `tessera enroll …`: self-service against a Tessera service (apply, business query, install,
-//! renew). The flows are in `tessera::enroll`; this face gathers input and prints.
+//! renew). The flows are in `tessera_core::enroll`; this face gathers input and prints.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use fluent_bundle::FluentValue as V;
 use serde::Serialize;
-use tessera::app::App;
-use tessera::enroll::{self, EnrollError};
-use tessera::service::{ServiceClient, ServiceError};
+use tessera_core::app::App;
+use tessera_core::enroll::{self, EnrollError};
+use tessera_core::service::{ServiceClient, ServiceError};
 use tessera_proto::ra::{Applicant, Application, ApplyRequest, Consent, Password, QueryLogin};
 
 use super::{Failure, Format, Output, exit, login, read_input, secret};
@@ -207,7 +207,7 @@ fn print_application(out: &mut Output<'_>, a: &Application) -> Result<(), Failur
 }
 
 fn password(
-    l: &tessera::i18n::Localizer,
+    l: &tessera_core::i18n::Localizer,
     file: Option<&Path>,
     confirm: bool,
 ) -> Result<Password, Failure> {
@@ -387,7 +387,7 @@ pub(crate) fn run(args: EnrollArgs, app: &mut App, out: &mut Output<'_>) -> Resu
         } => {
             let service = service(&args.server, app, None)?;
             let mut medium = app.open_medium(&device)?;
-            let entry = tessera::app::find_certificate(&medium, &cert)?;
+            let entry = tessera_core::app::find_certificate(&medium, &cert)?;
             login(app, &mut medium, l, pin_file.as_deref())?;
             let new = enroll::renew(&service, &mut medium, &entry)?;
             let report = installed(&device, &new, Some(entry.reference.thumbprint().to_owned()));

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use serde::Serialize;
-use tessera::app::App;
+use tessera_core::app::App;
 use tessera_media::{CsrRequest, KeySpec, Medium as _};
 
 use super::{Failure, Format, Output, exit, login};

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::io::{IsTerminal as _, Write};
 
-use tessera::i18n::Localizer;
+use tessera_core::i18n::Localizer;
 
 use super::{Failure, Format};
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use tessera::app::App;
+use tessera_core::app::App;
 use tessera_media::Medium as _;
 
 use super::{Failure, Output, exit, secret};

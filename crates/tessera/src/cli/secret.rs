@@ -3,7 +3,7 @@
 use std::io::IsTerminal as _;
 use std::path::Path;
 
-use tessera::i18n::Localizer;
+use tessera_core::i18n::Localizer;
 use tessera_media::{Pin, SoPin};
 
 use super::Failure;
@@ -44,7 +44,7 @@ pub(crate) fn so_pin(l: &Localizer, file: Option<&Path>) -> Result<SoPin, Failur
 }
 
 /// A new PIN: from `file`, or typed twice at the prompt; refused when weak, by the same policy
-/// as the web UI's ([`tessera::holder::check_new_pin`]).
+/// as the web UI's ([`tessera_core::holder::check_new_pin`]).
 pub(crate) fn new_pin(l: &Localizer, file: Option<&Path>) -> Result<Pin, Failure> {
     let new = if file.is_some() {
         pin(l, file, "prompt-new-pin")?
@@ -56,6 +56,6 @@ pub(crate) fn new_pin(l: &Localizer, file: Option<&Path>) -> Result<Pin, Failure
         }
         Pin::new(first)
     };
-    tessera::holder::check_new_pin(&new)?;
+    tessera_core::holder::check_new_pin(&new)?;
     Ok(new)
 }

@@ -2,8 +2,8 @@
 
 use clap::Subcommand;
 use serde::Serialize;
-use tessera::app::App;
-use tessera::settings::KEYS;
+use tessera_core::app::App;
+use tessera_core::settings::KEYS;
 
 use super::{Failure, Format, Output, exit};
 
@@ -49,7 +49,7 @@ pub(crate) fn run(
                 key,
             })
         })
-        .collect::<Result<Vec<_>, tessera::settings::SettingsError>>()?;
+        .collect::<Result<Vec<_>, tessera_core::settings::SettingsError>>()?;
     match out.format {
         Format::Json if values.len() == 1 => out.json(&values[0])?,
         Format::Json => out.json(&values)?,

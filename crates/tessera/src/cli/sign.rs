@@ -5,13 +5,11 @@ use std::path::PathBuf;
 use base64::Engine as _;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
-use tessera::app::{App, default_sign_alg, find_certificate};
+use tessera_core::app::App;
+use tessera_core::signing::{self, VerifierError};
 use tessera_crypto::digest::DigestAlgorithm;
-use tessera_crypto::public_key::{PublicKey, VerifyAlgorithm};
-use tessera_crypto::rsa::RsaPadding;
-use tessera_media::{KeyAlgorithm, Medium as _, MediumError, SignAlg};
 
-use super::{Failure, Format, Output, exit, login, read_input};
+use super::{Failure, Format, Output, ask_pin, exit, read_input};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Digest {
@@ -44,6 +42,16 @@ pub(crate) struct Scheme {
     /// SM2: the signer's distinguishing ID (default 1234567812345678).
     #[arg(long, value_name = "ID")]
     id: Option<String>,
+}
+
+impl Scheme {
+    fn core(&self) -> signing::Scheme {
+        signing::Scheme::new(
+            self.digest.map(Digest::algorithm),
+            self.pss,
+            self.id.as_ref().map(|i| i.as_bytes().to_vec()),
+        )
+    }
 }
 
 #[derive(Debug, Args)]
@@ -96,48 +104,19 @@ struct Verified {
     valid: bool,
 }
 
-fn sign_alg(key: KeyAlgorithm, scheme: &Scheme, prehashed: bool) -> SignAlg {
-    let digest = scheme.digest.map(Digest::algorithm);
-    match (key, digest, scheme.pss) {
-        (KeyAlgorithm::Sm2, _, _) if !prehashed => SignAlg::Sm2Sm3 {
-            id: scheme.id.as_ref().map(|i| i.as_bytes().to_vec()),
-        },
-        (KeyAlgorithm::Rsa { .. }, d, true) => SignAlg::RsaPss {
-            digest: d.unwrap_or(DigestAlgorithm::Sha256),
-        },
-        (KeyAlgorithm::Rsa { .. }, Some(d), false) if prehashed => {
-            SignAlg::RsaPkcs1Prehashed { digest: d }
-        }
-        (KeyAlgorithm::Rsa { .. }, Some(d), false) => SignAlg::RsaPkcs1 { digest: d },
-        (KeyAlgorithm::P256 | KeyAlgorithm::P384, Some(d), _) if !prehashed => {
-            SignAlg::Ecdsa { digest: d }
-        }
-        _ => default_sign_alg(key, prehashed),
-    }
-}
-
 pub(crate) fn sign(args: SignArgs, app: &mut App, out: &mut Output<'_>) -> Result<u8, Failure> {
     let data = read_input(&args.input)?;
     let mut medium = app.open_medium(&args.device)?;
-    let entry = find_certificate(&medium, &args.cert)?;
-    let key = entry
-        .key
-        .clone()
-        .ok_or_else(|| MediumError::NoMatchingKey {
-            thumbprint: entry.reference.to_string(),
-        })?;
-    let algorithm = medium
-        .keys()?
-        .into_iter()
-        .find(|k| k.reference == key)
-        .map(|k| k.algorithm)
-        .ok_or(MediumError::NoSuchKey)?;
-    login(app, &mut medium, out.l, args.pin_file.as_deref())?;
-    let signature = medium.sign(
-        &key,
-        &sign_alg(algorithm, &args.scheme, args.prehashed),
+    let scheme = args.scheme.core().prehashed(args.prehashed);
+    let l = out.l;
+    let signed = app.sign(
+        &mut medium,
+        &args.cert,
+        &scheme,
         &data,
+        &mut ask_pin(l, args.pin_file.as_deref()),
     )?;
+    let (entry, signature) = (signed.certificate, signed.signature);
     if let Some(path) = &args.out {
         std::fs::write(path, &signature).map_err(Failure::Write)?;
     }
@@ -155,54 +134,21 @@ pub(crate) fn sign(args: SignArgs, app: &mut App, out: &mut Output<'_>) -> Resul
 
 pub(crate) fn verify(args: VerifyArgs, out: &mut Output<'_>) -> Result<u8, Failure> {
     let cert_bytes = read_input(&args.cert)?;
-    let crypto = |source| Failure::Crypto {
-        path: args.cert.clone(),
-        source,
-    };
-    let key = match tessera_x509::parse_certificates(&cert_bytes) {
-        Ok(certs) => match certs.first() {
-            Some(cert) => cert.public_key().map_err(crypto)?,
-            None => {
-                return Err(Failure::Parse {
-                    path: args.cert.clone(),
-                    source: tessera_x509::ParseError::NoCertificate,
-                });
-            }
+    let path = || args.cert.clone();
+    let key = signing::verifier_key(&cert_bytes).map_err(|e| match e {
+        VerifierError::Parse(source) => Failure::Parse {
+            path: path(),
+            source,
         },
-        Err(source) => {
-            let text = String::from_utf8_lossy(&cert_bytes);
-            let spki = pem_rfc7468::decode_vec(text.trim().as_bytes())
-                .ok()
-                .filter(|(label, _)| *label == "PUBLIC KEY")
-                .map(|(_, der)| der)
-                .ok_or(Failure::Parse {
-                    path: args.cert.clone(),
-                    source,
-                })?;
-            PublicKey::from_spki_der(&spki).map_err(crypto)?
-        }
-    };
+        VerifierError::Crypto(source) => Failure::Crypto {
+            path: path(),
+            source,
+        },
+        other => Failure::Internal(other.to_string()),
+    })?;
     let data = read_input(&args.input)?;
     let sig = read_input(&args.sig)?;
-    let digest = args.scheme.digest.map(Digest::algorithm);
-    let alg = match (key.default_algorithm(), digest) {
-        (VerifyAlgorithm::Sm2 { id }, _) => VerifyAlgorithm::Sm2 {
-            id: args.scheme.id.map_or(id, String::into_bytes),
-        },
-        (VerifyAlgorithm::Ecdsa { digest: d }, other) => VerifyAlgorithm::Ecdsa {
-            digest: other.unwrap_or(d),
-        },
-        (VerifyAlgorithm::Rsa { digest: d, .. }, other) => VerifyAlgorithm::Rsa {
-            padding: if args.scheme.pss {
-                RsaPadding::Pss
-            } else {
-                RsaPadding::Pkcs1v15
-            },
-            digest: other.unwrap_or(d),
-        },
-        (other, _) => other,
-    };
-    let valid = key.verify(&alg, &data, &sig).is_ok();
+    let valid = signing::verify(&key, &args.scheme.core(), &data, &sig);
     match out.format {
         Format::Json => out.json(&Verified { valid })?,
         Format::Text => {

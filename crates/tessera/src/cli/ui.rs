@@ -3,8 +3,8 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
+use crate::ui::{UiError, UiOptions};
 use clap::Args;
-use tessera::ui::{UiError, UiOptions};
 
 use super::{Failure, Output, exit};
 
@@ -25,11 +25,11 @@ pub(crate) fn run(
 ) -> Result<u8, Failure> {
     let options = UiOptions::new(args.listen, out.l.lang()).data_dir(data_dir.map(Path::to_owned));
     let mut printed = Ok(());
-    let result = tessera::ui::run(options, |url| {
+    let result = crate::ui::run(options, |url| {
         // The first line of output is the opening URL, token included.
         printed = out.line(url);
         if !args.no_open {
-            tessera::ui::open_browser(url);
+            crate::ui::open_browser(url);
         }
     });
     printed?;

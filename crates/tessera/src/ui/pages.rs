@@ -14,11 +14,11 @@ use time::OffsetDateTime;
 
 use super::State;
 use super::view::{Failure, Page, capitalized, failure, failure_page, message_page, render};
-use crate::holder::{ChainStatus, MIN_PIN_LEN, PinStrength};
-use crate::i18n::Localizer;
-use crate::settings::BusinessType;
-use crate::start::Stage;
-use crate::words;
+use tessera_core::holder::{MIN_PIN_LEN, PinStrength};
+use tessera_core::i18n::Localizer;
+use tessera_core::settings::BusinessType;
+use tessera_core::start::Stage;
+use tessera_core::words;
 
 /// A PIN from a form, wrapped at once; its `Debug` never shows it.
 pub(super) struct FormPin(Pin);
@@ -350,14 +350,11 @@ pub(super) async fn certificate(
             value: t.sha1.clone(),
             selected: true,
         });
-    let (chain_ok, chain_text, chain_path) = match &view.chain {
-        ChainStatus::Valid { path } => (true, l.text("ui-chain-valid"), path.clone()),
-        ChainStatus::Invalid(e) => (false, capitalized(words::chain_reason(l, e)), Vec::new()),
-        ChainStatus::NoTrustStore { reason } => (
-            false,
-            l.text_with("ui-chain-no-store", &[("reason", V::from(reason.as_str()))]),
-            Vec::new(),
-        ),
+    let (chain_ok, chain_text, chain_path) = words::chain_status(l, &view.chain);
+    let chain_text = if chain_ok {
+        chain_text
+    } else {
+        capitalized(chain_text)
     };
     let fields = view
         .fields
@@ -557,7 +554,7 @@ pub(super) async fn pin_strength(
     axum::Form(f): axum::Form<StrengthForm>,
 ) -> Response {
     let l = state.localizer();
-    let hint = match crate::holder::pin_strength(&f.pin.0) {
+    let hint = match tessera_core::holder::pin_strength(&f.pin.0) {
         PinStrength::Weak(w) => StrengthHint {
             level: "weak",
             text: super::view::weak_pin(&l, w),

@@ -3,7 +3,7 @@
 //! captcha, then the applications with their states), install an approved application onto a
 //! medium, and renew a certificate with its own key.
 //!
-//! The flows are in [`crate::enroll`]; these handlers gather the form, call it, and render. The
+//! The flows are in [`tessera_core::enroll`]; these handlers gather the form, call it, and render. The
 //! service client is blocking, so every call runs off the async workers ([`blocking`]); the app
 //! core's lock is held only where a medium is logged in (install, renew). Passwords, PINs and
 //! codes travel only in POST bodies and are never logged.
@@ -30,9 +30,9 @@ use self::failures::{SsError, failure};
 use super::State;
 use super::pages::segment;
 use super::view::{Choice, Page, render};
-use crate::enroll;
-use crate::i18n::Localizer;
-use crate::service::ServiceClient;
+use tessera_core::enroll;
+use tessera_core::i18n::Localizer;
+use tessera_core::service::ServiceClient;
 
 /// The self-service routes.
 pub(super) fn router() -> Router<State> {
@@ -130,8 +130,8 @@ async fn set_server(
 ) -> Response {
     match state.core(|app| app.set_setting("server", f.server.trim())) {
         Ok(()) => Redirect::to("/self-service").into_response(),
-        Err(crate::app::AppError::Settings(_)) => {
-            let bad = crate::service::ServiceError::BadUrl {
+        Err(tessera_core::app::AppError::Settings(_)) => {
+            let bad = tessera_core::service::ServiceError::BadUrl {
                 url: f.server.trim().to_owned(),
             };
             hub_page(&state, Some(enroll::EnrollError::from(bad).into()))
@@ -189,12 +189,13 @@ struct ApplyPage {
 }
 
 fn key_algs(l: &Localizer, chosen: &str) -> Vec<Choice> {
-    ["sm2", "p256", "rsa"]
-        .into_iter()
-        .map(|alg| Choice {
-            value: alg.to_owned(),
+    let default = enroll::KEY_ALGORITHMS[0].0;
+    enroll::KEY_ALGORITHMS
+        .iter()
+        .map(|(alg, _)| Choice {
+            value: (*alg).to_owned(),
             label: l.text(&format!("ui-ss-key-{alg}")),
-            selected: alg == chosen || (chosen.is_empty() && alg == "sm2"),
+            selected: *alg == chosen || (chosen.is_empty() && *alg == default),
         })
         .collect()
 }

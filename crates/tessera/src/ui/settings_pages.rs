@@ -12,12 +12,12 @@ use time::OffsetDateTime;
 use super::State;
 use super::pages::{DocumentPage, paragraphs};
 use super::view::{Choice, Page, failure_page, render};
-use crate::i18n::{Lang, Localizer};
-use crate::pin_cache::PinCacheTime;
-use crate::settings::{OnOff, UpdateCheck};
-use crate::start::{SUPPORT_EMAIL, SUPPORT_HOTLINE};
 use crate::third_party::{THIRD_PARTY, ThirdParty};
-use crate::update::{CURRENT_VERSION, UpdateCheckRecord, UpdateOutcome};
+use tessera_core::i18n::{Lang, Localizer};
+use tessera_core::pin_cache::PinCacheTime;
+use tessera_core::settings::{OnOff, UpdateCheck};
+use tessera_core::start::{SUPPORT_EMAIL, SUPPORT_HOTLINE};
+use tessera_core::update::{CURRENT_VERSION, UpdateCheckRecord, UpdateOutcome};
 
 /// The settings a page may change; the rest (service URL, support key, modules) belong to the
 /// configuration.
@@ -101,7 +101,11 @@ async fn check_updates(state: &State, force: bool) {
         return;
     };
     if due || force {
-        let outcome = crate::update::check(&server).await;
+        let outcome = tokio::task::spawn_blocking(move || tessera_core::update::check(&server))
+            .await
+            .unwrap_or_else(|e| tessera_core::update::UpdateOutcome::Unreachable {
+                reason: e.to_string(),
+            });
         state.core(|app| app.record_update_check(now, outcome));
     }
 }
@@ -124,12 +128,18 @@ pub(super) async fn settings(
     let page = Page::new(&state, "ui-settings-title")
         .back("/")
         .notice(notice.as_deref());
-    let (settings, record, export) = state.core(|app| {
+    let (settings, record, export, service_configured) = state.core(|app| {
         let export = q
             .file
             .as_deref()
             .and_then(|name| app.export_file(name).map(|p| (name.to_owned(), p)));
-        (app.settings().clone(), app.last_update_check(), export)
+        let configured = app.service_url().is_some();
+        (
+            app.settings().clone(),
+            app.last_update_check(),
+            export,
+            configured,
+        )
     });
     let l = &page.l;
     let choices = |values: Vec<(&str, String)>, current: &str| -> Vec<Choice> {
@@ -204,7 +214,7 @@ pub(super) async fn settings(
         .unwrap_or_default();
     let t = SettingsPage {
         languages: language_choices(&state, l),
-        update_text: update_text(l, record.as_ref(), settings.server.is_some()),
+        update_text: update_text(l, record.as_ref(), service_configured),
         version: CURRENT_VERSION.to_owned(),
         export: export.map(|(name, path)| Export {
             href: format!("/settings/logs/exports/{}", super::pages::segment(&name)),
@@ -281,7 +291,7 @@ pub(super) async fn export_logs(AxState(state): AxState<State>) -> Response {
         Err(e) => {
             let l = state.localizer();
             let message = match e {
-                crate::logs::LogError::NoSupportKey => l.text("ui-logs-no-key"),
+                tessera_core::logs::LogError::NoSupportKey => l.text("ui-logs-no-key"),
                 other => l.text_with("ui-err-internal", &[("reason", V::from(other.to_string()))]),
             };
             let page = Page::new(&state, "ui-settings-title").back("/settings");

@@ -8,10 +8,9 @@ use fluent_bundle::FluentValue as V;
 use tessera_media::MediumError;
 
 use super::State;
-use crate::app::AppError;
-use crate::holder::PinWeakness;
-use crate::i18n::Localizer;
-use crate::words;
+use tessera_core::app::AppError;
+use tessera_core::i18n::Localizer;
+use tessera_core::words;
 
 /// The frame every page shares.
 pub(crate) struct Page {
@@ -128,13 +127,7 @@ pub(crate) fn capitalized(text: String) -> String {
 }
 
 /// Why a new PIN was refused.
-pub(crate) fn weak_pin(l: &Localizer, weakness: PinWeakness) -> String {
-    match weakness {
-        PinWeakness::TooShort { min } => l.text_with("ui-pin-weak-short", &[("min", V::from(min))]),
-        PinWeakness::Repeated => l.text("ui-pin-weak-repeated"),
-        PinWeakness::Sequence => l.text("ui-pin-weak-sequence"),
-    }
-}
+pub(crate) use tessera_core::words::weak_pin;
 
 /// Renders a template; a template that cannot render (a bug) answers a plain 500.
 pub(crate) fn render<T: Template>(template: &T) -> Response {

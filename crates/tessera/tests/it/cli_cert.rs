@@ -684,7 +684,7 @@ fn cert_delete_asks_on_a_terminal_and_needs_yes_elsewhere() {
 /// the session). Delete checks the PIN given, every time.
 #[test]
 fn a_cached_pin_never_skips_the_pin_on_delete() {
-    use tessera::app::{App, AppError};
+    use tessera_core::app::{App, AppError};
     use tessera_media::{MediumError, Pin};
 
     let h = Holder::new();

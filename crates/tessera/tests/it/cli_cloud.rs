@@ -540,13 +540,13 @@ fn password_change_and_lockout_from_the_cli() {
     download(&s, &h, "HOSP", "L4004");
     // An install of an earlier version kept d1 wrapped under the password: the first use with
     // the password rewraps it under the install's own key.
-    let dir = tessera::cloud::local::CloudDir::new(&h.path("data"));
+    let dir = tessera_core::cloud::local::CloudDir::new(&h.path("data"));
     let mut file = dir.load().unwrap();
     let account = &mut file.accounts[0];
     let d1 = dir.unwrap_share(account).unwrap();
     account.wrapped_share =
-        tessera::cloud::local::wrap_password_share_v1(&d1, &Password::new(PASSWORD)).unwrap();
-    account.share_wrap = tessera::cloud::local::ShareWrap::Password;
+        tessera_core::cloud::local::wrap_password_share_v1(&d1, &Password::new(PASSWORD)).unwrap();
+    account.share_wrap = tessera_core::cloud::local::ShareWrap::Password;
     dir.save(&file).unwrap();
     std::fs::write(h.path("old"), "x").unwrap();
     h.ok(&[
@@ -562,7 +562,7 @@ fn password_change_and_lockout_from_the_cli() {
     let file = dir.load().unwrap();
     assert_eq!(
         file.accounts[0].share_wrap,
-        tessera::cloud::local::ShareWrap::InstallKey
+        tessera_core::cloud::local::ShareWrap::InstallKey
     );
     assert_eq!(
         dir.unwrap_share(&file.accounts[0])

@@ -10,7 +10,7 @@ use crate::suite;
 
 use suite::{Profile, conformance};
 use support::service::Service;
-use tessera::cloud::Cloud;
+use tessera_core::cloud::Cloud;
 use tessera_media::Medium as _;
 use tessera_proto::cloud::{AccountApplication, Password};
 
@@ -37,6 +37,7 @@ const CLOUD_KEY: Profile = Profile {
 };
 
 fn start_service() -> Service {
+    tessera::net::install();
     support::service::start(async |store, _| {
         store
             .create_organization("HOSP", "第一人民医院", 0)
@@ -79,7 +80,7 @@ fn cloud_key_passes_the_media_conformance_suite() {
     conformance(CLOUD_KEY, || {
         n += 1;
         let cloud = account(&service, root.path(), n);
-        let medium = tessera::cloud::medium::open(&cloud).unwrap();
+        let medium = tessera_core::cloud::medium::open(&cloud).unwrap();
         let info = medium.info().unwrap();
         assert_eq!(info.kind, tessera_media::MediumKind::CloudKey);
         medium
@@ -91,8 +92,8 @@ fn cloud_key_medium_needs_a_downloaded_account() {
     let root = tempfile::tempdir().unwrap();
     let cloud = Cloud::new(root.path());
     assert!(matches!(
-        tessera::cloud::medium::open(&cloud),
-        Err(tessera::cloud::CloudError::NoAccount(_))
+        tessera_core::cloud::medium::open(&cloud),
+        Err(tessera_core::cloud::CloudError::NoAccount(_))
     ));
 }
 
@@ -103,7 +104,7 @@ fn app_core_lists_and_opens_the_cloud_key() {
     let service = start_service();
     let root = tempfile::tempdir().unwrap();
     let cloud = account(&service, root.path(), 1);
-    let mut app = tessera::app::App::open(Some(cloud.data_dir())).unwrap();
+    let mut app = tessera_core::app::App::open(Some(cloud.data_dir())).unwrap();
     let listed: Vec<_> = app
         .media()
         .unwrap()
@@ -115,7 +116,7 @@ fn app_core_lists_and_opens_the_cloud_key() {
     let serial = listed[0].serial.clone();
     assert_eq!(serial, cloud.active().unwrap().id);
     let mut medium = app.open_medium(&serial).unwrap();
-    assert!(matches!(medium, tessera::app::OpenMedium::Cloud(_)));
+    assert_eq!(medium.provider(), "cloud");
     app.login(&mut medium, &mut || Ok(tessera_media::Pin::new(PASSWORD)))
         .unwrap();
     let cert = medium.certificates().unwrap().remove(0);
@@ -142,7 +143,7 @@ fn app_core_lists_and_opens_the_cloud_key() {
     assert!(all.iter().any(|m| m.medium.serial == serial));
     // Without an account there is no cloud medium.
     let empty = tempfile::tempdir().unwrap();
-    let app = tessera::app::App::open(Some(empty.path())).unwrap();
+    let app = tessera_core::app::App::open(Some(empty.path())).unwrap();
     assert!(app.media().unwrap().iter().all(|m| {
         m.info
             .as_ref()

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use tessera::update::{CURRENT_VERSION, UpdateOutcome, check};
+use tessera_core::update::{CURRENT_VERSION, UpdateOutcome, check};
 use tessera_server::store::Store;
 use tessera_server::{AppState, StateParts};
 
@@ -19,6 +19,15 @@ async fn serve(state: AppState) -> (String, tokio::task::JoinHandle<()>) {
     (url, task)
 }
 
+/// The client's blocking check, off the runtime's threads, over the native transport.
+async fn checked(url: &str) -> UpdateOutcome {
+    tessera::net::install();
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || check(&url))
+        .await
+        .unwrap()
+}
+
 async fn state() -> AppState {
     let store = Store::open_memory().await.unwrap();
     AppState::new(StateParts::ephemeral(store).unwrap())
@@ -28,7 +37,7 @@ async fn state() -> AppState {
 async fn the_client_reads_the_services_release_feed() {
     // Without [release] the service offers its own version: the same workspace version.
     let (url, task) = serve(state().await).await;
-    match check(&url).await {
+    match checked(&url).await {
         UpdateOutcome::UpToDate { latest } => assert_eq!(latest, CURRENT_VERSION),
         other => panic!("{other:?}"),
     }
@@ -36,7 +45,7 @@ async fn the_client_reads_the_services_release_feed() {
     let _ = task.await;
     // Once stopped, the service is unreachable, and says so.
     assert!(matches!(
-        check(&url).await,
+        checked(&url).await,
         UpdateOutcome::Unreachable { .. }
     ));
 
@@ -50,7 +59,7 @@ async fn the_client_reads_the_services_release_feed() {
         critical: true,
     });
     let (url, _task) = serve(newer).await;
-    match check(&url).await {
+    match checked(&url).await {
         UpdateOutcome::Available { release } => {
             assert_eq!(release.version, "99.2.0");
             assert!(release.critical && release.url.ends_with("99.2.0"));

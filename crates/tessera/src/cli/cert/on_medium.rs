@@ -43,7 +43,7 @@ fn listed(
 }
 
 pub(super) fn list(
-    app: &tessera::app::App,
+    app: &tessera_core::app::App,
     device: Option<&str>,
     out: &mut Output<'_>,
 ) -> Result<u8, Failure> {
@@ -90,55 +90,52 @@ pub(super) struct ImportSource {
 }
 
 pub(super) fn import(
-    app: &mut tessera::app::App,
+    app: &mut tessera_core::app::App,
     device: &str,
     source: &ImportSource,
     pin_file: Option<&std::path::Path>,
     out: &mut Output<'_>,
 ) -> Result<u8, Failure> {
+    use tessera_core::transfer::ImportSource;
     use tessera_media::Medium as _;
     let l = out.l;
-    let is_pkcs12 = source.pkcs12
-        || [".p12", ".pfx"]
-            .iter()
-            .any(|ext| source.file.to_ascii_lowercase().ends_with(ext));
     let bytes = zeroize::Zeroizing::new(read_input(&source.file)?);
     let mut medium = app.open_medium(device)?;
-    let imported: Vec<tessera_media::CertEntry> = if is_pkcs12 {
-        let password = crate::cli::secret::read_secret(
+    let password;
+    let key;
+    let what = if source.pkcs12 || tessera_core::transfer::is_pkcs12_name(&source.file) {
+        password = secrecy::SecretString::from(crate::cli::secret::read_secret(
             l,
             source.password_file.as_deref(),
             "prompt-pkcs12-password",
-        )?;
-        let password = secrecy::SecretString::from(password);
-        crate::cli::login(app, &mut medium, l, pin_file)?;
-        tessera_media::pkcs12::import_pkcs12(&mut medium, &bytes, &password, source.exportable)?
-            .into_iter()
-            .flat_map(|(_, certs)| certs)
-            .collect()
+        )?);
+        ImportSource::Pkcs12 {
+            bytes: &bytes,
+            password: &password,
+        }
     } else if let Some(key_path) = &source.key {
-        let certs = tessera_x509::parse_certificates(&bytes).map_err(|e| Failure::Parse {
-            path: source.file.clone(),
-            source: e,
-        })?;
-        let pkcs8 =
-            tessera_media::pkcs8_from_key_file(&zeroize::Zeroizing::new(read_input(key_path)?))?;
-        crate::cli::login(app, &mut medium, l, pin_file)?;
-        let ders: Vec<Vec<u8>> = certs.iter().map(|c| c.der().to_vec()).collect();
-        medium.import_key(&pkcs8, &ders, source.exportable)?.1
+        key = zeroize::Zeroizing::new(read_input(key_path)?);
+        ImportSource::WithKey {
+            certificates: &bytes,
+            key: &key,
+        }
     } else {
-        // Refuse what is neither a certificate nor a key before asking for the PIN.
-        if let Err(e) = tessera_x509::parse_certificates(&bytes)
-            && tessera_media::pkcs8_from_key_file(&bytes).is_err()
-        {
-            return Err(Failure::Parse {
+        ImportSource::Pem(&bytes)
+    };
+    let imported = app
+        .import(
+            &mut medium,
+            what,
+            source.exportable,
+            &mut crate::cli::ask_pin(l, pin_file),
+        )
+        .map_err(|e| match e {
+            tessera_core::app::AppError::NotImportable { source: e } => Failure::Parse {
                 path: source.file.clone(),
                 source: e,
-            });
-        }
-        crate::cli::login(app, &mut medium, l, pin_file)?;
-        tessera_media::pkcs12::import_pem(&mut medium, &bytes, source.exportable)?.1
-    };
+            },
+            other => other.into(),
+        })?;
     let now = OffsetDateTime::now_utc();
     let info = medium.info()?;
     let rows: Vec<ListedCertificate> = imported
@@ -166,36 +163,33 @@ pub(super) struct ExportTarget {
 }
 
 pub(super) fn export(
-    app: &mut tessera::app::App,
+    app: &mut tessera_core::app::App,
     device: &str,
     cert: &str,
     target: &ExportTarget,
     out: &mut Output<'_>,
 ) -> Result<u8, Failure> {
     let mut medium = app.open_medium(device)?;
-    let entry = tessera::app::find_certificate(&medium, cert)?;
     if target.pkcs12 {
         let l = out.l;
-        let password = crate::cli::secret::read_secret(
+        let password = secrecy::SecretString::from(crate::cli::secret::read_secret(
             l,
             target.password_file.as_deref(),
             "prompt-pkcs12-password",
-        )?;
-        let password = secrecy::SecretString::from(password);
-        if target.with_key {
-            crate::cli::login(app, &mut medium, l, target.pin_file.as_deref())?;
-        }
-        let p12 = tessera_media::pkcs12::export_pkcs12(
+        )?);
+        let p12 = app.export_pkcs12(
             &mut medium,
-            &entry.reference,
+            cert,
             &password,
             target.with_key,
+            &mut crate::cli::ask_pin(l, target.pin_file.as_deref()),
         )?;
         if let Some(path) = &target.file {
             std::fs::write(path, p12).map_err(Failure::Write)?;
         }
         return Ok(exit::OK);
     }
+    let entry = tessera_core::app::find_certificate(&medium, cert)?;
     let pem = entry.certificate.to_pem();
     match &target.file {
         Some(path) => std::fs::write(path, &pem).map_err(Failure::Write)?,
@@ -215,16 +209,15 @@ pub(super) struct DeleteOptions<'a> {
 /// JSON mode always needs) and the PIN, asked every time (a cached PIN does not stand in for
 /// it: deleting is the one operation the holder confirms with the PIN each time).
 pub(super) fn delete(
-    app: &mut tessera::app::App,
+    app: &mut tessera_core::app::App,
     device: &str,
     cert: &str,
     options: &DeleteOptions<'_>,
     out: &mut Output<'_>,
 ) -> Result<u8, Failure> {
     use tessera_media::Medium as _;
-    let with_key = options.with_key;
     let mut medium = app.open_medium(device)?;
-    let entry = tessera::app::find_certificate(&medium, cert)?;
+    let entry = tessera_core::app::find_certificate(&medium, cert)?;
     if !options.yes {
         let now = OffsetDateTime::now_utc();
         let subject = entry.certificate.details(now).subject.rfc4514;
@@ -239,14 +232,12 @@ pub(super) fn delete(
         );
         crate::cli::confirm::ask(out, &question)?;
     }
-    crate::cli::login_asking(app, &mut medium, out.l, options.pin_file)?;
-    medium.delete_certificate(&entry.reference)?;
-    // A file device drops a key no certificate uses any more on its own; a token keeps it.
-    if let (true, Some(key)) = (with_key, &entry.key)
-        && medium.keys()?.iter().any(|k| k.reference == *key)
-    {
-        medium.delete_key(key)?;
-    }
+    app.delete_from(
+        &mut medium,
+        &entry,
+        options.with_key,
+        &mut crate::cli::ask_pin(out.l, options.pin_file),
+    )?;
     let message = out.l.text_with(
         "cert-deleted",
         &[("thumbprint", V::from(entry.reference.to_string()))],

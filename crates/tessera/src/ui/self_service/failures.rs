@@ -4,11 +4,11 @@
 use fluent_bundle::FluentValue as V;
 
 use super::super::view::{self, Failure};
-use crate::app::AppError;
-use crate::enroll::EnrollError;
-use crate::failure::Classify as _;
-use crate::i18n::Localizer;
-use crate::service::ServiceError;
+use tessera_core::app::AppError;
+use tessera_core::enroll::EnrollError;
+use tessera_core::failure::Classify as _;
+use tessera_core::i18n::Localizer;
+use tessera_core::service::ServiceError;
 
 /// A failure of a self-service screen.
 #[derive(Debug)]
@@ -96,7 +96,7 @@ fn enroll_failure(l: &Localizer, e: &EnrollError) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
+    use tessera_core::i18n::Lang;
 
     fn problem(status: u16, code: &str) -> SsError {
         SsError::Enroll(EnrollError::Service(ServiceError::Problem {

@@ -12,11 +12,11 @@ use time::OffsetDateTime;
 
 use super::failures::{SsError, failure};
 use super::{AppRow, Secret, Service, app_row, blocking, service};
-use crate::app::AppError;
-use crate::enroll;
 use crate::ui::State;
 use crate::ui::pages::segment;
 use crate::ui::view::{Choice, MessagePage, Page, render};
+use tessera_core::app::AppError;
+use tessera_core::enroll;
 
 #[derive(Template)]
 #[template(path = "ss_install.html")]
@@ -91,8 +91,8 @@ pub(super) struct InstallFields {
 
 /// Logs in to `opened` with the cached PIN, else the one typed (empty: none typed).
 fn medium_login(
-    app: &mut crate::app::App,
-    opened: &mut crate::app::OpenMedium,
+    app: &mut tessera_core::app::App,
+    opened: &mut tessera_core::app::OpenMedium,
     pin: &Secret,
 ) -> Result<(), AppError> {
     let mut typed = Some(pin.0.as_str()).filter(|p| !p.is_empty()).map(Pin::new);
@@ -164,11 +164,7 @@ fn renew_page(state: &State, medium: &str, cert: &str, err: Option<SsError>) -> 
     let found = state.core(|app| {
         let view = app.certificate_view(medium, cert, now)?;
         let cached = app.has_cached_pin(&view.medium.serial);
-        let configured = app
-            .settings()
-            .server
-            .as_deref()
-            .is_some_and(|s| !s.trim().is_empty());
+        let configured = app.service_url().is_some();
         Ok::<_, AppError>((view, cached, configured))
     });
     let (view, cached, configured) = match found {
@@ -229,7 +225,7 @@ pub(super) async fn renew(
         state.core(|app| {
             let mut opened = app.open_medium(&medium)?;
             let serial = opened.info().map_err(AppError::from)?.serial;
-            let entry = crate::app::find_certificate(&opened, &cert)?;
+            let entry = tessera_core::app::find_certificate(&opened, &cert)?;
             medium_login(app, &mut opened, &f.pin)?;
             let new = enroll::renew(&s.client, &mut opened, &entry)?;
             app.log(&format!(

@@ -4,10 +4,11 @@
 
 use fluent_bundle::FluentValue as V;
 use tessera_media::MediumError;
-use tessera_x509::{ChainError, Field};
+use tessera_x509::{ChainError, Field, ParseError};
 use time::OffsetDateTime;
 
 use crate::failure::Classify as _;
+use crate::holder::{ChainStatus, PinWeakness};
 use crate::i18n::Localizer;
 
 /// The Fluent id for `key` under `prefix`: dots and underscores become dashes
@@ -110,4 +111,51 @@ pub fn chain_reason(l: &Localizer, e: &ChainError) -> String {
         _ => e.to_string(),
     };
     l.text_with(&id, &[("detail", V::from(detail))])
+}
+
+/// A parse failure in words.
+pub fn parse_reason(l: &Localizer, e: &ParseError) -> String {
+    let (id, detail) = parse_error_id(e);
+    l.text_with(id, &[("detail", V::from(detail))])
+}
+
+/// The Fluent id of a parse failure (`parse-error-*`) and its `detail` argument.
+pub fn parse_error_id(e: &ParseError) -> (&'static str, String) {
+    match e {
+        ParseError::Empty => ("parse-error-empty", String::new()),
+        ParseError::TooLarge { limit } => ("parse-error-too-large", limit.to_string()),
+        ParseError::UnrecognizedFormat => ("parse-error-unrecognized", String::new()),
+        ParseError::Pem { reason } => ("parse-error-pem", reason.clone()),
+        ParseError::Der { index, reason } => {
+            ("parse-error-der", format!("#{}: {reason}", index + 1))
+        }
+        ParseError::Pkcs7 { reason } => ("parse-error-pkcs7", reason.clone()),
+        ParseError::UnsupportedContainer { content_type } => {
+            ("parse-error-container", content_type.clone())
+        }
+        ParseError::NoCertificate => ("parse-error-no-certificate", String::new()),
+        other => ("parse-error-other", other.to_string()),
+    }
+}
+
+/// Why a new PIN was refused, under the new-PIN field.
+pub fn weak_pin(l: &Localizer, weakness: PinWeakness) -> String {
+    match weakness {
+        PinWeakness::TooShort { min } => l.text_with("ui-pin-weak-short", &[("min", V::from(min))]),
+        PinWeakness::Repeated => l.text("ui-pin-weak-repeated"),
+        PinWeakness::Sequence => l.text("ui-pin-weak-sequence"),
+    }
+}
+
+/// A certificate's chain status: whether it validated, in words, and the path's subjects.
+pub fn chain_status(l: &Localizer, status: &ChainStatus) -> (bool, String, Vec<String>) {
+    match status {
+        ChainStatus::Valid { path } => (true, l.text("ui-chain-valid"), path.clone()),
+        ChainStatus::Invalid(e) => (false, chain_reason(l, e), Vec::new()),
+        ChainStatus::NoTrustStore { reason } => (
+            false,
+            l.text_with("ui-chain-no-store", &[("reason", V::from(reason.as_str()))]),
+            Vec::new(),
+        ),
+    }
 }

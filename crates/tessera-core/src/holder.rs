@@ -254,19 +254,11 @@ impl App {
         let mut opened = self.open_medium(medium)?;
         let entry = find_certificate(&opened, selector)?;
         let mut pin = pin;
-        let serial = opened.info()?.serial;
-        let sha256 = entry.reference.to_string();
-        let login = self.login_asking(&mut opened, &mut || {
+        self.delete_from(&mut opened, &entry, false, &mut || {
             pin.take().ok_or_else(|| AppError::PinUnavailable {
                 reason: "no PIN entered".to_owned(),
             })
-        });
-        if let Err(e) = login {
-            self.log(&format!("certificate delete refused: medium {serial}: {e}"));
-            return Err(e);
-        }
-        opened.delete_certificate(&entry.reference)?;
-        self.log(&format!("certificate deleted: medium {serial}, {sha256}"));
+        })?;
         Ok(entry)
     }
 

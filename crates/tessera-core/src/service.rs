@@ -4,16 +4,13 @@
 //! Plain `http://` is accepted only for loopback hosts: passwords and SMS codes travel here.
 
 use std::path::Path;
-use std::time::Duration;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tessera_proto::{Problem, ProblemCode};
 
-/// How long one request may take.
-const TIMEOUT: Duration = Duration::from_secs(30);
-/// Largest answer read.
-const MAX_BODY: u64 = 4 * 1024 * 1024;
+use crate::net::{self, ConnectOptions, Request, Transport, TransportError};
 
 /// Why a service call failed.
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +76,7 @@ impl ServiceError {
 #[derive(Debug, Clone)]
 pub struct ServiceClient {
     base: String,
-    http: reqwest::blocking::Client,
+    http: Arc<dyn Transport>,
 }
 
 fn loopback(host: &str) -> bool {
@@ -90,45 +87,58 @@ fn loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// `url` without its trailing `/`, if it is `https://host…`, or `http://` on a loopback host
+/// (passwords and SMS codes travel here).
+fn checked_base(url: &str) -> Result<String, ServiceError> {
+    let base = url.trim().trim_end_matches('/').to_owned();
+    let bad = || ServiceError::BadUrl { url: base.clone() };
+    let (scheme, rest) = base.split_once("://").ok_or_else(bad)?;
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = match authority.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => authority,
+    };
+    match scheme {
+        "https" if !host.is_empty() => Ok(base),
+        "http" if loopback(host) => Ok(base),
+        _ => Err(bad()),
+    }
+}
+
 impl ServiceClient {
-    /// A client for `url`, trusting the system roots plus, if given, the CA certificates in
-    /// `ca_file` (PEM; e.g. the CA of a service started with `--tls auto`).
+    /// A client for `url` over the installed transport ([`net::install`]), trusting the
+    /// system roots plus, if given, the CA certificates in `ca_file` (PEM; e.g. the CA of a
+    /// service started with `--tls auto`).
     pub fn new(url: &str, ca_file: Option<&Path>) -> Result<Self, ServiceError> {
-        let base = url.trim().trim_end_matches('/').to_owned();
-        let bad = || ServiceError::BadUrl { url: base.clone() };
-        let (scheme, rest) = base.split_once("://").ok_or_else(bad)?;
-        let authority = rest.split('/').next().unwrap_or("");
-        let host = match authority.rsplit_once(':') {
-            Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
-            _ => authority,
-        };
-        match scheme {
-            "https" if !host.is_empty() => {}
-            "http" if loopback(host) => {}
-            _ => return Err(bad()),
-        }
-        // reqwest is built without a default TLS provider; the first caller installs ring's.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut builder = reqwest::blocking::Client::builder()
-            .timeout(TIMEOUT)
-            .user_agent(concat!("tessera/", env!("CARGO_PKG_VERSION")));
+        let base = checked_base(url)?;
+        let mut options = ConnectOptions::default();
         if let Some(path) = ca_file {
-            let ca_error = |reason: String| ServiceError::CaFile {
+            options.extra_roots_pem =
+                Some(std::fs::read(path).map_err(|e| ServiceError::CaFile {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?);
+        }
+        let http = net::connect(&options).map_err(|e| match (e, ca_file) {
+            // The only thing a connector can fail on is the extra CA.
+            (TransportError::Failed { reason }, Some(path)) => ServiceError::CaFile {
                 path: path.display().to_string(),
                 reason,
-            };
-            let pem = std::fs::read(path).map_err(|e| ca_error(e.to_string()))?;
-            for cert in
-                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ca_error(e.to_string()))?
-            {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        let http = builder.build().map_err(|e| ServiceError::Unreachable {
-            url: base.clone(),
-            reason: e.to_string(),
+            },
+            (e, _) => ServiceError::Unreachable {
+                url: base.clone(),
+                reason: e.to_string(),
+            },
         })?;
         Ok(Self { base, http })
+    }
+
+    /// A client for `url` over a given transport (the phone app's, or a test's).
+    pub fn with_transport(url: &str, http: Arc<dyn Transport>) -> Result<Self, ServiceError> {
+        Ok(Self {
+            base: checked_base(url)?,
+            http,
+        })
     }
 
     /// The base URL, without a trailing `/`.
@@ -167,42 +177,32 @@ impl ServiceClient {
         bearer: Option<&str>,
         headers: &[(&str, String)],
     ) -> Result<T, ServiceError> {
-        use std::io::Read as _;
-        let method = reqwest::Method::from_bytes(method.as_bytes())
-            .map_err(|e| ServiceError::Protocol(e.to_string()))?;
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .header(reqwest::header::ACCEPT, "application/json");
+        let mut all = Vec::with_capacity(headers.len() + 1);
         if let Some(token) = bearer {
-            request = request.bearer_auth(token);
+            all.push(("Authorization", format!("Bearer {token}")));
         }
-        for (name, value) in headers {
-            request = request.header(*name, value);
-        }
-        if let Some(body) = body {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body);
-        }
-        let response = request.send().map_err(|e| ServiceError::Unreachable {
-            url: self.base.clone(),
-            reason: error_chain(&e),
-        })?;
-        let status = response.status();
-        let mut answer = Vec::new();
-        response
-            .take(MAX_BODY)
-            .read_to_end(&mut answer)
-            .map_err(|e| ServiceError::Protocol(e.to_string()))?;
-        if status.is_success() {
+        all.extend(headers.iter().map(|(n, v)| (*n, v.clone())));
+        let response = self
+            .http
+            .send(Request {
+                method,
+                url: format!("{}{path}", self.base),
+                headers: all,
+                body,
+            })
+            .map_err(|e| ServiceError::Unreachable {
+                url: self.base.clone(),
+                reason: e.to_string(),
+            })?;
+        let (status, answer) = (response.status, response.body);
+        if (200..300).contains(&status) {
             let answer: &[u8] = if answer.is_empty() { b"null" } else { &answer };
             return serde_json::from_slice(answer)
                 .map_err(|e| ServiceError::Protocol(e.to_string()));
         }
         match serde_json::from_slice::<Problem>(&answer) {
             Ok(p) => Err(ServiceError::Problem {
-                status: status.as_u16(),
+                status,
                 code: p.code,
                 title: p.title,
                 detail: p.detail,
@@ -215,18 +215,6 @@ impl ServiceClient {
             ))),
         }
     }
-}
-
-/// The error and its sources on one line (reqwest's own text hides the cause).
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]
@@ -242,7 +230,7 @@ mod tests {
             "http://localhost:1",
             "http://[::1]:8443",
         ] {
-            assert!(ServiceClient::new(ok, None).is_ok(), "{ok}");
+            assert!(checked_base(ok).is_ok(), "{ok}");
         }
         for bad in [
             "http://ca.example.cn",
@@ -252,10 +240,7 @@ mod tests {
             "https://",
         ] {
             assert!(
-                matches!(
-                    ServiceClient::new(bad, None),
-                    Err(ServiceError::BadUrl { .. })
-                ),
+                matches!(checked_base(bad), Err(ServiceError::BadUrl { .. })),
                 "{bad}"
             );
         }

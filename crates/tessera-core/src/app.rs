@@ -2,20 +2,15 @@
 //! PINs and settings. Faces parse input, call here and render; the decisions live here.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tessera_crypto::digest::DigestAlgorithm;
-use tessera_media::{
-    CertEntry, CertRef, CsrRequest, EncAlg, GeneratedKey, KeyAlgorithm, KeyEntry, KeyRef, KeySpec,
-    Medium, MediumError, MediumInfo, Pin, SignAlg, SoPin,
-    cloud_key::{CloudKey, CloudKeyTransport as _},
-    file_device::{FileDevice, FileDeviceStore},
-    pkcs11::{self, Pkcs11Module, Pkcs11Options, Pkcs11Token},
-};
-use zeroize::Zeroizing;
+use tessera_media::file_device::FileDeviceStore;
+use tessera_media::{CertEntry, KeyAlgorithm, Medium, MediumError, MediumInfo, Pin, SignAlg};
 
-use crate::cloud::medium::CloudTransport;
-use crate::cloud::{Cloud, CloudError};
 use crate::pin_cache::PinCache;
+use crate::providers::MediaProvider;
+pub use crate::providers::OpenMedium;
 use crate::settings::{Settings, SettingsError};
 
 /// Sub-folder of the data directory holding file devices.
@@ -46,6 +41,12 @@ pub enum AppError {
     /// The new PIN and its confirmation differ.
     #[error("the new PIN and its confirmation differ")]
     PinMismatch,
+    /// What was to be imported is neither a certificate nor a key.
+    #[error("neither a certificate nor a key: {source}")]
+    NotImportable {
+        /// Why it is not a certificate.
+        source: tessera_x509::ParseError,
+    },
     /// The new PIN is too easy to guess.
     #[error("the new PIN is too easy to guess: {weakness:?}")]
     WeakPin {
@@ -67,6 +68,13 @@ pub struct MediumListing {
     pub info: Result<MediumInfo, MediumError>,
 }
 
+impl MediumListing {
+    /// A listing for a medium at `location` (for providers outside this crate).
+    pub fn new(location: PathBuf, info: Result<MediumInfo, MediumError>) -> Self {
+        Self { location, info }
+    }
+}
+
 /// The certificates of one medium.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -77,111 +85,12 @@ pub struct MediumCertificates {
     pub certificates: Vec<CertEntry>,
 }
 
-/// A medium opened by label or serial: whichever backend holds it.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum OpenMedium {
-    /// A file device.
-    File(Box<FileDevice>),
-    /// A PKCS#11 token (its session closes when this is dropped).
-    Pkcs11(Pkcs11Token),
-    /// The active cloud account's two-party key.
-    Cloud(Box<CloudKey<CloudTransport>>),
-}
-
-macro_rules! each {
-    ($self:expr, $m:ident => $e:expr) => {
-        match $self {
-            OpenMedium::File($m) => $e,
-            OpenMedium::Pkcs11($m) => $e,
-            OpenMedium::Cloud($m) => $e,
-        }
-    };
-}
-
-impl Medium for OpenMedium {
-    fn info(&self) -> tessera_media::Result<MediumInfo> {
-        each!(self, m => m.info())
-    }
-    fn certificates(&self) -> tessera_media::Result<Vec<CertEntry>> {
-        each!(self, m => m.certificates())
-    }
-    fn keys(&self) -> tessera_media::Result<Vec<KeyEntry>> {
-        each!(self, m => m.keys())
-    }
-    fn login(&mut self, pin: &Pin) -> tessera_media::Result<()> {
-        each!(self, m => m.login(pin))
-    }
-    fn logout(&mut self) {
-        each!(self, m => m.logout())
-    }
-    fn change_pin(&mut self, old: &Pin, new: &Pin) -> tessera_media::Result<()> {
-        each!(self, m => m.change_pin(old, new))
-    }
-    fn unlock(&mut self, so_pin: &SoPin, new_pin: &Pin) -> tessera_media::Result<()> {
-        each!(self, m => m.unlock(so_pin, new_pin))
-    }
-    fn generate_key(
-        &mut self,
-        spec: KeySpec,
-        request: &CsrRequest,
-    ) -> tessera_media::Result<GeneratedKey> {
-        each!(self, m => m.generate_key(spec, request))
-    }
-    fn import_certificate(&mut self, der: &[u8]) -> tessera_media::Result<CertEntry> {
-        each!(self, m => m.import_certificate(der))
-    }
-    fn import_key(
-        &mut self,
-        pkcs8: &[u8],
-        certificates: &[Vec<u8>],
-        exportable: bool,
-    ) -> tessera_media::Result<(KeyEntry, Vec<CertEntry>)> {
-        each!(self, m => m.import_key(pkcs8, certificates, exportable))
-    }
-    fn export_key(&mut self, key: &KeyRef) -> tessera_media::Result<Zeroizing<Vec<u8>>> {
-        each!(self, m => m.export_key(key))
-    }
-    fn delete_certificate(&mut self, cert: &CertRef) -> tessera_media::Result<()> {
-        each!(self, m => m.delete_certificate(cert))
-    }
-    fn delete_key(&mut self, key: &KeyRef) -> tessera_media::Result<()> {
-        each!(self, m => m.delete_key(key))
-    }
-    fn sign(&mut self, key: &KeyRef, alg: &SignAlg, data: &[u8]) -> tessera_media::Result<Vec<u8>> {
-        each!(self, m => m.sign(key, alg, data))
-    }
-    fn decrypt(
-        &mut self,
-        key: &KeyRef,
-        alg: &EncAlg,
-        data: &[u8],
-    ) -> tessera_media::Result<Zeroizing<Vec<u8>>> {
-        each!(self, m => m.decrypt(key, alg, data))
-    }
-    fn data_objects(&self) -> tessera_media::Result<Vec<String>> {
-        each!(self, m => m.data_objects())
-    }
-    fn read_data_object(&self, name: &str) -> tessera_media::Result<Option<Vec<u8>>> {
-        each!(self, m => m.read_data_object(name))
-    }
-    fn write_data_object(
-        &mut self,
-        name: &str,
-        value: &[u8],
-        private: bool,
-    ) -> tessera_media::Result<()> {
-        each!(self, m => m.write_data_object(name, value, private))
-    }
-    fn delete_data_object(&mut self, name: &str) -> tessera_media::Result<bool> {
-        each!(self, m => m.delete_data_object(name))
-    }
-}
-
 /// The client's state for one run: data directory, settings and the PIN cache.
 #[derive(Debug)]
 pub struct App {
     data_dir: PathBuf,
+    /// The media backends, asked in order ([`crate::providers`]).
+    providers: Vec<Arc<dyn MediaProvider>>,
     settings: Settings,
     /// When the settings file was written as `settings` has it.
     settings_stamp: Option<std::time::SystemTime>,
@@ -196,6 +105,7 @@ impl App {
         let settings = Settings::load(&data_dir)?;
         Ok(Self {
             data_dir,
+            providers: crate::providers::builtin(),
             settings,
             settings_stamp,
             pin_cache: PinCache::default(),
@@ -253,106 +163,22 @@ impl App {
         Ok(FileDeviceStore::open(self.data_dir.join(DEVICES_DIR))?)
     }
 
-    /// PKCS#11 modules to look in: those of the `pkcs11-modules` setting, then those named in
-    /// `TESSERA_PKCS11_MODULES` (paths separated by `:`); when neither names any, the default
-    /// OpenSC and SoftHSM2 modules present on this machine. Each entry says whether it was named
-    /// explicitly (explicit modules that fail to load are listed with their error; defaults that
-    /// fail are passed over).
-    pub fn pkcs11_modules(&self) -> Vec<(PathBuf, bool)> {
-        let mut out: Vec<(PathBuf, bool)> = self
-            .settings
-            .pkcs11_modules
-            .iter()
-            .map(|p| (p.clone(), true))
-            .collect();
-        match std::env::var(pkcs11::MODULES_ENV) {
-            Ok(list) => out.extend(
-                pkcs11::parse_module_list(&list)
-                    .into_iter()
-                    .map(|p| (p, true)),
-            ),
-            Err(_) if out.is_empty() => {
-                out.extend(pkcs11::default_modules().into_iter().map(|p| (p, false)))
-            }
-            Err(_) => {}
-        }
-        // One module reached by two paths (Debian links /usr/lib/softhsm/libsofthsm2.so to the
-        // multiarch one) would list every token twice: compare where the paths lead.
-        let mut seen = std::collections::HashSet::new();
-        out.retain(|(p, _)| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
-        out
+    /// The media providers, in the order they are asked.
+    pub fn providers(&self) -> &[Arc<dyn MediaProvider>] {
+        &self.providers
     }
 
-    /// The PKCS#11 modules that load, and listings for explicit ones that do not.
-    pub fn pkcs11_loaded(&self) -> (Vec<Pkcs11Module>, Vec<MediumListing>) {
-        let mut loaded = Vec::new();
-        let mut failed = Vec::new();
-        for (path, explicit) in self.pkcs11_modules() {
-            let options =
-                Pkcs11Options::default().sm2_sign_mechanism(self.settings.pkcs11_sm2_mechanism);
-            match Pkcs11Module::load(&path, options) {
-                Ok(m) => loaded.push(m),
-                Err(e) if explicit => failed.push(MediumListing {
-                    location: path,
-                    info: Err(e),
-                }),
-                Err(_) => {}
-            }
-        }
-        (loaded, failed)
+    /// Adds a media backend (a Bluetooth key, the mobile e-key): asked after those before it.
+    pub fn add_provider(&mut self, provider: Arc<dyn MediaProvider>) {
+        self.providers.push(provider);
     }
 
-    /// The active cloud account's key as a medium, if an account has been downloaded.
-    fn cloud_medium(&self) -> Option<(PathBuf, Result<CloudKey<CloudTransport>, MediumError>)> {
-        let cloud = Cloud::new(&self.data_dir);
-        let location =
-            |id: &str, server: &str| PathBuf::from(format!("{server}/v1/cloud/accounts/{id}"));
-        match crate::cloud::medium::open(&cloud) {
-            Ok(m) => {
-                let t = m.transport();
-                Some((location(&t.account_id(), t.server()), Ok(m)))
-            }
-            Err(CloudError::NoAccount(_) | CloudError::NoCertificate) => None,
-            Err(e) => Some((
-                self.data_dir.join("cloud"),
-                Err(MediumError::Remote {
-                    reason: e.to_string(),
-                }),
-            )),
-        }
-    }
-
-    /// Every medium the client can see: file devices, PKCS#11 tokens, then the active cloud
-    /// account's key.
+    /// Every medium the client can see, provider by provider: file devices, PKCS#11 tokens,
+    /// the active cloud account's key, then any added backend.
     pub fn media(&self) -> Result<Vec<MediumListing>> {
-        let mut out: Vec<MediumListing> = self
-            .file_devices()?
-            .list()?
-            .into_iter()
-            .map(|d| MediumListing {
-                location: d.path,
-                info: d.info,
-            })
-            .collect();
-        let (modules, failed) = self.pkcs11_loaded();
-        out.extend(failed);
-        for module in modules {
-            match module.tokens() {
-                Ok(tokens) => out.extend(tokens.into_iter().map(|t| MediumListing {
-                    location: PathBuf::from(t.uri()),
-                    info: t.info,
-                })),
-                Err(e) => out.push(MediumListing {
-                    location: module.path().to_path_buf(),
-                    info: Err(e),
-                }),
-            }
-        }
-        if let Some((location, medium)) = self.cloud_medium() {
-            out.push(MediumListing {
-                location,
-                info: medium.and_then(|m| m.info()),
-            });
+        let mut out = Vec::new();
+        for provider in &self.providers {
+            out.extend(provider.list(self)?);
         }
         Ok(out)
     }
@@ -380,26 +206,13 @@ impl App {
             .collect()
     }
 
-    /// Opens the medium whose label or serial is `name`: a file device, else a PKCS#11 token,
-    /// else the active cloud account's key (serial: the account id).
+    /// Opens the medium whose label or serial is `name`: the first provider that has it
+    /// (file device, else PKCS#11 token, else the active cloud account's key, whose serial is
+    /// the account id).
     pub fn open_medium(&self, name: &str) -> Result<OpenMedium> {
-        match self.file_devices()?.open_device(name) {
-            Ok(device) => return Ok(OpenMedium::File(Box::new(device))),
-            Err(MediumError::NotFound { .. }) => {}
-            Err(e) => return Err(e.into()),
-        }
-        for module in self.pkcs11_loaded().0 {
-            match module.open_token(name) {
-                Ok(token) => return Ok(OpenMedium::Pkcs11(token)),
-                Err(MediumError::NotFound { .. }) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        if let Some((_, medium)) = self.cloud_medium() {
-            let medium = medium?;
-            let info = medium.info()?;
-            if info.serial == name || info.label == name {
-                return Ok(OpenMedium::Cloud(Box::new(medium)));
+        for provider in &self.providers {
+            if let Some(medium) = provider.open(self, name)? {
+                return Ok(OpenMedium::new(provider.name(), medium));
             }
         }
         Err(MediumError::NotFound {
@@ -504,56 +317,6 @@ pub fn token_changes(before: &TokenSnapshot, after: &TokenSnapshot) -> Vec<Token
         .filter(|(k, _)| !before.contains_key(*k))
         .map(|e| event("inserted", e));
     removed.chain(inserted).collect()
-}
-
-impl App {
-    /// The PKCS#11 tokens present now.
-    pub fn token_snapshot(&self) -> TokenSnapshot {
-        let mut out = TokenSnapshot::new();
-        for module in self.pkcs11_loaded().0 {
-            for t in module.tokens().unwrap_or_default() {
-                let uri = t.uri();
-                if let Ok(info) = t.info {
-                    out.insert(uri, (info.label, info.serial));
-                }
-            }
-        }
-        out
-    }
-
-    /// Watches for tokens inserted or removed, calling `report` for each change, until `count`
-    /// changes were seen or `timeout` passed (forever when both are `None`; Ctrl-C ends the
-    /// process). Polls the slot lists (`C_GetSlotList`, PKCS#11 v2.40 §5.5) every `interval`:
-    /// blocking `C_WaitForSlotEvent` cannot be interrupted portably, and SoftHSM2 lacks it.
-    pub fn watch_tokens<E>(
-        &self,
-        interval: std::time::Duration,
-        timeout: Option<std::time::Duration>,
-        count: Option<usize>,
-        report: &mut dyn FnMut(&TokenEvent) -> Result<(), E>,
-    ) -> Result<usize, E> {
-        let deadline = timeout.map(|t| std::time::Instant::now() + t);
-        let mut seen = 0;
-        let mut before = self.token_snapshot();
-        loop {
-            if count.is_some_and(|n| seen >= n) {
-                return Ok(seen);
-            }
-            if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
-                return Ok(seen);
-            }
-            std::thread::sleep(interval);
-            let after = self.token_snapshot();
-            for e in token_changes(&before, &after) {
-                if count.is_some_and(|n| seen >= n) {
-                    break;
-                }
-                report(&e)?;
-                seen += 1;
-            }
-            before = after;
-        }
-    }
 }
 
 /// The certificate on `medium` whose SHA-256 or SHA-1 thumbprint starts with `selector`

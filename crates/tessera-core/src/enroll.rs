@@ -218,7 +218,7 @@ impl std::fmt::Debug for Session {
 }
 
 fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    crate::clock::now().unix_timestamp()
 }
 
 /// Logs in to the business query and keeps the session in the data folder (mode 0600).
@@ -282,14 +282,21 @@ pub fn application(service: &ServiceClient, session: &Session, id: &str) -> Resu
         .ok_or_else(|| EnrollError::NoSuchApplication { id: id.to_owned() })
 }
 
+/// The key algorithms an application may name, in the order offered (the first is the
+/// default: SM2, the national algorithm), with the key type a medium makes for each.
+pub const KEY_ALGORITHMS: [(&str, KeySpec); 3] = [
+    ("sm2", KeySpec::Sm2),
+    ("p256", KeySpec::P256),
+    ("rsa", KeySpec::Rsa2048),
+];
+
 /// The key type a medium makes for an application's `key_algorithm`.
 pub fn key_spec(key_algorithm: &str) -> Result<KeySpec> {
-    match key_algorithm {
-        "sm2" => Ok(KeySpec::Sm2),
-        "p256" => Ok(KeySpec::P256),
-        "rsa" => Ok(KeySpec::Rsa2048),
-        other => Err(EnrollError::UnsupportedKeyAlgorithm(other.to_owned())),
-    }
+    KEY_ALGORITHMS
+        .iter()
+        .find(|(name, _)| *name == key_algorithm)
+        .map(|(_, spec)| *spec)
+        .ok_or_else(|| EnrollError::UnsupportedKeyAlgorithm(key_algorithm.to_owned()))
 }
 
 fn to_pem(label: &str, der: &[u8]) -> Result<String> {
@@ -350,7 +357,7 @@ pub fn renew(
         .ok_or(EnrollError::NoKey)?;
     let subject = entry
         .certificate
-        .details(time::OffsetDateTime::now_utc())
+        .details(crate::clock::now())
         .subject
         .rfc4514;
     let csr = tessera_media::request_for_key(medium, &key, &CsrRequest::new(subject))?;

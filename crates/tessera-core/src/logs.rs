@@ -63,7 +63,7 @@ impl App {
         if std::fs::metadata(&path).is_ok_and(|m| m.len() > MAX_LOG_LEN) {
             let _ = std::fs::rename(&path, dir.join(OLD_LOG_FILE));
         }
-        let now = OffsetDateTime::now_utc()
+        let now = crate::clock::now()
             .format(time::macros::format_description!(
                 "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
             ))

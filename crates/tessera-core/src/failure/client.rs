@@ -106,6 +106,10 @@ impl Classify for AppError {
                 c("err-pin-unavailable", "rec-no-pin", exit::USAGE).arg("reason", reason.clone())
             }
             Self::PinMismatch => c("err-pin-mismatch", "rec-pin-mismatch", exit::USAGE),
+            Self::NotImportable { source } => {
+                let (message, detail) = crate::words::parse_error_id(source);
+                c(message, "rec-parse", exit::PARSE).arg("detail", detail)
+            }
             Self::WeakPin { weakness } => {
                 let (message, min) = match weakness {
                     crate::holder::PinWeakness::TooShort { min } => ("err-pin-weak-short", *min),
