@@ -313,6 +313,55 @@ impl Cloud {
         )
     }
 
+    /// Logs in to `account`'s service with `password` and keeps what the service says of the
+    /// password's tries with the account (a good login clears it), so that the medium shows
+    /// the tries left and the lock before the next try.
+    fn counted_login(
+        &self,
+        http: &CloudHttp,
+        account: &mut LocalAccount,
+        password: &Password,
+    ) -> Result<LoginResponse, CloudError> {
+        let result = Self::login(http, &account.org, &account.user_id, password);
+        let state = match &result {
+            Ok(_) => None,
+            Err(CloudError::Service {
+                code: ProblemCode::PasswordIncorrect,
+                tries_left,
+                ..
+            }) => Some(local::PasswordState {
+                // The service does not say (known and unknown users get the same answer):
+                // count this install's wrong tries down, never to zero before the service
+                // says it locked.
+                tries_left: tries_left
+                    .and_then(|t| u8::try_from(t).ok())
+                    .unwrap_or_else(|| {
+                        let before = account
+                            .password_state
+                            .filter(|s| s.tries_left > 0)
+                            .map_or(medium::MAX_RETRIES, |s| s.tries_left);
+                        before.saturating_sub(1).max(1)
+                    }),
+                locked_until: None,
+            }),
+            Err(CloudError::Service {
+                code: ProblemCode::AccountLocked,
+                retry_after,
+                ..
+            }) => Some(local::PasswordState {
+                tries_left: 0,
+                locked_until: retry_after
+                    .map(|secs| crate::clock::now().unix_timestamp() + i64::from(secs)),
+            }),
+            Err(_) => account.password_state,
+        };
+        if state != account.password_state {
+            account.password_state = state;
+            self.update_account(account)?;
+        }
+        result
+    }
+
     /// Logs in to `server` as `user_id` of `org`, binds this install's device if the account
     /// has none, makes the two-party key with a co-signed CSR if the account has none, and
     /// downloads the certificate. The account becomes the active one.
@@ -369,6 +418,7 @@ impl Cloud {
                     serial: None,
                     certificate_pem: None,
                     chain_pem: None,
+                    password_state: None,
                 };
                 // Kept before the certificate is asked for: the share must not be lost.
                 self.store_account(local.clone())?;
@@ -466,7 +516,7 @@ impl Cloud {
         let http = CloudHttp::new(&account.server)?;
         // The service checks the password (and counts a wrong one); the share is this
         // install's.
-        let login = Self::login(&http, &account.org, &account.user_id, password)?;
+        let login = self.counted_login(&http, &mut account, password)?;
         let d1 = self.unwrap_share(&mut account, password)?;
         let public = public_key(&account)?;
         Ok(Ready {
@@ -555,7 +605,7 @@ impl Cloud {
     pub fn check_password(&self, password: &Password) -> Result<(), CloudError> {
         let mut account = self.active()?;
         let http = CloudHttp::new(&account.server)?;
-        Self::login(&http, &account.org, &account.user_id, password)?;
+        self.counted_login(&http, &mut account, password)?;
         self.unwrap_share(&mut account, password).map(drop)
     }
 
@@ -795,6 +845,7 @@ mod tests {
             serial: None,
             certificate_pem: None,
             chain_pem: None,
+            password_state: None,
         }
     }
 

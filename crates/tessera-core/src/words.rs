@@ -3,7 +3,7 @@
 //! reads the same everywhere.
 
 use fluent_bundle::FluentValue as V;
-use tessera_media::MediumError;
+use tessera_media::{MediumError, MediumInfo, MediumKind};
 use tessera_x509::{ChainError, Field, ParseError};
 use time::OffsetDateTime;
 
@@ -157,5 +157,18 @@ pub fn chain_status(l: &Localizer, status: &ChainStatus) -> (bool, String, Vec<S
             l.text_with("ui-chain-no-store", &[("reason", V::from(reason.as_str()))]),
             Vec::new(),
         ),
+    }
+}
+
+/// Why a locked medium is locked and what opens it again, as (message, next step): a device
+/// or token with its SO PIN; a cloud key (which has none) by time or by recovering the
+/// password.
+pub fn locked(l: &Localizer, info: &MediumInfo) -> (String, String) {
+    match info.kind {
+        MediumKind::CloudKey => (
+            l.text("ui-err-cloud-locked"),
+            l.text("ui-next-cloud-locked"),
+        ),
+        _ => (l.text("ui-err-locked"), l.text("ui-next-unlock")),
     }
 }

@@ -24,9 +24,18 @@ use crate::{
 /// Shortest and longest account password the service accepts.
 pub const PASSWORD_LEN: (usize, usize) = (8, 64);
 
+/// What the client last learned of an account's password tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockState {
+    /// Wrong passwords left before the service locks the account.
+    pub retries_left: u8,
+    /// Whether the service has locked password use now.
+    pub locked: bool,
+}
+
 /// What a cloud-key medium needs from the client's cloud-key code. Every call that uses the key
 /// takes the account password; an implementation maps a wrong one to
-/// [`MediumError::PinIncorrect`] and a locked account to [`MediumError::Locked`].
+/// [`MediumError::PinIncorrect`] and a locked account to [`MediumError::TemporarilyLocked`].
 pub trait CloudKeyTransport {
     /// The account's certificate, DER.
     fn certificate(&self) -> Result<Vec<u8>>;
@@ -39,6 +48,15 @@ pub trait CloudKeyTransport {
 
     /// Wrong passwords the service allows before it locks the account.
     fn max_retries(&self) -> u8;
+
+    /// The tries left and the lock as last reported by the service; by default all tries and
+    /// no lock (nothing reported yet).
+    fn lock_state(&self) -> LockState {
+        LockState {
+            retries_left: self.max_retries(),
+            locked: false,
+        }
+    }
 
     /// Checks the password: it opens this install's share and logs in at the service.
     fn unlock(&mut self, password: &Pin) -> Result<()>;
@@ -104,7 +122,10 @@ impl<T: CloudKeyTransport> CloudKey<T> {
         };
         let public = Sm2PublicKey::from_spki_der(&spki)?;
         let key = key_id_of_spki(&spki)?;
-        let retries_left = transport.max_retries();
+        let LockState {
+            retries_left,
+            locked,
+        } = transport.lock_state();
         Ok(Self {
             transport,
             certificate,
@@ -113,7 +134,7 @@ impl<T: CloudKeyTransport> CloudKey<T> {
             key,
             password: None,
             retries_left,
-            locked: false,
+            locked,
         })
     }
 
@@ -145,7 +166,7 @@ impl<T: CloudKeyTransport> CloudKey<T> {
                 self.retries_left = *retries_left;
                 self.locked = *retries_left == 0;
             }
-            Err(MediumError::Locked) => {
+            Err(MediumError::Locked | MediumError::TemporarilyLocked { .. }) => {
                 self.retries_left = 0;
                 self.locked = true;
             }

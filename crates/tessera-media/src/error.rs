@@ -14,6 +14,11 @@ pub enum MediumError {
     /// Too many wrong PINs (`CKR_PIN_LOCKED`): only the SO PIN can unlock it.
     #[error("medium is locked; unlock it with the SO PIN")]
     Locked,
+    /// A key held at a service (a cloud account) whose password use the service locked after
+    /// too many wrong passwords. No SO PIN unlocks it: it opens again by itself after
+    /// `retry_after_secs` (when the service said), or when the password is recovered by SMS.
+    #[error("password use is locked by the service for a while")]
+    TemporarilyLocked { retry_after_secs: Option<u32> },
     /// The SO PIN was wrong. Backends that count SO attempts (the file device since format
     /// version 2) report what is left.
     #[error("wrong SO PIN")]

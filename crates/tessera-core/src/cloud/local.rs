@@ -57,6 +57,29 @@ pub struct LocalAccount {
     pub certificate_pem: Option<String>,
     /// Issuing CA then root, PEM.
     pub chain_pem: Option<String>,
+    /// What the service last said of the password; absent until it said anything, and
+    /// cleared by a good login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_state: Option<PasswordState>,
+}
+
+/// The password tries the service reported for an account (DESIGN.md, "Service": five wrong
+/// passwords lock password use for a while).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordState {
+    /// Wrong passwords left before the lock.
+    pub tries_left: u8,
+    /// Unix seconds until which password use is locked, when the service said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<i64>,
+}
+
+impl PasswordState {
+    /// Whether password use is locked at `now` (Unix seconds): no tries left, and the lock
+    /// has no known end or has not reached it.
+    pub fn locked(&self, now: i64) -> bool {
+        self.tries_left == 0 && self.locked_until.is_none_or(|t| t > now)
+    }
 }
 
 impl std::fmt::Debug for LocalAccount {

@@ -1,10 +1,11 @@
 //! The active cloud account as a [`Medium`](tessera_media::Medium): the transport behind
 //! [`tessera_media::cloud_key::CloudKey`], over [`Cloud`]. The account password plays the PIN;
-//! wrong passwords are counted by the service, which locks password login after five and does
-//! not say how many tries are left (so one is assumed).
+//! wrong passwords are counted by the service, which locks password login after five for a
+//! while and says how many tries are left; the account keeps what it last said, so the medium
+//! shows the tries and the lock before the next try.
 
 use tessera_crypto::sm2::CiphertextFormat;
-use tessera_media::cloud_key::{CloudKey, CloudKeyTransport};
+use tessera_media::cloud_key::{CloudKey, CloudKeyTransport, LockState};
 use tessera_media::{MediumError, Pin};
 use tessera_proto::ProblemCode;
 use tessera_proto::cloud::Password;
@@ -55,8 +56,11 @@ fn medium_error(e: CloudError) -> MediumError {
         },
         CloudError::Service {
             code: ProblemCode::AccountLocked,
+            retry_after,
             ..
-        } => MediumError::Locked,
+        } => MediumError::TemporarilyLocked {
+            retry_after_secs: retry_after,
+        },
         // A share an earlier version wrapped under the password does not open under this one
         // (the service took it: it was recovered by SMS before the share was rewrapped).
         CloudError::PasswordIncorrect => MediumError::PinIncorrect {
@@ -73,6 +77,31 @@ impl CloudTransport {
     /// The service the account is at.
     pub fn server(&self) -> &str {
         &self.account.server
+    }
+
+    /// `e` as a medium error; a wrong password with the tries left this install counted
+    /// ([`super::local::PasswordState`]) when the service gave no count.
+    fn refused(&self, e: CloudError) -> MediumError {
+        let counted = matches!(
+            e,
+            CloudError::Service {
+                code: ProblemCode::PasswordIncorrect,
+                tries_left: None,
+                ..
+            }
+        );
+        let stored = self
+            .cloud
+            .active()
+            .ok()
+            .and_then(|a| a.password_state)
+            .filter(|s| counted && s.tries_left > 0);
+        match stored {
+            Some(state) => MediumError::PinIncorrect {
+                retries_left: state.tries_left,
+            },
+            None => medium_error(e),
+        }
     }
 }
 
@@ -105,17 +134,36 @@ impl CloudKeyTransport for CloudTransport {
         MAX_RETRIES
     }
 
+    fn lock_state(&self) -> LockState {
+        let now = crate::clock::now().unix_timestamp();
+        match self.account.password_state {
+            Some(state) if state.locked(now) => LockState {
+                retries_left: 0,
+                locked: true,
+            },
+            // A lock that has run out leaves all tries (the service resets them).
+            Some(state) if state.tries_left > 0 => LockState {
+                retries_left: state.tries_left,
+                locked: false,
+            },
+            _ => LockState {
+                retries_left: MAX_RETRIES,
+                locked: false,
+            },
+        }
+    }
+
     fn unlock(&mut self, pin: &Pin) -> tessera_media::Result<()> {
         self.cloud
             .check_password(&password(pin)?)
-            .map_err(medium_error)
+            .map_err(|e| self.refused(e))
     }
 
     fn sign_digest(&mut self, pin: &Pin, e: &[u8; 32]) -> tessera_media::Result<Vec<u8>> {
         self.cloud
             .sign_digest(e, &password(pin)?)
             .map(|sig| sig.to_der())
-            .map_err(medium_error)
+            .map_err(|e| self.refused(e))
     }
 
     fn decrypt(
@@ -126,16 +174,18 @@ impl CloudKeyTransport for CloudTransport {
     ) -> tessera_media::Result<Zeroizing<Vec<u8>>> {
         self.cloud
             .decrypt_as(ciphertext, format, &password(pin)?)
-            .map_err(medium_error)
+            .map_err(|e| self.refused(e))
     }
 
     fn change_password(&mut self, old: &Pin, new: &Pin) -> tessera_media::Result<()> {
         let old = password(old)?;
         // At the service first, so a wrong old password counts against the lockout.
-        self.cloud.check_password(&old).map_err(medium_error)?;
+        self.cloud
+            .check_password(&old)
+            .map_err(|e| self.refused(e))?;
         self.cloud
             .change_password(&old, &password(new)?)
-            .map_err(medium_error)
+            .map_err(|e| self.refused(e))
     }
 }
 
@@ -173,7 +223,9 @@ mod tests {
                 tries_left: None,
                 retry_after: Some(900),
             }),
-            MediumError::Locked
+            MediumError::TemporarilyLocked {
+                retry_after_secs: Some(900)
+            }
         ));
     }
 }

@@ -33,6 +33,15 @@ impl Classify for MediumError {
                 exit::PIN_INCORRECT,
             ),
             Self::SoPinLocked => c("err-so-pin-locked", "rec-so-pin-locked", exit::LOCKED),
+            // Only a cloud key's service locks this way: it reads as the service's refusal.
+            Self::TemporarilyLocked { retry_after_secs } => super::problem(
+                &tessera_proto::ProblemCode::AccountLocked,
+                403,
+                None,
+                None,
+                None,
+                retry_after_secs.map(u64::from),
+            ),
             Self::Format(FormatError::Pkcs12Password) => c(
                 "err-pkcs12-password",
                 "rec-pkcs12-password",

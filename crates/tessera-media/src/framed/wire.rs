@@ -416,6 +416,9 @@ pub(super) enum WireError {
         retries_left: u8,
     },
     Locked,
+    TemporarilyLocked {
+        retry_after_secs: Option<u32>,
+    },
     SoPinIncorrect {
         retries_left: Option<u8>,
     },
@@ -484,6 +487,9 @@ impl From<&MediumError> for WireError {
                 retries_left: *retries_left,
             },
             MediumError::Locked => Self::Locked,
+            MediumError::TemporarilyLocked { retry_after_secs } => Self::TemporarilyLocked {
+                retry_after_secs: *retry_after_secs,
+            },
             MediumError::SoPinIncorrect { retries_left } => Self::SoPinIncorrect {
                 retries_left: *retries_left,
             },
@@ -580,6 +586,9 @@ impl From<WireError> for MediumError {
         match e {
             WireError::PinIncorrect { retries_left } => Self::PinIncorrect { retries_left },
             WireError::Locked => Self::Locked,
+            WireError::TemporarilyLocked { retry_after_secs } => {
+                Self::TemporarilyLocked { retry_after_secs }
+            }
             WireError::SoPinIncorrect { retries_left } => Self::SoPinIncorrect { retries_left },
             WireError::SoPinLocked => Self::SoPinLocked,
             WireError::NotLoggedIn => Self::NotLoggedIn,

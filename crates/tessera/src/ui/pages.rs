@@ -405,7 +405,7 @@ struct DeletePage {
     subject: String,
     medium: String,
     state: String,
-    locked: bool,
+    locked: Option<Failure>,
 }
 
 fn delete_page(state: &State, medium: &str, cert: &str, failure: Option<Failure>) -> Response {
@@ -428,7 +428,7 @@ fn delete_page(state: &State, medium: &str, cert: &str, failure: Option<Failure>
             .unwrap_or_else(|| view.details.subject.rfc4514.clone()),
         medium: view.medium.label.clone(),
         state: medium_state(&page.l, &view.medium),
-        locked: view.medium.locked,
+        locked: super::view::lock(&page.l, &view.medium),
         page,
     })
 }
@@ -468,7 +468,7 @@ struct PinPage {
     page: Page,
     medium: String,
     state: String,
-    locked: bool,
+    locked: Option<Failure>,
     hint: String,
 }
 
@@ -489,7 +489,7 @@ fn pin_page(state: &State, medium: &str, page: Page) -> Response {
     render(&PinPage {
         medium: info.label.clone(),
         state: medium_state(&page.l, &info),
-        locked: info.locked,
+        locked: super::view::lock(&page.l, &info),
         hint,
         page,
     })

@@ -81,12 +81,23 @@ impl Failure {
     }
 }
 
+/// Why `info`'s medium is locked and what opens it, when it is.
+pub(crate) fn lock(l: &Localizer, info: &tessera_media::MediumInfo) -> Option<Failure> {
+    info.locked.then(|| {
+        let (message, next) = tessera_core::words::locked(l, info);
+        Failure::new(message, next)
+    })
+}
+
 /// The core's failure as the holder reads it.
 pub(crate) fn failure(l: &Localizer, e: &AppError) -> Failure {
     let (message, next) = match e {
         AppError::Medium(MediumError::Locked)
         | AppError::Medium(MediumError::PinIncorrect { retries_left: 0 }) => {
             (l.text("ui-err-locked"), "ui-next-unlock")
+        }
+        AppError::Medium(MediumError::TemporarilyLocked { .. }) => {
+            (l.text("ui-err-cloud-locked"), "ui-next-cloud-locked")
         }
         AppError::Medium(MediumError::PinIncorrect { retries_left }) => (
             capitalized(l.text_with("err-pin-incorrect", &[("retries", V::from(*retries_left))])),

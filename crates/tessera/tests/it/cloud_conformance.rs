@@ -150,3 +150,84 @@ fn app_core_lists_and_opens_the_cloud_key() {
             .map_or(true, |i| i.kind != tessera_media::MediumKind::CloudKey)
     }));
 }
+
+/// A cloud account locked by wrong passwords says so wherever it is listed (no longer "5/5
+/// tries"), and its refusal and lock page speak of the service's lock and password recovery,
+/// never of an SO PIN it does not have. Its tries count down on this install before that.
+#[test]
+fn a_locked_cloud_account_shows_its_lock_and_how_it_opens() {
+    use tessera_core::failure::{Classify as _, exit};
+    use tessera_core::i18n::{Lang, Localizer};
+    use tessera_media::{MediumError, Pin};
+
+    let service = start_service();
+    let root = tempfile::tempdir().unwrap();
+    let cloud = account(&service, root.path(), 1);
+    let serial = cloud.active().unwrap().id;
+    let reopen = || {
+        let app = tessera_core::app::App::open(Some(cloud.data_dir())).unwrap();
+        let medium = app.open_medium(&serial).unwrap();
+        (app, medium)
+    };
+    let wrong = |app: &mut tessera_core::app::App, medium: &mut tessera_core::app::OpenMedium| {
+        app.login(medium, &mut || Ok(Pin::new("wrong pass 1")))
+            .unwrap_err()
+    };
+
+    let (mut app, mut medium) = reopen();
+    assert_eq!(medium.info().unwrap().pin_retries_left, 5);
+    for left in [4, 3] {
+        match wrong(&mut app, &mut medium) {
+            tessera_core::app::AppError::Medium(MediumError::PinIncorrect { retries_left }) => {
+                assert_eq!(retries_left, left);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // A new run (the UI started again) knows the count.
+    let (mut app, mut medium) = reopen();
+    let info = medium.info().unwrap();
+    assert_eq!((info.pin_retries_left, info.locked), (3, false));
+
+    // Wrong until the service answers with its lock: the fifth wrong one locks, the next
+    // learns of it.
+    let mut refusal = None;
+    for _ in 0..4 {
+        let e = wrong(&mut app, &mut medium);
+        if matches!(
+            e,
+            tessera_core::app::AppError::Medium(MediumError::TemporarilyLocked { .. })
+        ) {
+            refusal = Some(e);
+            break;
+        }
+    }
+    let refusal = refusal.expect("the service locks after five wrong passwords");
+    let c = refusal.classify();
+    assert_eq!(
+        (c.message, c.recovery, c.exit),
+        (
+            "err-problem-account-locked",
+            "rec-problem-account-locked",
+            exit::LOCKED
+        )
+    );
+    let zh = Localizer::new(Lang::ZhCn);
+    assert!(c.text(&zh).contains("分钟后解锁"), "{}", c.text(&zh));
+
+    // Listed again: locked, no tries, and the words for a cloud key's lock.
+    let (mut app, mut medium) = reopen();
+    let info = medium.info().unwrap();
+    assert_eq!((info.pin_retries_left, info.locked), (0, true));
+    let (message, next) = tessera_core::words::locked(&zh, &info);
+    assert_eq!(message, zh.text("ui-err-cloud-locked"));
+    assert_eq!(next, zh.text("ui-next-cloud-locked"));
+    assert_ne!(next, zh.text("ui-next-unlock"));
+    // Even the right password is refused while the lock lasts.
+    assert!(matches!(
+        app.login(&mut medium, &mut || Ok(Pin::new(PASSWORD))),
+        Err(tessera_core::app::AppError::Medium(
+            MediumError::TemporarilyLocked { retry_after_secs: Some(secs) }
+        )) if secs > 0
+    ));
+}
