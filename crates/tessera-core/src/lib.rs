@@ -28,6 +28,7 @@ pub mod service;
 pub mod settings;
 pub mod signing;
 pub mod start;
+pub mod store;
 pub mod transfer;
 pub mod update;
 pub mod words;

@@ -1,4 +1,4 @@
-//! What the client keeps for its cloud keys in `DATA_DIR/cloud/`:
+//! What the client keeps for its cloud keys, in a [`Store`] (natively `DATA_DIR/cloud/`):
 //!
 //! - `device.key`: this install's SM2 device key (PKCS#8), made once, mode 0600. It has no PIN
 //!   (it must sign without one); the file's permissions are its protection, and a copy of it is
@@ -15,9 +15,10 @@
 //!   derived from the account password with Argon2id (RFC 9106; m = 19 MiB, t = 2), which the
 //!   first use with the password rewraps under `share.key`. [`ShareWrap`] says which.
 //!
-//! Writes are atomic (temporary file, fsync, rename).
+//! Writes are atomic (natively: temporary file, fsync, rename).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tessera_crypto::sm2::Sm2PrivateKey;
@@ -27,6 +28,7 @@ use tessera_proto::cloud::Password;
 use zeroize::Zeroizing;
 
 use super::CloudError;
+use crate::store::{DirStore, Store};
 
 /// One account on this install.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,70 +128,69 @@ pub struct AccountsFile {
     pub accounts: Vec<LocalAccount>,
 }
 
-/// The cloud folder of a data directory.
+/// What the client keeps for its cloud keys: `DATA_DIR/cloud/` natively (a [`DirStore`]), or
+/// whatever [`Store`] the face gives (IndexedDB in the phone app).
 #[derive(Debug, Clone)]
 pub struct CloudDir {
-    dir: PathBuf,
-}
-
-fn io(path: &Path, e: impl std::fmt::Display) -> CloudError {
-    CloudError::Storage {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    }
+    store: Arc<dyn Store>,
 }
 
 impl CloudDir {
     /// `data_dir/cloud`.
     pub fn new(data_dir: &Path) -> Self {
-        Self {
-            dir: data_dir.join("cloud"),
+        Self::in_store(Arc::new(DirStore::new(data_dir.join("cloud"))))
+    }
+
+    /// The cloud keys kept in `store`.
+    pub fn in_store(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    fn io(&self, name: &str, e: impl std::fmt::Display) -> CloudError {
+        CloudError::Storage {
+            path: self.store.locate(name),
+            reason: e.to_string(),
         }
     }
 
-    fn ensure(&self) -> Result<(), CloudError> {
-        std::fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, e))
+    /// The blob `name`, made by `make` (and kept) on first use.
+    fn read_or_make(
+        &self,
+        name: &str,
+        make: impl FnOnce() -> Result<Zeroizing<Vec<u8>>, CloudError>,
+    ) -> Result<Zeroizing<Vec<u8>>, CloudError> {
+        match self.store.read(name).map_err(|e| self.io(name, e))? {
+            Some(bytes) => Ok(Zeroizing::new(bytes)),
+            None => {
+                let bytes = make()?;
+                self.store
+                    .write(name, &bytes)
+                    .map_err(|e| self.io(name, e))?;
+                Ok(bytes)
+            }
+        }
     }
 
     /// This install's device key, made on first use.
     pub fn device_key(&self) -> Result<Sm2PrivateKey, CloudError> {
-        let path = self.dir.join("device.key");
-        match std::fs::read(&path) {
-            Ok(der) => {
-                let der = Zeroizing::new(der);
-                Sm2PrivateKey::from_der(&der).map_err(|e| io(&path, e))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                self.ensure()?;
-                let key = Sm2PrivateKey::generate()?;
-                let der = key.to_pkcs8_der()?;
-                tessera_media::write_atomic(&path, &der).map_err(|e| io(&path, e))?;
-                Ok(key)
-            }
-            Err(e) => Err(io(&path, e)),
-        }
+        let der = self.read_or_make("device.key", || {
+            Ok(Zeroizing::new(
+                Sm2PrivateKey::generate()?.to_pkcs8_der()?.to_vec(),
+            ))
+        })?;
+        Sm2PrivateKey::from_der(&der).map_err(|e| self.io("device.key", e))
     }
 
-    /// This install's share-wrapping key, made on first use (mode 0600).
+    /// This install's share-wrapping key, made on first use (owner-only).
     pub fn share_key(&self) -> Result<Zeroizing<[u8; 16]>, CloudError> {
-        let path = self.dir.join("share.key");
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                let bytes = Zeroizing::new(bytes);
-                let key: [u8; 16] = bytes
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| io(&path, "not 16 bytes"))?;
-                Ok(Zeroizing::new(key))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                self.ensure()?;
-                let key = Zeroizing::new(tessera_crypto::rng::bytes::<16>()?);
-                tessera_media::write_atomic(&path, key.as_slice()).map_err(|e| io(&path, e))?;
-                Ok(key)
-            }
-            Err(e) => Err(io(&path, e)),
-        }
+        let bytes = self.read_or_make("share.key", || {
+            Ok(Zeroizing::new(tessera_crypto::rng::bytes::<16>()?.to_vec()))
+        })?;
+        let key: [u8; 16] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| self.io("share.key", "not 16 bytes"))?;
+        Ok(Zeroizing::new(key))
     }
 
     fn share_kek(&self) -> Result<Kek, CloudError> {
@@ -247,20 +248,18 @@ impl CloudDir {
 
     /// The accounts file (empty when there is none yet).
     pub fn load(&self) -> Result<AccountsFile, CloudError> {
-        let path = self.dir.join("accounts.json");
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| io(&path, e)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(AccountsFile::default()),
-            Err(e) => Err(io(&path, e)),
+        const NAME: &str = "accounts.json";
+        match self.store.read(NAME).map_err(|e| self.io(NAME, e))? {
+            Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| self.io(NAME, e)),
+            None => Ok(AccountsFile::default()),
         }
     }
 
     /// Writes the accounts file atomically.
     pub fn save(&self, file: &AccountsFile) -> Result<(), CloudError> {
-        self.ensure()?;
-        let path = self.dir.join("accounts.json");
-        let bytes = serde_json::to_vec_pretty(file).map_err(|e| io(&path, e))?;
-        tessera_media::write_atomic(&path, &bytes).map_err(|e| io(&path, e))
+        const NAME: &str = "accounts.json";
+        let bytes = serde_json::to_vec_pretty(file).map_err(|e| self.io(NAME, e))?;
+        self.store.write(NAME, &bytes).map_err(|e| self.io(NAME, e))
     }
 }
 
