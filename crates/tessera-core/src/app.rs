@@ -31,13 +31,24 @@ pub enum AppError {
     Medium(#[from] MediumError),
     /// No certificate on the medium matches the selector.
     #[error("no certificate matches {selector}")]
-    NoSuchCertificate { selector: String },
+    NoSuchCertificate {
+        /// The thumbprint prefix given.
+        selector: String,
+    },
     /// Several certificates match a short selector.
     #[error("{selector} matches {count} certificates; give more of the thumbprint")]
-    AmbiguousCertificate { selector: String, count: usize },
+    AmbiguousCertificate {
+        /// The thumbprint prefix given.
+        selector: String,
+        /// How many certificates it matches.
+        count: usize,
+    },
     /// The PIN could not be obtained (prompt closed, file unreadable).
     #[error("no PIN: {reason}")]
-    PinUnavailable { reason: String },
+    PinUnavailable {
+        /// Why, in the face's words.
+        reason: String,
+    },
     /// The new PIN and its confirmation differ.
     #[error("the new PIN and its confirmation differ")]
     PinMismatch,
@@ -50,6 +61,7 @@ pub enum AppError {
     /// The new PIN is too easy to guess.
     #[error("the new PIN is too easy to guess: {weakness:?}")]
     WeakPin {
+        /// What makes it easy.
         weakness: crate::holder::PinWeakness,
     },
 }
@@ -291,7 +303,9 @@ impl App {
 pub struct TokenEvent {
     /// `inserted` or `removed`.
     pub event: &'static str,
+    /// The token's label.
     pub label: String,
+    /// The token's serial number.
     pub serial: String,
     /// The PKCS#11 URI (RFC 7512) of the token.
     pub location: String,

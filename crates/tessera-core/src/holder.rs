@@ -52,11 +52,17 @@ pub struct MediumOverview {
 #[non_exhaustive]
 pub enum ChainStatus {
     /// It does: the subjects from the certificate up to the root.
-    Valid { path: Vec<String> },
+    Valid {
+        /// The subjects, leaf first.
+        path: Vec<String>,
+    },
     /// It does not, and why.
     Invalid(ChainError),
     /// The system's trusted roots could not be read.
-    NoTrustStore { reason: String },
+    NoTrustStore {
+        /// Why.
+        reason: String,
+    },
 }
 
 /// Everything the details screen shows about one certificate.
@@ -81,7 +87,10 @@ pub struct CertificateView {
 #[non_exhaustive]
 pub enum PinWeakness {
     /// Shorter than [`MIN_PIN_LEN`].
-    TooShort { min: usize },
+    TooShort {
+        /// The shortest length accepted.
+        min: usize,
+    },
     /// One character repeated (`000000`).
     Repeated,
     /// A run up or down (`123456`, `987654`, `abcdef`).

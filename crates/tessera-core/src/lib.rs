@@ -11,6 +11,7 @@
 //! [`net`] (the face installs a transport), reads the time through [`clock`], and builds for
 //! `wasm32-unknown-unknown`, where the PKCS#11 backend drops out.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod app;
 pub mod clock;

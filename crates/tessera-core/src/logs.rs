@@ -35,12 +35,17 @@ pub enum LogError {
     /// A file could not be read or written.
     #[error("cannot access {path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
     /// Encryption failed.
     #[error("encryption failed: {reason}")]
-    Encrypt { reason: String },
+    Encrypt {
+        /// Why (age's words).
+        reason: String,
+    },
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LogError + '_ {

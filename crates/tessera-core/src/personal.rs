@@ -12,12 +12,16 @@ use crate::app::App;
 pub const FILE_NAME: &str = "personal.json";
 
 /// What self-service stored about the holder.
+/// What self-service stored about the holder (the 个人信息 list), in `personal.json`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "kebab-case")]
 #[non_exhaustive]
 pub struct PersonalInfo {
+    /// Full name.
     pub name: Option<String>,
+    /// Mobile phone number.
     pub phone: Option<String>,
+    /// Identity document number.
     pub id_number: Option<String>,
 }
 
@@ -27,6 +31,7 @@ pub struct PersonalInfo {
 pub struct PersonalItem {
     /// `name`, `phone` or `id-number`.
     pub key: &'static str,
+    /// The value with its middle masked, `None` when not held.
     pub masked: Option<String>,
 }
 

@@ -19,15 +19,20 @@ pub enum PinCacheTime {
     /// Never cache: ask for the PIN every time.
     #[serde(rename = "off")]
     Off,
+    /// One minute.
     #[serde(rename = "1")]
     Minutes1,
+    /// Five minutes.
     #[serde(rename = "5")]
     Minutes5,
+    /// Ten minutes.
     #[serde(rename = "10")]
     Minutes10,
+    /// Thirty minutes (the default, as the reference client).
     #[default]
     #[serde(rename = "30")]
     Minutes30,
+    /// An hour.
     #[serde(rename = "60")]
     Minutes60,
 }

@@ -45,8 +45,10 @@ impl BusinessType {
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum OnOff {
+    /// Enabled (the default).
     #[default]
     On,
+    /// Disabled.
     Off,
 }
 
@@ -136,23 +138,36 @@ pub enum SettingsError {
     /// The file could not be read or written.
     #[error("cannot access {path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
     /// The file is not valid settings JSON.
     #[error("{path} is not a valid settings file: {reason}")]
-    Corrupt { path: PathBuf, reason: String },
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What the JSON parser said.
+        reason: String,
+    },
     /// Writing the file atomically failed.
     #[error(transparent)]
     Write(#[from] tessera_media::MediumError),
     /// No setting has this name.
     #[error("unknown setting {key}")]
-    UnknownKey { key: String },
+    UnknownKey {
+        /// The name given.
+        key: String,
+    },
     /// The value is not one the setting accepts.
     #[error("invalid value {value:?} for {key}; expected one of: {expected}")]
     InvalidValue {
+        /// The setting.
         key: &'static str,
+        /// The value given.
         value: String,
+        /// The values it accepts.
         expected: &'static str,
     },
 }

@@ -23,13 +23,25 @@ pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 #[non_exhaustive]
 pub enum UpdateOutcome {
     /// This client is the newest release (or newer).
-    UpToDate { latest: String },
+    UpToDate {
+        /// The newest release's version.
+        latest: String,
+    },
     /// A newer release exists.
-    Available { release: Release },
+    Available {
+        /// The release offered.
+        release: Release,
+    },
     /// The service could not be reached (offline, refused, timed out, HTTP error).
-    Unreachable { reason: String },
+    Unreachable {
+        /// Why.
+        reason: String,
+    },
     /// The service answered with something that is not a release feed.
-    BadFeed { reason: String },
+    BadFeed {
+        /// What was wrong with it.
+        reason: String,
+    },
 }
 
 /// The last check: when, and what it found.
@@ -38,6 +50,7 @@ pub enum UpdateOutcome {
 pub struct UpdateCheckRecord {
     /// RFC 3339.
     pub checked_at: String,
+    /// What it found.
     #[serde(flatten)]
     pub outcome: UpdateOutcome,
 }

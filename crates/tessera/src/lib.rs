@@ -3,6 +3,7 @@
 //! through, and [`third_party`] the crates this program is built from (shown in Settings).
 //! Faces parse, call the core and render: the decisions are in the core.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod cli;
 pub mod net;

@@ -9,7 +9,9 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ThirdParty {
+    /// The crate's name on crates.io.
     pub name: &'static str,
+    /// The version linked.
     pub version: &'static str,
     /// SPDX licence expression from the crate's `Cargo.toml`.
     pub licence: &'static str,

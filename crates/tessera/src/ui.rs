@@ -62,11 +62,16 @@ impl UiOptions {
 pub enum UiError {
     /// The listen address is not a loopback address.
     #[error("the UI listens on 127.0.0.1 only, not {addr}")]
-    NotLoopback { addr: SocketAddr },
+    NotLoopback {
+        /// The address given.
+        addr: SocketAddr,
+    },
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
+        /// The address.
         addr: SocketAddr,
+        /// Why.
         source: std::io::Error,
     },
     /// The async runtime or the server failed.
