@@ -1,6 +1,6 @@
 //! User-facing text from Fluent files: Simplified Chinese first, English second.
 //!
-//! The files live in `crates/tessera/i18n/<locale>/tessera.ftl` and are compiled in, so the
+//! The files live in `crates/tessera-core/i18n/<locale>/tessera.ftl` and are compiled in, so the
 //! binary needs nothing beside it. Code refers to messages by id only.
 
 use std::borrow::Cow;
