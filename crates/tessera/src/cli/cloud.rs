@@ -28,6 +28,20 @@ struct PasswordArgs {
     password_file: Option<PathBuf>,
 }
 
+/// An account named at a service, for the commands that work without a downloaded one.
+#[derive(Debug, Args)]
+struct AccountAt {
+    /// Service URL.
+    #[arg(long, value_name = "URL")]
+    server: String,
+    /// Organization code.
+    #[arg(long, value_name = "CODE")]
+    org: String,
+    /// User ID.
+    #[arg(long = "user", value_name = "ID")]
+    user_id: String,
+}
+
 #[derive(Debug, Subcommand)]
 enum CloudCommand {
     /// List or search the organizations of a service; each names its service addresses.
@@ -159,15 +173,8 @@ enum CloudCommand {
     /// Ask for a password-recovery SMS code to the bound phone, after an image captcha
     /// (`tessera enroll captcha --server URL --out captcha.png`).
     RecoverCode {
-        /// Service URL.
-        #[arg(long, value_name = "URL")]
-        server: String,
-        /// Organization code.
-        #[arg(long, value_name = "CODE")]
-        org: String,
-        /// User ID.
-        #[arg(long = "user", value_name = "ID")]
-        user_id: String,
+        #[command(flatten)]
+        account: AccountAt,
         /// Captcha id.
         #[arg(long)]
         captcha_id: String,
@@ -177,15 +184,8 @@ enum CloudCommand {
     },
     /// Set a new password with the recovery SMS code.
     Recover {
-        /// Service URL.
-        #[arg(long, value_name = "URL")]
-        server: String,
-        /// Organization code.
-        #[arg(long, value_name = "CODE")]
-        org: String,
-        /// User ID.
-        #[arg(long = "user", value_name = "ID")]
-        user_id: String,
+        #[command(flatten)]
+        account: AccountAt,
         /// The SMS code.
         #[arg(long)]
         code: String,
@@ -321,16 +321,14 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
                 (None, None, Some(qr)) => cloud.choose_org_by_qr(&read_input(&qr)?)?,
                 _ => return Err(Failure::Usage(l.text("cloud-use-usage"))),
             };
-            match out.format {
-                Format::Json => out.json(&chosen)?,
-                Format::Text => out.line(&l.text_with(
-                    "cloud-org-chosen",
-                    &[
-                        ("org", V::from(chosen.name.as_str())),
-                        ("url", V::from(chosen.service_url.as_str())),
-                    ],
-                ))?,
-            }
+            out.report(
+                &chosen,
+                "cloud-org-chosen",
+                &[
+                    ("org", V::from(chosen.name.as_str())),
+                    ("url", V::from(chosen.service_url.as_str())),
+                ],
+            )?;
         }
         CloudCommand::Apply {
             server,
@@ -364,13 +362,11 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
             let (server, org) = org_of(l, &cloud, server, org)?;
             let pw = password(l, &p)?;
             let done = cloud.download(&server, &org, &user_id, &pw)?;
-            match out.format {
-                Format::Json => out.json(&done)?,
-                Format::Text => out.line(&l.text_with(
-                    "cloud-downloaded",
-                    &[("serial", V::from(done.serial.as_str()))],
-                ))?,
-            }
+            out.report(
+                &done,
+                "cloud-downloaded",
+                &[("serial", V::from(done.serial.as_str()))],
+            )?;
         }
         CloudCommand::Accounts => {
             let (accounts, active) = cloud.accounts()?;
@@ -496,9 +492,12 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
             }
         }
         CloudCommand::RecoverCode {
-            server,
-            org,
-            user_id,
+            account:
+                AccountAt {
+                    server,
+                    org,
+                    user_id,
+                },
             captcha_id,
             captcha_answer,
         } => {
@@ -509,9 +508,12 @@ pub(crate) fn run(args: CloudArgs, app: &mut App, out: &mut Output<'_>) -> Resul
             }
         }
         CloudCommand::Recover {
-            server,
-            org,
-            user_id,
+            account:
+                AccountAt {
+                    server,
+                    org,
+                    user_id,
+                },
             code,
             new_password_file,
         } => {

@@ -251,13 +251,11 @@ pub(crate) fn run(args: EnrollArgs, app: &mut App, out: &mut Output<'_>) -> Resu
                 CodePurpose::BindPhone => tessera_proto::cloud::PURPOSE_BIND_PHONE,
             };
             let sent = enroll::send_code(&service(&args.server, app, None)?, &phone, purpose)?;
-            match out.format {
-                Format::Json => out.json(&sent)?,
-                Format::Text => out.line(&l.text_with(
-                    "enroll-code-sent",
-                    &[("minutes", V::from(sent.expires_in / 60))],
-                ))?,
-            }
+            out.report(
+                &sent,
+                "enroll-code-sent",
+                &[("minutes", V::from(sent.expires_in / 60))],
+            )?;
         }
         EnrollCommand::Captcha { out: path } => {
             let (challenge, png) = enroll::captcha(&service(&args.server, app, None)?)?;
@@ -369,16 +367,14 @@ pub(crate) fn run(args: EnrollArgs, app: &mut App, out: &mut Output<'_>) -> Resu
             let entry = enroll::install(&service, &session, &application, &mut medium, &password);
             spinner.finish_and_clear();
             let report = installed(&device, &entry?, None);
-            match out.format {
-                Format::Json => out.json(&report)?,
-                Format::Text => out.line(&l.text_with(
-                    "enroll-installed",
-                    &[
-                        ("thumbprint", V::from(report.thumbprint.as_str())),
-                        ("device", V::from(device.as_str())),
-                    ],
-                ))?,
-            }
+            out.report(
+                &report,
+                "enroll-installed",
+                &[
+                    ("thumbprint", V::from(report.thumbprint.as_str())),
+                    ("device", V::from(device.as_str())),
+                ],
+            )?;
         }
         EnrollCommand::Renew {
             cert,
@@ -391,16 +387,14 @@ pub(crate) fn run(args: EnrollArgs, app: &mut App, out: &mut Output<'_>) -> Resu
             login(app, &mut medium, l, pin_file.as_deref())?;
             let new = enroll::renew(&service, &mut medium, &entry)?;
             let report = installed(&device, &new, Some(entry.reference.thumbprint().to_owned()));
-            match out.format {
-                Format::Json => out.json(&report)?,
-                Format::Text => out.line(&l.text_with(
-                    "enroll-renewed",
-                    &[
-                        ("thumbprint", V::from(report.thumbprint.as_str())),
-                        ("not_after", V::from(report.not_after.as_str())),
-                    ],
-                ))?,
-            }
+            out.report(
+                &report,
+                "enroll-renewed",
+                &[
+                    ("thumbprint", V::from(report.thumbprint.as_str())),
+                    ("not_after", V::from(report.not_after.as_str())),
+                ],
+            )?;
         }
         EnrollCommand::Logout => {
             enroll::logout(&data_dir)?;

@@ -72,6 +72,22 @@ impl<'a> Output<'a> {
         Ok(())
     }
 
+    /// Reports a result: `value` as JSON, or in text the message `id` with `args`.
+    pub(crate) fn report<T: serde::Serialize>(
+        &mut self,
+        value: &T,
+        id: &str,
+        args: &[(&str, fluent_bundle::FluentValue<'_>)],
+    ) -> Result<(), Failure> {
+        match self.format {
+            Format::Json => self.json(value),
+            Format::Text => {
+                let text = self.l.text_with(id, args);
+                self.line(&text)
+            }
+        }
+    }
+
     /// Reports an error on stderr, red when colour is allowed.
     #[allow(clippy::print_stderr, reason = "the CLI's one place for error output")]
     pub(crate) fn error(&mut self, message: &str) {

@@ -109,14 +109,42 @@ pub(super) async fn root(AxState(state): AxState<State>) -> Response {
 #[template(path = "start.html")]
 struct StartPage {
     page: Page,
+    businesses: [Business; 2],
     languages: Vec<super::view::Choice>,
+}
+
+/// One business on the start page: its form value (`BusinessType`'s), icon and words.
+struct Business {
+    value: &'static str,
+    /// An SVG path (24×24).
+    icon: &'static str,
+    title: &'static str,
+    text: &'static str,
 }
 
 /// `GET /start`: choose the business.
 pub(super) async fn start(AxState(state): AxState<State>) -> Response {
     let page = Page::new(&state, "ui-start-title");
     let languages = super::settings_pages::language_choices(&state, &page.l);
-    render(&StartPage { page, languages })
+    let businesses = [
+        Business {
+            value: "certificate",
+            icon: "M4 3h16v12H4zm2 2v8h12V5zm1 1h6v1.5H7zm0 3h10v1.5H7zM9 16h6l1 5-4-2-4 2z",
+            title: "ui-business-certificate",
+            text: "ui-business-certificate-text",
+        },
+        Business {
+            value: "cloud-key",
+            icon: "M7 18a5 5 0 0 1-.6-10A6 6 0 0 1 18 9a4.5 4.5 0 0 1-.5 9zm5-8a2 2 0 0 0-1 3.7V16h2v-2.3A2 2 0 0 0 12 10z",
+            title: "ui-business-cloud-key",
+            text: "ui-business-cloud-key-text",
+        },
+    ];
+    render(&StartPage {
+        page,
+        businesses,
+        languages,
+    })
 }
 
 #[derive(Deserialize)]

@@ -6,7 +6,7 @@ use axum::extract::{Path, State as AxState};
 use axum::response::Response;
 use fluent_bundle::FluentValue as V;
 use serde::Deserialize;
-use tessera_media::{Medium as _, Pin};
+use tessera_media::{CertEntry, Medium as _, Pin};
 use tessera_proto::ra::{Application, Password};
 use time::OffsetDateTime;
 
@@ -129,18 +129,7 @@ pub(super) async fn install(
         Ok((serial, entry)) => {
             let page = Page::new(&state, "ui-ss-install-title").back("/self-service/query");
             let message = page.t("ui-ss-installed");
-            let next_text = page.t("ui-ss-view-cert");
-            render(&MessagePage {
-                message,
-                hint: None,
-                next_href: Some(format!(
-                    "/media/{}/certs/{}",
-                    segment(&serial),
-                    entry.reference
-                )),
-                next_text,
-                page,
-            })
+            done_page(page, message, &serial, &entry)
         }
         Err(e) => install_page(&state, &id, &f.medium, Some(e)),
     }
@@ -250,19 +239,24 @@ pub(super) async fn renew(
             let message = page
                 .l
                 .text_with("ui-ss-renewed", &[("date", V::from(not_after))]);
-            let next_text = page.t("ui-ss-view-cert");
-            render(&MessagePage {
-                message,
-                hint: None,
-                next_href: Some(format!(
-                    "/media/{}/certs/{}",
-                    segment(&serial),
-                    new.reference
-                )),
-                next_text,
-                page,
-            })
+            done_page(page, message, &serial, &new)
         }
         Err(e) => renew_page(&state, &medium, &cert, Some(e)),
     }
+}
+
+/// Says `message` with a link to the certificate `entry` on the medium `serial`.
+fn done_page(page: Page, message: String, serial: &str, entry: &CertEntry) -> Response {
+    let next_text = page.t("ui-ss-view-cert");
+    render(&MessagePage {
+        message,
+        hint: None,
+        next_href: Some(format!(
+            "/media/{}/certs/{}",
+            segment(serial),
+            entry.reference
+        )),
+        next_text,
+        page,
+    })
 }
