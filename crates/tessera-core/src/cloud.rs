@@ -23,6 +23,7 @@ use tessera_proto::cloud::{
     self as wire, Account, AccountApplication, AppSession, CloudCertificate, CloudOrg,
     CodecryptResponse, CosignResponse, KeygenResponse, LoginResponse, Password,
 };
+use tessera_proto::hex::HexBytes;
 
 use http::{Auth, CloudHttp};
 use local::{CloudDir, LocalAccount, ShareWrap};
@@ -153,11 +154,16 @@ pub struct Downloaded {
     pub serial: String,
 }
 
-fn hex32(what: &str, text: &str) -> Result<[u8; 32], CloudError> {
-    hex::decode(text)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| CloudError::Protocol(format!("{what} is not 32 bytes of hex")))
+/// `bytes` as a wire value of its fixed length (a point, a scalar).
+fn to_wire<const N: usize>(what: &str, bytes: &[u8]) -> Result<HexBytes<N>, CloudError> {
+    HexBytes::try_from(bytes).map_err(|e| CloudError::Protocol(format!("{what} {e}")))
+}
+
+/// The bytes of a wire value the service sent.
+fn from_wire<const N: usize>(what: &str, value: &HexBytes<N>) -> Result<[u8; N], CloudError> {
+    value
+        .decode()
+        .map_err(|e| CloudError::Protocol(format!("{what} {e}")))
 }
 
 /// A logged-in account with everything a key operation needs.
@@ -382,7 +388,7 @@ impl Cloud {
             http.post::<_, ()>(
                 &format!("{base}/device"),
                 &wire::BindDevice {
-                    public_key: hex::encode(device.public_key().to_sec1_uncompressed()),
+                    public_key: to_wire("device key", &device.public_key().to_sec1_uncompressed())?,
                     label: Some(format!("tessera {}", env!("CARGO_PKG_VERSION"))),
                 },
                 Auth::Session(&session),
@@ -402,7 +408,7 @@ impl Cloud {
                 let made: KeygenResponse = http.post(
                     &format!("{base}/key"),
                     &wire::KeygenRequest {
-                        p1: hex::encode(p1),
+                        p1: to_wire("P1", &p1)?,
                     },
                     Auth::Device(&session, &device),
                 )?;
@@ -412,7 +418,7 @@ impl Cloud {
                     org: account.org.clone(),
                     user_id: account.user_id.clone(),
                     name: account.name.clone(),
-                    public_key: made.public_key,
+                    public_key: made.public_key.as_str().to_owned(),
                     share_wrap: ShareWrap::InstallKey,
                     wrapped_share: self.dir.wrap_share(&d1, &account.id)?,
                     serial: None,
@@ -542,15 +548,15 @@ impl Cloud {
         let answer: CosignResponse = ready.http.post(
             &format!("/v1/cloud/accounts/{}/sign", ready.account.id),
             &wire::CosignRequest {
-                e: hex::encode(req.e),
-                q1: hex::encode(req.q1),
+                e: to_wire("e", &req.e)?,
+                q1: to_wire("Q1", &req.q1)?,
             },
             Auth::Device(&ready.session, &ready.device),
         )?;
         let answer = PartialSignature {
-            r: hex32("r", &answer.r)?,
-            s2: hex32("s2", &answer.s2)?,
-            s3: hex32("s3", &answer.s3)?,
+            r: from_wire("r", &answer.r)?,
+            s2: from_wire("s2", &answer.s2)?,
+            s3: from_wire("s3", &answer.s3)?,
         };
         // `finish` verifies (r, s) against the joint key with the plain SM2 verifier.
         Ok(state.finish(&ready.d1, &answer)?)
@@ -621,11 +627,11 @@ impl Cloud {
         let answer: CodecryptResponse = ready.http.post(
             &format!("/v1/cloud/accounts/{}/decrypt", ready.account.id),
             &wire::CodecryptRequest {
-                t1: hex::encode(t1),
+                t1: to_wire("T1", &t1)?,
             },
             Auth::Device(&ready.session, &ready.device),
         )?;
-        let t2 = hex::decode(&answer.t2).map_err(|e| CloudError::Protocol(e.to_string()))?;
+        let t2 = from_wire("T2", &answer.t2)?;
         Ok(state.finish(&t2)?)
     }
 

@@ -10,6 +10,7 @@
 //! [`DEVICE_NONCE_HEADER`] and [`DEVICE_SIGNATURE_HEADER`], an SM2 signature (default ID, DER,
 //! hex) by the device key over [`device_signed_bytes`]. Each signed request is accepted once.
 
+use crate::hex::{Hex32, HexPoint};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
@@ -324,7 +325,8 @@ impl std::fmt::Debug for BindPhone {
 #[serde(deny_unknown_fields)]
 pub struct BindDevice {
     /// SM2 public key, hex SEC1 uncompressed.
-    pub public_key: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub public_key: HexPoint,
     /// A name for the device, shown to the user.
     #[serde(default)]
     pub label: Option<String>,
@@ -336,7 +338,8 @@ pub struct BindDevice {
 #[serde(deny_unknown_fields)]
 pub struct KeygenRequest {
     /// `P1 = d1^-1 · G`, hex SEC1 uncompressed.
-    pub p1: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub p1: HexPoint,
 }
 
 /// Answer to key generation.
@@ -344,7 +347,8 @@ pub struct KeygenRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeygenResponse {
     /// The joint public key `P`, hex SEC1 uncompressed.
-    pub public_key: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub public_key: HexPoint,
 }
 
 /// `POST /v1/cloud/accounts/{id}/certificate`: a CSR for the joint key, co-signed.
@@ -374,9 +378,11 @@ pub struct CloudCertificate {
 #[serde(deny_unknown_fields)]
 pub struct CosignRequest {
     /// `e = SM3(Z_A || M)`, hex of 32 bytes.
-    pub e: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub e: Hex32,
     /// `Q1 = k1 · G`, hex SEC1 uncompressed.
-    pub q1: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub q1: HexPoint,
 }
 
 /// Signing step 2: `r`, `s2`, `s3`, hex of 32 bytes each.
@@ -384,11 +390,14 @@ pub struct CosignRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CosignResponse {
     /// `r = (e + x1) mod n`.
-    pub r: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub r: Hex32,
     /// `s2 = d2 · k3`.
-    pub s2: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub s2: Hex32,
     /// `s3 = d2 · (r + k2)`.
-    pub s3: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub s3: Hex32,
 }
 
 /// `POST /v1/cloud/accounts/{id}/decrypt`.
@@ -397,7 +406,8 @@ pub struct CosignResponse {
 #[serde(deny_unknown_fields)]
 pub struct CodecryptRequest {
     /// `T1 = d1^-1 · C1`, hex SEC1 uncompressed.
-    pub t1: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub t1: HexPoint,
 }
 
 /// The service's decryption step.
@@ -405,7 +415,8 @@ pub struct CodecryptRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodecryptResponse {
     /// `T2 = d2^-1 · T1`, hex SEC1 uncompressed.
-    pub t2: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub t2: HexPoint,
 }
 
 /// `PUT /v1/cloud/accounts/{id}/signature-image` and its `GET`.

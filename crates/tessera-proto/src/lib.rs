@@ -7,6 +7,7 @@
 pub mod cloud;
 pub mod enroll;
 pub mod health;
+pub mod hex;
 pub mod problem;
 pub mod ra;
 pub mod release;

@@ -279,11 +279,11 @@ pub fn new_id() -> Result<String, CloudError> {
 }
 
 /// Decodes lowercase or uppercase hex of exactly `len` bytes, as a 400 for points.
-pub fn decode_hex(what: &str, text: &str, len: usize) -> Result<Vec<u8>, CloudError> {
-    match hex::decode(text) {
-        Ok(bytes) if bytes.len() == len => Ok(bytes),
-        _ => Err(CloudError::BadPoint(format!(
-            "{what} must be hex of {len} bytes"
-        ))),
-    }
+pub fn decode_hex<const N: usize>(
+    what: &str,
+    value: &tessera_proto::hex::HexBytes<N>,
+) -> Result<[u8; N], CloudError> {
+    value
+        .decode()
+        .map_err(|e| CloudError::BadPoint(format!("{what} {e}")))
 }

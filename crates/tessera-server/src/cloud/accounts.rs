@@ -557,7 +557,7 @@ pub async fn bind_device(
     body: &BindDevice,
     origin: &Origin,
 ) -> Result<()> {
-    let key = super::decode_hex("public_key", &body.public_key, 65)?;
+    let key = super::decode_hex("public_key", &body.public_key)?;
     tessera_crypto::sm2::two_party::decode_point(&key)
         .map_err(|e| CloudError::BadPoint(format!("device key: {e}")))?;
     let label = body

@@ -54,7 +54,7 @@ fn wrap_name(account_id: &str) -> String {
 pub async fn generate_share(
     master: Arc<MasterKey>,
     account_id: &str,
-    p1: Vec<u8>,
+    p1: [u8; 65],
 ) -> Result<(Vec<u8>, Vec<u8>), CloudError> {
     let name = wrap_name(account_id);
     blocking(move || {
@@ -120,7 +120,7 @@ pub async fn keygen(
     if row.public_key.is_some() {
         return Err(CloudError::KeyState("the account has a key already").into());
     }
-    let p1 = decode_hex("p1", &body.p1, 65)?;
+    let p1 = decode_hex("p1", &body.p1)?;
     let (public, sealed) = generate_share(state.cloud.master()?, &row.id, p1).await?;
     if !state
         .store
@@ -139,7 +139,10 @@ pub async fn keygen(
         })
         .await;
     Ok(KeygenResponse {
-        public_key: hex::encode(public),
+        public_key: public
+            .as_slice()
+            .try_into()
+            .map_err(|e| CloudError::Internal(format!("joint key: {e}")))?,
     })
 }
 
@@ -250,17 +253,15 @@ pub async fn sign(
     origin: &Origin,
 ) -> Result<CosignResponse> {
     approved(row)?;
-    let e: [u8; 32] = decode_hex("e", &body.e, 32)?
-        .try_into()
-        .map_err(|_| CloudError::BadPoint("e must be 32 bytes".into()))?;
-    let q1 = decode_hex("q1", &body.q1, 65)?;
+    let e = decode_hex("e", &body.e)?;
+    let q1 = decode_hex("q1", &body.q1)?;
     let sealed = sealed.ok_or(CloudError::KeyState("the account has no key yet"))?;
     let answer = cosign(state.cloud.master()?.as_ref(), &row.id, sealed, &e, &q1)?;
     audit_use(state, row, Action::CloudSign, origin).await?;
     Ok(CosignResponse {
-        r: hex::encode(answer.r),
-        s2: hex::encode(answer.s2),
-        s3: hex::encode(answer.s3),
+        r: answer.r.into(),
+        s2: answer.s2.into(),
+        s3: answer.s3.into(),
     })
 }
 
@@ -273,11 +274,9 @@ pub async fn decrypt(
     origin: &Origin,
 ) -> Result<CodecryptResponse> {
     approved(row)?;
-    let t1 = decode_hex("t1", &body.t1, 65)?;
+    let t1 = decode_hex("t1", &body.t1)?;
     let sealed = sealed.ok_or(CloudError::KeyState("the account has no key yet"))?;
     let t2 = codecrypt(state.cloud.master()?.as_ref(), &row.id, sealed, &t1)?;
     audit_use(state, row, Action::CloudDecrypt, origin).await?;
-    Ok(CodecryptResponse {
-        t2: hex::encode(t2),
-    })
+    Ok(CodecryptResponse { t2: t2.into() })
 }
