@@ -241,15 +241,7 @@ impl App {
         medium: &mut dyn Medium,
         ask: &mut dyn FnMut() -> Result<Pin>,
     ) -> Result<()> {
-        let id = medium.info()?.serial;
-        let setting = self.settings.pin_cache;
-        if let Some(pin) = self.pin_cache.get(&id, setting) {
-            match medium.login(&pin) {
-                Ok(()) => return Ok(()),
-                Err(_) => self.pin_cache.forget(&id),
-            }
-        }
-        self.login_asking(medium, ask)
+        self.login_with(medium, ask, true)
     }
 
     /// Logs in to `medium` with the PIN `ask` gives, never with a cached one: for operations
@@ -260,8 +252,23 @@ impl App {
         medium: &mut dyn Medium,
         ask: &mut dyn FnMut() -> Result<Pin>,
     ) -> Result<()> {
+        self.login_with(medium, ask, false)
+    }
+
+    fn login_with(
+        &mut self,
+        medium: &mut dyn Medium,
+        ask: &mut dyn FnMut() -> Result<Pin>,
+        cached: bool,
+    ) -> Result<()> {
         let id = medium.info()?.serial;
         let setting = self.settings.pin_cache;
+        if let Some(pin) = self.pin_cache.get(&id, setting).filter(|_| cached) {
+            match medium.login(&pin) {
+                Ok(()) => return Ok(()),
+                Err(_) => self.pin_cache.forget(&id),
+            }
+        }
         let pin = ask()?;
         match medium.login(&pin) {
             Ok(()) => {

@@ -195,34 +195,25 @@ mod tests {
 
     #[test]
     fn retries_come_from_the_problem() {
-        assert!(matches!(
+        let refused = |code, tries_left, retry_after| {
             medium_error(CloudError::Service {
                 status: 403,
-                code: ProblemCode::PasswordIncorrect,
-                detail: "wrong user ID or password, 2 tries left".into(),
-                tries_left: Some(2),
-                retry_after: None,
-            }),
+                code,
+                detail: "the service's words".into(),
+                tries_left,
+                retry_after,
+            })
+        };
+        assert!(matches!(
+            refused(ProblemCode::PasswordIncorrect, Some(2), None),
             MediumError::PinIncorrect { retries_left: 2 }
         ));
         assert!(matches!(
-            medium_error(CloudError::Service {
-                status: 403,
-                code: ProblemCode::PasswordIncorrect,
-                detail: "wrong password".into(),
-                tries_left: None,
-                retry_after: None,
-            }),
+            refused(ProblemCode::PasswordIncorrect, None, None),
             MediumError::PinIncorrect { retries_left: 1 }
         ));
         assert!(matches!(
-            medium_error(CloudError::Service {
-                status: 403,
-                code: ProblemCode::AccountLocked,
-                detail: "too many wrong passwords; try again in 900 seconds".into(),
-                tries_left: None,
-                retry_after: Some(900),
-            }),
+            refused(ProblemCode::AccountLocked, None, Some(900)),
             MediumError::TemporarilyLocked {
                 retry_after_secs: Some(900)
             }
