@@ -4,13 +4,12 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use fluent_bundle::FluentValue as V;
-use tessera_media::MediumError;
 
 use super::State;
 use tessera_core::app::AppError;
+use tessera_core::failure::Classify as _;
 use tessera_core::i18n::Localizer;
-use tessera_core::words;
+use tessera_media::MediumError;
 
 /// The frame every page shares.
 pub(crate) struct Page {
@@ -89,43 +88,16 @@ pub(crate) fn lock(l: &Localizer, info: &tessera_media::MediumInfo) -> Option<Fa
     })
 }
 
-/// The core's failure as the holder reads it.
+/// The core's failure as the holder reads it: the one classification every face uses
+/// ([`tessera_core::failure`]), in the web face's words where it has its own (`ui-` + the
+/// message or hint id: no command lines on a page).
 pub(crate) fn failure(l: &Localizer, e: &AppError) -> Failure {
-    let (message, next) = match e {
-        AppError::Medium(MediumError::Locked)
-        | AppError::Medium(MediumError::PinIncorrect { retries_left: 0 }) => {
-            (l.text("ui-err-locked"), "ui-next-unlock")
-        }
-        AppError::Medium(MediumError::TemporarilyLocked { .. }) => {
-            (l.text("ui-err-cloud-locked"), "ui-next-cloud-locked")
-        }
-        AppError::Medium(MediumError::PinIncorrect { retries_left }) => (
-            capitalized(l.text_with("err-pin-incorrect", &[("retries", V::from(*retries_left))])),
-            "ui-next-retry-pin",
-        ),
-        AppError::Medium(MediumError::NotFound { .. }) => {
-            (l.text("ui-err-medium-gone"), "ui-next-reconnect")
-        }
-        AppError::Medium(MediumError::PinLength { min, max }) => (
-            l.text_with(
-                "err-pin-length",
-                &[("min", V::from(*min)), ("max", V::from(*max))],
-            ),
-            "ui-next-retry-pin",
-        ),
-        AppError::Medium(m) => (capitalized(words::medium_reason(l, m)), "ui-next-home"),
-        AppError::NoSuchCertificate { .. } | AppError::AmbiguousCertificate { .. } => {
-            (l.text("ui-err-cert-gone"), "ui-next-home")
-        }
-        AppError::PinUnavailable { .. } => (l.text("ui-err-pin-needed"), "ui-next-retry-pin"),
-        AppError::PinMismatch => (capitalized(l.text("err-pin-mismatch")), "ui-next-retry-pin"),
-        AppError::WeakPin { weakness } => (weak_pin(l, *weakness), "ui-next-retry-pin"),
-        other => (
-            l.text_with("ui-err-internal", &[("reason", V::from(other.to_string()))]),
-            "ui-next-home",
-        ),
+    let c = e.classify();
+    let words = |id: &str| {
+        let own = format!("ui-{id}");
+        l.text_with(if l.has(&own) { &own } else { id }, &c.args)
     };
-    Failure::new(message, l.text(next))
+    Failure::new(capitalized(words(c.message)), words(c.recovery))
 }
 
 /// A sentence from the shared wording (lower-case in the CLI's English) as a page shows it.
@@ -209,4 +181,66 @@ pub(crate) struct Choice {
     pub(crate) value: String,
     pub(crate) label: String,
     pub(crate) selected: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use tessera_core::i18n::Lang;
+    use tessera_media::Pin;
+
+    use super::*;
+
+    /// What the pages say of the core's failures comes from the shared classification, in the
+    /// page's own words where the CLI's would name a command line; a cloud account's lock
+    /// never sends the holder to an SO PIN.
+    #[test]
+    fn pages_word_the_shared_classification_without_command_lines() {
+        let failures = [
+            AppError::Medium(MediumError::PinIncorrect { retries_left: 2 }),
+            AppError::Medium(MediumError::NotFound {
+                label: "usb".into(),
+            }),
+            AppError::Medium(MediumError::NotLoggedIn),
+            AppError::Medium(MediumError::TemporarilyLocked {
+                retry_after_secs: Some(600),
+            }),
+            AppError::NoSuchCertificate {
+                selector: "0123abcd".into(),
+            },
+            AppError::PinUnavailable {
+                reason: "closed".into(),
+            },
+            AppError::PinMismatch,
+            tessera_core::holder::check_new_pin(&Pin::new("111111")).unwrap_err(),
+            AppError::NoDataDir,
+        ];
+        for lang in [Lang::ZhCn, Lang::EnUs] {
+            let l = Localizer::new(lang);
+            for e in &failures {
+                let f = failure(&l, e);
+                assert!(!f.message.is_empty() && !f.next.is_empty(), "{e:?}");
+                for text in [&f.message, &f.next] {
+                    assert!(
+                        !text.contains("tessera ") && !text.contains("--"),
+                        "{e:?}: {text}"
+                    );
+                }
+            }
+            let cloud = failure(
+                &l,
+                &AppError::Medium(MediumError::TemporarilyLocked {
+                    retry_after_secs: Some(600),
+                }),
+            );
+            assert!(cloud.message.contains("10"), "{}", cloud.message);
+            assert!(!cloud.next.contains("管理员密码解锁") && !cloud.next.contains("Unlock it"));
+        }
+        let zh = Localizer::new(Lang::ZhCn);
+        let wrong = failure(
+            &zh,
+            &AppError::Medium(MediumError::PinIncorrect { retries_left: 2 }),
+        );
+        assert!(wrong.message.contains("还可尝试 2 次"), "{}", wrong.message);
+    }
 }
