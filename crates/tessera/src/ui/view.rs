@@ -92,7 +92,12 @@ pub(crate) fn lock(l: &Localizer, info: &tessera_media::MediumInfo) -> Option<Fa
 /// ([`tessera_core::failure`]), in the web face's words where it has its own (`ui-` + the
 /// message or hint id: no command lines on a page).
 pub(crate) fn failure(l: &Localizer, e: &AppError) -> Failure {
-    let c = e.classify();
+    classified(l, &e.classify())
+}
+
+/// A classified failure in the page's words: `ui-` + the message or hint id where the web face
+/// has its own, else the shared text.
+pub(crate) fn classified(l: &Localizer, c: &tessera_core::failure::Classified) -> Failure {
     let words = |id: &str| {
         let own = format!("ui-{id}");
         l.text_with(if l.has(&own) { &own } else { id }, &c.args)

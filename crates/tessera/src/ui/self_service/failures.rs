@@ -1,14 +1,11 @@
 //! Why a self-service step failed, in the holder's words with the next step (the service's
 //! problem codes reuse the CLI's `enroll-err-*` wording).
 
-use fluent_bundle::FluentValue as V;
-
 use super::super::view::{self, Failure};
 use tessera_core::app::AppError;
 use tessera_core::enroll::EnrollError;
 use tessera_core::failure::Classify as _;
 use tessera_core::i18n::Localizer;
-use tessera_core::service::ServiceError;
 
 /// A failure of a self-service screen.
 #[derive(Debug)]
@@ -55,48 +52,17 @@ pub(super) fn failure(l: &Localizer, e: &SsError) -> Failure {
     Failure::new(message, l.text(next))
 }
 
+/// The service's refusals and the flow's own failures: the one classification every face
+/// uses, in the page's words.
 fn enroll_failure(l: &Localizer, e: &EnrollError) -> Failure {
-    let (message, next) = match e {
-        EnrollError::Service(ServiceError::Unreachable { url, reason }) => (
-            l.text_with(
-                "enroll-err-unreachable",
-                &[
-                    ("url", V::from(url.as_str())),
-                    ("reason", V::from(reason.as_str())),
-                ],
-            ),
-            "ui-ss-next-unreachable",
-        ),
-        EnrollError::Service(ServiceError::BadUrl { url }) => (
-            l.text_with("ui-ss-err-bad-url", &[("url", V::from(url.as_str()))]),
-            "ui-ss-next-settings",
-        ),
-        EnrollError::ForgedQr { url } => (
-            l.text_with("enroll-err-forged-qr", &[("url", V::from(url.as_str()))]),
-            "ui-ss-next-contact",
-        ),
-        EnrollError::ServiceKeyChanged { url } => (
-            l.text_with("enroll-err-key-changed", &[("url", V::from(url.as_str()))]),
-            "ui-ss-next-contact",
-        ),
-        EnrollError::NoSession => (l.text("ui-ss-err-no-session"), "ui-ss-next-query"),
-        EnrollError::NotEnrollmentQr { reason } => (
-            l.text_with("ui-ss-err-qr", &[("reason", V::from(reason.as_str()))]),
-            "ui-ss-next-qr",
-        ),
-        // the service's refusals and the rest: the one classification every face uses
-        other => {
-            let c = other.classify();
-            return Failure::new(c.text(l), c.recovery_text(l));
-        }
-    };
-    Failure::new(message, l.text(next))
+    view::classified(l, &e.classify())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use tessera_core::i18n::Lang;
+    use tessera_core::service::ServiceError;
 
     fn problem(status: u16, code: &str) -> SsError {
         SsError::Enroll(EnrollError::Service(ServiceError::Problem {
@@ -127,6 +93,9 @@ mod tests {
             "certificate_expired",
             "application_not_approved",
             "invalid_field",
+            "consent_outdated",
+            "csr_subject_mismatch",
+            "certificate_renewed",
             "something_new",
         ];
         for lang in [Lang::ZhCn, Lang::EnUs] {
@@ -157,6 +126,11 @@ mod tests {
                     assert!(
                         !text.contains("ui-ss-") && !text.contains("enroll-err"),
                         "{text}"
+                    );
+                    // a page names no command line
+                    assert!(
+                        !text.contains("tessera ") && !text.contains("--"),
+                        "{e:?}: {text}"
                     );
                 }
             }
