@@ -17,6 +17,7 @@ use tessera_proto::sms::{CaptchaChallenge, SmsCodeRequest, SmsCodeSent};
 use tessera_proto::{EnrollmentQr, ProblemCode};
 
 use crate::service::{ServiceClient, ServiceError};
+use crate::store::{DirStore, Store as _, StoreError, read_json, write_json};
 
 /// File in the data folder with the business-query session (mode 0600).
 pub const SESSION_FILE: &str = "business-session.json";
@@ -83,10 +84,12 @@ pub enum EnrollError {
 
 type Result<T, E = EnrollError> = std::result::Result<T, E>;
 
-fn file_error(path: &Path, e: impl ToString) -> EnrollError {
-    EnrollError::File {
-        path: path.to_owned(),
-        reason: e.to_string(),
+impl From<StoreError> for EnrollError {
+    fn from(e: StoreError) -> Self {
+        Self::File {
+            path: e.location.into(),
+            reason: e.reason,
+        }
     }
 }
 
@@ -127,12 +130,9 @@ pub fn verify_qr(service: &ServiceClient, data_dir: &Path, qr: &EnrollmentQr) ->
         spki_base64: String,
     }
     let info: ServiceKeyInfo = service.get("/v1/service-key", None)?;
-    let pins_path = data_dir.join(PINNED_KEYS_FILE);
-    let mut pins: std::collections::BTreeMap<String, String> = match std::fs::read(&pins_path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| file_error(&pins_path, e))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Default::default(),
-        Err(e) => return Err(file_error(&pins_path, e)),
-    };
+    let store = DirStore::new(data_dir);
+    let mut pins: std::collections::BTreeMap<String, String> =
+        read_json(&store, PINNED_KEYS_FILE)?.unwrap_or_default();
     match pins.get(service.url()) {
         Some(pinned) if *pinned != info.spki_base64 => {
             return Err(EnrollError::ServiceKeyChanged {
@@ -142,9 +142,7 @@ pub fn verify_qr(service: &ServiceClient, data_dir: &Path, qr: &EnrollmentQr) ->
         Some(_) => {}
         None => {
             pins.insert(service.url().to_owned(), info.spki_base64.clone());
-            let json = serde_json::to_vec_pretty(&pins).map_err(|e| file_error(&pins_path, e))?;
-            std::fs::create_dir_all(data_dir).map_err(|e| file_error(data_dir, e))?;
-            tessera_media::write_atomic(&pins_path, &json)?;
+            write_json(&store, PINNED_KEYS_FILE, &pins)?;
         }
     }
     let forged = || EnrollError::ForgedQr {
@@ -192,8 +190,7 @@ pub fn apply(service: &ServiceClient, data_dir: &Path, request: &ApplyRequest) -
     let applied = service.post("/v1/ra/applications", request, None)?;
     let a = &request.applicant;
     crate::personal::PersonalInfo::from_applicant(&a.name, &request.phone, &a.id_number)
-        .save(data_dir)
-        .map_err(|e| file_error(&data_dir.join(crate::personal::FILE_NAME), e))?;
+        .save(&DirStore::new(data_dir))?;
     Ok(applied)
 }
 
@@ -229,22 +226,14 @@ pub fn login(service: &ServiceClient, data_dir: &Path, request: &QueryLogin) -> 
         token: answer.token.clone(),
         expires_at: now() + i64::try_from(answer.expires_in).unwrap_or(0),
     };
-    let path = data_dir.join(SESSION_FILE);
-    std::fs::create_dir_all(data_dir).map_err(|e| file_error(data_dir, e))?;
-    let json = serde_json::to_vec(&session).map_err(|e| file_error(&path, e))?;
-    tessera_media::write_atomic(&path, &json)?;
+    write_json(&DirStore::new(data_dir), SESSION_FILE, &session)?;
     Ok(session)
 }
 
 /// The live session for `service`, if any.
 pub fn session(service: &ServiceClient, data_dir: &Path) -> Result<Session> {
-    let path = data_dir.join(SESSION_FILE);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(EnrollError::NoSession),
-        Err(e) => return Err(file_error(&path, e)),
-    };
-    let session: Session = serde_json::from_slice(&bytes).map_err(|e| file_error(&path, e))?;
+    let session: Session =
+        read_json(&DirStore::new(data_dir), SESSION_FILE)?.ok_or(EnrollError::NoSession)?;
     if session.server != service.url() || session.expires_at <= now() {
         return Err(EnrollError::NoSession);
     }
@@ -253,12 +242,10 @@ pub fn session(service: &ServiceClient, data_dir: &Path) -> Result<Session> {
 
 /// Forgets the business-query session.
 pub fn logout(data_dir: &Path) -> Result<()> {
-    let path = data_dir.join(SESSION_FILE);
-    match std::fs::remove_file(&path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(file_error(&path, e)),
-    }
+    let store = DirStore::new(data_dir);
+    store
+        .remove(SESSION_FILE)
+        .map_err(|e| StoreError::at(&store, SESSION_FILE, e).into())
 }
 
 /// The expired-session answer of the service as [`EnrollError::NoSession`].

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::app::App;
+use crate::store::{DirStore, Store, StoreError, read_json, write_json};
 
 /// File name of the stored personal information inside the data directory.
 pub const FILE_NAME: &str = "personal.json";
@@ -75,11 +76,9 @@ impl PersonalInfo {
         }
     }
 
-    /// Keeps it in `personal.json` in `data_dir` (atomic, mode 0600), replacing what was there.
-    pub fn save(&self, data_dir: &std::path::Path) -> std::io::Result<()> {
-        let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        std::fs::create_dir_all(data_dir)?;
-        tessera_media::write_atomic(&data_dir.join(FILE_NAME), &json).map_err(std::io::Error::other)
+    /// Keeps it as `personal.json` in `store` (atomic, owner-only), replacing what was there.
+    pub fn save(&self, store: &dyn Store) -> Result<(), StoreError> {
+        write_json(store, FILE_NAME, self)
     }
 }
 
@@ -87,9 +86,9 @@ impl App {
     /// What the app holds about the holder, masked. A missing or unreadable file means nothing
     /// is held.
     pub fn personal_information(&self) -> Vec<PersonalItem> {
-        let info: PersonalInfo = std::fs::read(self.data_dir().join(FILE_NAME))
+        let info: PersonalInfo = read_json(&DirStore::new(self.data_dir()), FILE_NAME)
             .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
+            .flatten()
             .unwrap_or_default();
         vec![
             PersonalItem {

@@ -4,6 +4,54 @@
 
 use std::path::PathBuf;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// A blob that could not be read, written or parsed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{location}: {reason}")]
+pub struct StoreError {
+    /// Where it is kept ([`Store::locate`]).
+    pub location: String,
+    /// Why.
+    pub reason: String,
+}
+
+impl StoreError {
+    /// `reason` about `name` in `store`.
+    pub fn at(store: &dyn Store, name: &str, reason: impl std::fmt::Display) -> Self {
+        Self {
+            location: store.locate(name),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// The JSON value kept under `name`, or `None` when there is none.
+pub fn read_json<T: DeserializeOwned>(
+    store: &dyn Store,
+    name: &str,
+) -> Result<Option<T>, StoreError> {
+    let fail = |e: &dyn std::fmt::Display| StoreError::at(store, name, e);
+    match store.read(name).map_err(|e| fail(&e))? {
+        Some(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| fail(&e)),
+        None => Ok(None),
+    }
+}
+
+/// Keeps `value` as JSON under `name`.
+pub fn write_json<T: Serialize>(
+    store: &dyn Store,
+    name: &str,
+    value: &T,
+) -> Result<(), StoreError> {
+    let fail = |e: &dyn std::fmt::Display| StoreError::at(store, name, e);
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| fail(&e))?;
+    store.write(name, &bytes).map_err(|e| fail(&e))
+}
+
 /// Named blobs, each written whole or not at all.
 pub trait Store: Send + Sync + std::fmt::Debug {
     /// The bytes kept under `name`, or `None` when there are none.
@@ -12,6 +60,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Keeps `bytes` under `name`, replacing what was there, atomically and readable by this
     /// user only.
     fn write(&self, name: &str, bytes: &[u8]) -> std::io::Result<()>;
+
+    /// Forgets `name`; nothing to do when it is not there.
+    fn remove(&self, name: &str) -> std::io::Result<()>;
 
     /// Where `name` is kept, for messages (a path, a database key).
     fn locate(&self, name: &str) -> String;
@@ -51,6 +102,13 @@ impl Store for DirStore {
         tessera_media::write_atomic(&path, bytes).map_err(std::io::Error::other)
     }
 
+    fn remove(&self, name: &str) -> std::io::Result<()> {
+        match std::fs::remove_file(self.path(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     fn locate(&self, name: &str) -> String {
         self.path(name).display().to_string()
     }
@@ -82,5 +140,8 @@ mod tests {
             assert_eq!(mode & 0o077, 0, "{mode:o}");
         }
         assert!(store.locate("share.key").ends_with("cloud/share.key"));
+        store.remove("share.key").unwrap();
+        store.remove("share.key").unwrap();
+        assert_eq!(store.read("share.key").unwrap(), None);
     }
 }

@@ -9,6 +9,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::app::App;
 use crate::net::{self, ConnectOptions, Request};
+use crate::store::{DirStore, read_json, write_json};
 
 /// This client's version.
 pub const CURRENT_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -109,8 +110,9 @@ pub fn check(server: &str) -> UpdateOutcome {
 impl App {
     /// The last check, if any was recorded.
     pub fn last_update_check(&self) -> Option<UpdateCheckRecord> {
-        let bytes = std::fs::read(self.data_dir().join(STATE_FILE)).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        read_json(&DirStore::new(self.data_dir()), STATE_FILE)
+            .ok()
+            .flatten()
     }
 
     /// Whether the app should check by itself now: a service is configured, the setting is
@@ -138,10 +140,8 @@ impl App {
                 .unwrap_or_default(),
             outcome,
         };
-        if let Ok(json) = serde_json::to_vec_pretty(&record) {
-            let _ = std::fs::create_dir_all(self.data_dir());
-            let _ = tessera_media::write_atomic(&self.data_dir().join(STATE_FILE), &json);
-        }
+        // Best effort: a record that cannot be kept only means the next check comes sooner.
+        let _ = write_json(&DirStore::new(self.data_dir()), STATE_FILE, &record);
     }
 }
 
